@@ -1,0 +1,1 @@
+"""The grammar package: plexsh.lark, the single source of the language's syntax."""

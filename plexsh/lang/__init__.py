@@ -1,0 +1,1 @@
+"""The mini-language: grammar loading, AST and syntax errors."""

@@ -1,0 +1,149 @@
+"""Typed commands: the frozen dataclasses the parser produces and the commands consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a node stands in the source text (1-based line and column)."""
+
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive number range; `s1-3` is Range(1, 3), `e5` is Range(5, 5)."""
+
+    lo: int
+    hi: int
+
+    def __contains__(self, number: int) -> bool:
+        return self.lo <= number <= self.hi
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which episodes of a show a command means; an empty Selection means all of them.
+
+    `s3 e1-5` -> seasons=(Range(3,3),), episodes=(Range(1,5),)
+    `s2e4`    -> pairs=((2, 4),)
+    `new-only`, `next 3` narrow the choice once local copies are known.
+    """
+
+    seasons: tuple[Range, ...] = ()
+    episodes: tuple[Range, ...] = ()
+    pairs: tuple[tuple[int, int], ...] = ()
+    new_only: bool = False
+    next_count: int | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self == Selection()
+
+
+# Filter keys and the operators each accepts:
+#   year    "=" int | ">=" / "<=" / ">" / "<" int | ".." (lo, hi)
+#   quality "=" / ">=" / "<=" / ">" / "<" lines (1080 for 1080p, 2160 for 4k)
+#   codec   "=" canonical codec name (h264, hevc, av1, ...)
+#   size    "=" / ">=" / "<=" / ">" / "<" bytes
+#   source  "=" the name of a source folder ("Movies2")
+#   synced  "=" True | False
+FILTER_KEYS = ("year", "quality", "codec", "size", "source", "synced")
+
+
+@dataclass(frozen=True)
+class Filter:
+    key: str
+    op: str
+    value: object
+
+
+SORT_KEYS = ("title", "year", "size", "added")
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of every command node; `span` points at the verb."""
+
+    span: Span = field(default=Span(), compare=False, kw_only=True)
+
+    @property
+    def verb(self) -> str:
+        return type(self).__name__.lower()
+
+
+@dataclass(frozen=True)
+class Scan(Command):
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ls(Command):
+    kind: str = "all"  # movies | tv | all
+    filters: tuple[Filter, ...] = ()
+    sort: str = "title"
+    descending: bool = False
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Find(Command):
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Show(Command):
+    title: str = ""
+    selection: Selection = Selection()
+
+
+@dataclass(frozen=True)
+class Info(Command):
+    title: str = ""
+    selection: Selection = Selection()
+
+
+@dataclass(frozen=True)
+class Parse(Command):
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Sources(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Config(Command):
+    action: str | None = None  # None shows the effective config; "init" writes a starter file
+
+
+@dataclass(frozen=True)
+class Doctor(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Help(Command):
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Set(Command):
+    option: str = ""
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Quit(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Script:
+    """A parsed text: its commands in order."""
+
+    commands: tuple[Command, ...] = ()

@@ -1,0 +1,1 @@
+"""The media library: sources, file-name parser, scanner and catalog."""

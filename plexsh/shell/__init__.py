@@ -1,0 +1,1 @@
+"""The interactive shell: prompt_toolkit loop and completion."""
