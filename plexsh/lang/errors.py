@@ -1,0 +1,81 @@
+"""PlexSyntaxError: one syntax error with its line, column, a caret under the bad token and what was expected."""
+
+from __future__ import annotations
+
+from plexsh.errors import PlexError
+
+# Terminal names in words, for "expected ..." messages and help.
+TERMINAL_WORDS = {
+    "STRING": "a quoted title",
+    "WORD": "a word",
+    "INT": "a number",
+    "SEASONS": "a season like s3",
+    "EPISODES": "episodes like e1-5",
+    "SEASON_EPISODE": "an episode like s2e4",
+    "NEW_ONLY": "new-only",
+    "RESOLUTION": "a resolution like 1080p",
+    "SIZE": "a size like 4GB",
+    "YEAR_RANGE": "a year range like 1990..1999",
+    "CMP": "a comparison like >=",
+    "KIND": "movies, tv or all",
+    "SORT_KEY": "title, year, size or added",
+    "DIRECTION": "asc or desc",
+    "OPTION": "an option (keep-going, profile, page-size, color)",
+    "CONFIG_ACTION": "init",
+    "SEMICOLON": "the end of the command",
+    "_NL": "the end of the command",
+    "$END": "the end of the command",
+}
+
+
+class PlexSyntaxError(PlexError):
+    """A syntax error pointing at one place of the text."""
+
+    def __init__(self, message: str, text: str, line: int, column: int, expected: list[str] | None = None,
+                 hint: str | None = None):
+        super().__init__(message, hint)
+        self.text = text
+        self.line = line
+        self.column = column
+        self.expected = expected or []
+
+    @property
+    def source_line(self) -> str:
+        lines = self.text.splitlines() or [""]
+        return lines[self.line - 1] if 0 < self.line <= len(lines) else ""
+
+    def caret(self) -> str:
+        """The offending line with a caret under the bad column (tabs kept so the caret lines up)."""
+        line = self.source_line
+        pad = "".join("\t" if ch == "\t" else " " for ch in line[: self.column - 1])
+        return f"{line}\n{pad}^"
+
+    def headline(self) -> str:
+        where = f"line {self.line}, column {self.column}"
+        text = f"syntax error at {where}: {self.message}"
+        if self.expected:
+            text += f"; expected {_or_list(self.expected)}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {"message": self.message, "line": self.line, "column": self.column,
+                "expected": self.expected, "hint": self.hint}
+
+    def __str__(self) -> str:
+        out = f"{self.headline()}\n{self.caret()}"
+        if self.hint:
+            out += f"\n{self.hint}"
+        return out
+
+
+def _or_list(words: list[str]) -> str:
+    """Join alternatives in words.
+
+    >>> _or_list(["a number"])
+    'a number'
+    >>> _or_list(["a", "b", "c"])
+    'a, b or c'
+    """
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]

@@ -1,0 +1,378 @@
+"""Text to typed commands: loads grammar/plexsh.lark, transforms parse trees into plexsh.lang.ast nodes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import PatternStr
+
+from plexsh.errors import PlexError
+from plexsh.lang import ast
+from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
+
+MAX_EXPECTED_SHOWN = 5
+
+# Canonical codec names, so `codec x265` and `codec hevc` mean the same filter.
+CODEC_ALIASES = {
+    "x264": "h264", "h264": "h264", "h.264": "h264", "avc": "h264",
+    "x265": "hevc", "h265": "hevc", "h.265": "hevc", "hevc": "hevc",
+    "av1": "av1", "xvid": "xvid", "divx": "divx", "vc1": "vc1", "vc-1": "vc1",
+    "mpeg2": "mpeg2", "mpeg-2": "mpeg2", "vp9": "vp9",
+}
+
+KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return resources.files("plexsh.grammar").joinpath("plexsh.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    """The LALR parser (built once; Lark caches the compiled tables on disk between runs)."""
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True, cache=True)
+
+
+def unquote(token: str) -> str:
+    r"""A STRING token's text without quotes and escapes.
+
+    >>> unquote('"Breaking Bad"')
+    'Breaking Bad'
+    >>> unquote("'It\\'s'")
+    "It's"
+    """
+    if len(token) >= 2 and token[0] in "\"'" and token[-1] == token[0]:
+        return re.sub(r"\\(.)", r"\1", token[1:-1])
+    return str(token)
+
+
+def parse_numbers(spec: str) -> tuple[ast.Range, ...]:
+    """The ranges of a season or episode token without its letter.
+
+    >>> parse_numbers("1-3,5")
+    (Range(lo=1, hi=3), Range(lo=5, hi=5))
+    """
+    ranges = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        lo_n, hi_n = int(lo), int(hi or lo)
+        if hi_n < lo_n:
+            raise PlexError(f"range {part} runs backwards", f"write {hi_n}-{lo_n}")
+        ranges.append(ast.Range(lo_n, hi_n))
+    return tuple(ranges)
+
+
+def resolution_lines(text: str) -> int:
+    """Vertical lines of a resolution word.
+
+    >>> resolution_lines("1080p"), resolution_lines("4K")
+    (1080, 2160)
+    """
+    text = text.lower()
+    if text.endswith("k"):
+        return {"4": 2160, "8": 4320}[text[:-1]]
+    return int(text[:-1])
+
+
+class TokenError(PlexError):
+    """A token that lexed and parsed but means nothing (`s3-1`, `page 0`); it knows where it stands."""
+
+    def __init__(self, message: str, token: Token, hint: str | None = None):
+        super().__init__(message, hint)
+        self.token = token
+
+
+def _checked(token: Token, convert):
+    """convert(token), with any PlexError it raises pinned to the token's position."""
+    try:
+        return convert(token)
+    except PlexError as error:
+        raise TokenError(error.message, token, error.hint) from None
+
+
+def _span(meta) -> ast.Span:
+    return ast.Span(getattr(meta, "line", 1), getattr(meta, "column", 1))
+
+
+def _words(children) -> str:
+    """A title or free text: one quoted string, or bare words joined by single spaces."""
+    parts = [c for c in children if c is not None]
+    if len(parts) == 1 and parts[0].type == "STRING":
+        return unquote(parts[0])
+    return " ".join(str(p) for p in parts)
+
+
+def _selection(items) -> ast.Selection:
+    seasons, episodes, pairs, new_only, next_count = [], [], [], False, None
+    for item in items:
+        if isinstance(item, int):
+            next_count = item
+        elif item.type == "SEASONS":
+            seasons.extend(_checked(item, lambda t: parse_numbers(t[1:])))
+        elif item.type == "EPISODES":
+            episodes.extend(_checked(item, lambda t: parse_numbers(t[1:])))
+        elif item.type == "SEASON_EPISODE":
+            season, episode = re.match(r"[sS](\d+)[eE](\d+)", item).groups()
+            pairs.append((int(season), int(episode)))
+        elif item.type == "NEW_ONLY":
+            new_only = True
+    return ast.Selection(tuple(seasons), tuple(episodes), tuple(pairs), new_only, next_count)
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    """Maps each grammar rule straight to an AST constructor."""
+
+    def start(self, meta, children):
+        return ast.Script(tuple(c for c in children if c is not None))
+
+    def scan(self, meta, children):
+        return ast.Scan(tuple(c for c in children if c is not None), span=_span(meta))
+
+    def source_name(self, meta, children):
+        return unquote(str(children[0]))
+
+    def ls(self, meta, children):
+        kind, *args = children
+        filters, sort, descending, page = [], "title", False, None
+        for arg in args:
+            if isinstance(arg, ast.Filter):
+                filters.append(arg)
+            elif isinstance(arg, tuple) and arg[0] == "sort":
+                sort, descending = arg[1], arg[2]
+            elif isinstance(arg, tuple) and arg[0] == "page":
+                page = arg[1]
+        return ast.Ls(KIND_NAMES[kind.lower()] if kind else "all", tuple(filters), sort, descending, page,
+                      span=_span(meta))
+
+    def sort(self, meta, children):
+        key, direction = children
+        return ("sort", key.lower(), (direction or "").lower() == "desc")
+
+    def page(self, meta, children):
+        if int(children[0]) < 1:
+            raise TokenError("pages are numbered from 1", children[0])
+        return ("page", int(children[0]))
+
+    def year_filter(self, meta, children):
+        value = children[0]
+        if isinstance(value, tuple):
+            return ast.Filter("year", value[0], value[1])
+        if value.type == "YEAR_RANGE":
+            lo, hi = (int(y) for y in value.split(".."))
+            return ast.Filter("year", "..", (min(lo, hi), max(lo, hi)))
+        return ast.Filter("year", "=", int(value))
+
+    def year_value(self, meta, children):
+        op, number = children
+        return (str(op), int(number))
+
+    def quality_filter(self, meta, children):
+        op, resolution = children
+        return ast.Filter("quality", str(op or "="), resolution_lines(resolution))
+
+    def codec_filter(self, meta, children):
+        name = children[0].lower()
+        return ast.Filter("codec", "=", CODEC_ALIASES.get(name, name))
+
+    def size_filter(self, meta, children):
+        from plexsh.config import parse_size
+
+        op, size = children
+        return ast.Filter("size", str(op), _checked(size, lambda t: parse_size(str(t))))
+
+    def source_filter(self, meta, children):
+        return ast.Filter("source", "=", unquote(str(children[0])))
+
+    def synced_filter(self, meta, children):
+        return ast.Filter("synced", "=", True)
+
+    def unsynced_filter(self, meta, children):
+        return ast.Filter("synced", "=", False)
+
+    def find(self, meta, children):
+        return ast.Find(children[0], span=_span(meta))
+
+    def show(self, meta, children):
+        return ast.Show(children[0], _selection(children[1:]), span=_span(meta))
+
+    def info(self, meta, children):
+        return ast.Info(children[0], _selection(children[1:]), span=_span(meta))
+
+    def parse(self, meta, children):
+        return ast.Parse(children[0], span=_span(meta))
+
+    def next(self, meta, children):
+        if int(children[0]) < 1:
+            raise TokenError("`next` takes a count of at least 1", children[0])
+        return int(children[0])
+
+    def title(self, meta, children):
+        return _words(children)
+
+    text = title
+
+    def sources(self, meta, children):
+        return ast.Sources(span=_span(meta))
+
+    def config(self, meta, children):
+        action = children[0]
+        return ast.Config(str(action) if action else None, span=_span(meta))
+
+    def doctor(self, meta, children):
+        return ast.Doctor(span=_span(meta))
+
+    def help(self, meta, children):
+        topic = children[0]
+        return ast.Help(str(topic).lower() if topic else None, span=_span(meta))
+
+    def set(self, meta, children):
+        option, value = children
+        if value is not None and not isinstance(value, str):
+            value = str(value)
+        return ast.Set(str(option), unquote(value) if value is not None else None, span=_span(meta))
+
+    def quit(self, meta, children):
+        return ast.Quit(span=_span(meta))
+
+
+@lru_cache(maxsize=1)
+def verbs() -> tuple[str, ...]:
+    """Every word that can start a command, read from the grammar's first parser state."""
+    parser = lark_parser()
+    accepted = parser.parse_interactive("").accepts()
+    return tuple(sorted(w for name in accepted for w in terminal_words(name) if w.isalpha()))
+
+
+KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
+
+
+@lru_cache(maxsize=None)
+def terminal_words(name: str) -> tuple[str, ...]:
+    """The fixed words a keyword terminal stands for ("LS" -> ("ls", "browse")); () for WORD, INT and such."""
+    try:
+        pattern = lark_parser().get_terminal(name).pattern
+    except KeyError:
+        return ()
+    if isinstance(pattern, PatternStr):
+        return (pattern.value,)
+    match = KEYWORD_PATTERN.match(pattern.value)
+    if not match:
+        return ()
+    return tuple(word.replace("\\", "") for word in match.group(1).split("|"))
+
+
+def terminal_literal(name: str) -> str | None:
+    """The first fixed word of a keyword terminal ("LS" -> "ls"), or None for pattern terminals."""
+    words = terminal_words(name)
+    return words[0] if words else None
+
+
+def describe_terminals(names) -> list[str]:
+    """Terminal names in words, deduplicated, keywords quoted."""
+    words = []
+    for name in sorted(names, key=lambda n: (terminal_literal(n) is None, n)):
+        literal = terminal_literal(name)
+        word = TERMINAL_WORDS.get(name) or (" or ".join(f"`{w}`" for w in terminal_words(name)) or name.lower())
+        if name in ("SEMICOLON", "_NL", "$END"):
+            word = TERMINAL_WORDS["$END"]
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def parse(text: str) -> ast.Script:
+    """Parse a whole text (one line, or a script) into commands; raises PlexSyntaxError.
+
+    >>> parse('show "Breaking Bad" s3 e1-5').commands[0].selection.seasons
+    (Range(lo=3, hi=3),)
+    >>> parse("ls movies year>=2010").commands[0].filters
+    (Filter(key='year', op='>=', value=2010),)
+    """
+    try:
+        tree = lark_parser().parse(text)
+        return ToAst().transform(tree)
+    except UnexpectedInput as error:
+        raise syntax_error(text, error) from None
+    except VisitError as error:
+        cause = error.orig_exc
+        if isinstance(cause, TokenError):
+            raise PlexSyntaxError(cause.message, text, cause.token.line, cause.token.column, hint=cause.hint) from None
+        if isinstance(cause, PlexError):
+            meta = getattr(error.obj, "meta", None)
+            line, column = getattr(meta, "line", 1), getattr(meta, "column", 1)
+            raise PlexSyntaxError(cause.message, text, line, column, hint=cause.hint) from None
+        raise
+
+
+def _word_at(text: str, pos: int) -> str:
+    match = re.compile(r"[^\s;]+").match(text, pos)
+    return match.group(0) if match else ""
+
+
+def _command_start(expected: set[str]) -> bool:
+    """True when the parser stood where a new command begins (every verb was acceptable)."""
+    return set(verbs()) <= {word for name in expected for word in terminal_words(name)}
+
+
+def syntax_error(text: str, error: UnexpectedInput) -> PlexSyntaxError:
+    """One PlexSyntaxError from any of Lark's errors, in words."""
+    if isinstance(error, UnexpectedCharacters):
+        expected = set(error.allowed or ())
+        bad = _word_at(text, error.pos_in_stream) or text[error.pos_in_stream: error.pos_in_stream + 1]
+        line, column = error.line, error.column
+    elif isinstance(error, UnexpectedToken):
+        expected = set(error.expected)
+        bad = str(error.token) if error.token.type != "$END" else ""
+        line, column = error.line, error.column
+        if error.token.type == "$END" or line in (None, -1):
+            line, column = _end_position(text)
+    else:  # UnexpectedEOF
+        expected = set(getattr(error, "expected", ()) or ())
+        bad = ""
+        line, column = _end_position(text)
+
+    if bad and _command_start(expected):
+        return _unknown_verb(text, bad, line, column)
+    words = describe_terminals(expected)
+    hint = None
+    if len(words) > MAX_EXPECTED_SHOWN:
+        words = []
+        verb = _current_verb(text, line, column)
+        hint = f"`help {verb}` shows what {verb} accepts" if verb else None
+    message = f"unexpected {bad!r}" if bad else "the command is incomplete"
+    if bad and _after_keyword_in_title(text, line, column):
+        hint = 'a title with a keyword in it (next, s1, new-only) needs quotes: show "The Next Karate Kid"'
+    return PlexSyntaxError(message, text, line, column, words, hint=hint)
+
+
+def _current_verb(text: str, line: int, column: int) -> str | None:
+    """The verb of the command the error stands in."""
+    before = (text.splitlines() or [""])[line - 1][: column - 1]
+    command = re.split(r"[;]", before)[-1].split()
+    return command[0].lower() if command and command[0].lower() in verbs() else None
+
+
+def _after_keyword_in_title(text: str, line: int, column: int) -> bool:
+    """True when the bad word follows `next` that was probably part of a bare title."""
+    before = (text.splitlines() or [""])[line - 1][: column - 1]
+    return re.search(r"^\s*(show|info|get|sync)\s.*\bnext\s+$", before, re.I) is not None
+
+
+def _unknown_verb(text: str, word: str, line: int, column: int) -> PlexSyntaxError:
+    close = difflib.get_close_matches(word.lower(), verbs(), n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else "type `help` for the list of commands"
+    return PlexSyntaxError(f"unknown command {word!r}", text, line, column, hint=hint)
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    lines = stripped.splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
