@@ -31,5 +31,6 @@ def history_path() -> Path:
     return home_dir() / "history"
 
 
-def demo_library_path() -> Path:
-    return home_dir() / "demo-library"
+def demo_dir() -> Path:
+    """The demo's own corner of the home: its library, config, catalog and local copies."""
+    return home_dir() / "demo"

@@ -1,0 +1,70 @@
+"""`ls` / `browse`: page through movies, shows or both, filtered and sorted."""
+
+from __future__ import annotations
+
+import math
+
+from plexsh.commands import command
+from plexsh.errors import PlexError
+from plexsh.lang import ast
+from plexsh.render import format_size
+from plexsh.reply import Reply
+
+KIND_LABEL = {"movies": "movies", "tv": "shows", "all": "titles"}
+
+
+def page_bounds(total: int, page: int | None, size: int | None) -> tuple[int, int, int, int]:
+    """(page, pages, start, stop) for a list of `total` rows; size None means one page with everything.
+
+    >>> page_bounds(120, None, 50)
+    (1, 3, 0, 50)
+    >>> page_bounds(120, 3, 50)
+    (3, 3, 100, 120)
+    """
+    if not size:
+        return 1, 1, 0, total
+    pages = max(1, math.ceil(total / size))
+    page = page or 1
+    if page > pages:
+        raise PlexError(f"there is no page {page}: {total} rows make {pages} page{'s' if pages > 1 else ''}")
+    start = (page - 1) * size
+    return page, pages, start, min(total, start + size)
+
+
+def count_label(item) -> str:
+    if item.kind == "show":
+        return f"{item.seasons} s · {item.episodes} ep"
+    return f"{item.files} file{'s' if item.files != 1 else ''}"
+
+
+@command("ls", ast.Ls, usage="ls [movies|tv|all] [FILTER ...] [sort KEY [asc|desc]] [page N]",
+         summary="list movies and shows, page by page", aliases=("browse",),
+         details="Filters: year 1999 | year 1990..1999 | year>=2010 | quality 1080p | quality>=720p | codec hevc\n"
+                 "         size<4GB | source \"Movies2\" | synced | unsynced\n"
+                 "Sort keys: title (default), year, size, added.")
+def ls(session, node: ast.Ls) -> Reply:
+    items = session.catalog.items(node.kind, node.filters, node.sort, node.descending)
+    size = session.settings.page_size or session.renderer.page_size()
+    if session.renderer.mode == "json" and node.page is None:
+        size = None  # scripts reading JSON want every match unless they ask for a page
+    page, pages, start, stop = page_bounds(len(items), node.page, size)
+    shown = items[start:stop]
+    reply = Reply("ls", data={"kind": node.kind, "total": len(items), "page": page, "pages": pages,
+                              "items": [i.as_dict() for i in shown]})
+    if not items:
+        return reply.say(_empty_hint(session, node), "warn")
+    rows = [[i.title, str(i.year or ""), "movie" if i.kind == "movie" else "show", i.resolution or "",
+             format_size(i.size), count_label(i), ", ".join(i.folders)] for i in shown]
+    caption = f"{len(items)} {KIND_LABEL[node.kind]}"
+    if pages > 1:
+        caption = f"page {page} of {pages} · {caption} · add `page {page + 1 if page < pages else 1}` to see more"
+    return reply.table(["title", "year", "kind", "quality", "size", "files", "source"], rows, caption=caption,
+                       align=["left", "right", "left", "right", "right", "right", "left"])
+
+
+def _empty_hint(session, node: ast.Ls) -> str:
+    if node.filters:
+        return "nothing matches those filters"
+    if session.catalog.stats().get("files", 0) == 0:
+        return "the catalog is empty: run `scan` (and `sources` to see where it looks)"
+    return f"no {KIND_LABEL[node.kind]} in the catalog"

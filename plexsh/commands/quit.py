@@ -1,0 +1,11 @@
+"""`quit` / `exit`: leave the shell (in a script: stop it here)."""
+
+from plexsh.commands import command
+from plexsh.lang import ast
+from plexsh.reply import Reply
+
+
+@command("quit", ast.Quit, usage="quit", summary="leave plexsh", aliases=("exit",))
+def quit_(session, node: ast.Quit) -> Reply:
+    session.quit_requested = True
+    return Reply("quit")

@@ -1,0 +1,197 @@
+"""Draws replies: rich on a terminal, plain aligned text when piped or NO_COLOR, one JSON line each with --json."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import unicodedata
+
+from plexsh.reply import Reply, Table, Text
+
+STYLES = {"note": "cyan", "good": "green", "warn": "yellow", "bad": "bold red", "dim": "dim", "title": "bold"}
+
+
+def choose_mode(json_output: bool, stream=None) -> str:
+    """'json' with --json; 'rich' on a terminal without NO_COLOR; 'plain' otherwise."""
+    stream = stream or sys.stdout
+    if json_output:
+        return "json"
+    if os.environ.get("NO_COLOR") or not stream.isatty():
+        return "plain"
+    return "rich"
+
+
+class Renderer:
+    """Writes replies to out (and errors to err) in one of the three modes."""
+
+    def __init__(self, mode: str = "plain", out=None, err=None, interactive: bool = False):
+        self.mode = mode
+        self.out = out or sys.stdout
+        self.err = err or (self.out if interactive else sys.stderr)
+        self.interactive = interactive
+        self._console = None
+        self._err_console = None
+
+    @property
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.out, highlight=False, soft_wrap=False)
+        return self._console
+
+    @property
+    def err_console(self):
+        if self.err is self.out:
+            return self.console
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(file=self.err, highlight=False)
+        return self._err_console
+
+    def use_color(self, on: bool) -> None:
+        if self.mode == "rich":
+            self.console.no_color = not on
+            self.err_console.no_color = not on
+
+    def page_size(self) -> int | None:
+        """How many rows fit the terminal, or None when the whole list should be printed."""
+        if self.mode != "rich":
+            return None
+        return max(5, self.console.size.height - 6)
+
+    def width(self) -> int:
+        return self.console.size.width if self.mode == "rich" else 100
+
+    def render(self, reply: Reply) -> None:
+        if self.mode == "json":
+            self.out.write(json.dumps(reply.as_json(), ensure_ascii=False, default=str) + "\n")
+            self.out.flush()
+            return
+        if not reply.ok:
+            self.error(reply.error or "failed", reply.hint)
+        for block in reply.blocks:
+            self._block(block)
+        self.out.flush()
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        """One error line (and its hint) in words."""
+        if self.mode == "rich":
+            from rich.text import Text as RichText
+
+            line = RichText("error: ", style=STYLES["bad"]) + RichText(message)
+            self.err_console.print(line)
+            if hint:
+                self.err_console.print(RichText(hint, style=STYLES["dim"]))
+        else:
+            self.err.write(f"error: {message}\n")
+            if hint:
+                self.err.write(f"{hint}\n")
+            self.err.flush()
+
+    def syntax_error(self, error) -> None:
+        """A syntax error: the headline, the offending line with a caret, the hint."""
+        if self.mode == "rich":
+            from rich.text import Text as RichText
+
+            self.err_console.print(RichText("error: ", style=STYLES["bad"]) + RichText(error.headline()))
+            self.err_console.print(RichText(error.caret(), style="yellow"))
+            if error.hint:
+                self.err_console.print(RichText(error.hint, style=STYLES["dim"]))
+        else:
+            self.err.write(f"error: {error.headline()}\n{error.caret()}\n")
+            if error.hint:
+                self.err.write(f"{error.hint}\n")
+            self.err.flush()
+
+    def _block(self, block) -> None:
+        if isinstance(block, Text):
+            if self.mode == "rich":
+                from rich.text import Text as RichText
+
+                self.console.print(RichText(block.text, style=STYLES.get(block.style, "")))
+            else:
+                self.out.write(block.text + "\n")
+        elif isinstance(block, Table):
+            if self.mode == "rich":
+                self.console.print(_rich_table(block))
+            else:
+                self.out.write(plain_table(block))
+
+    @contextlib.contextmanager
+    def progress(self, label: str):
+        """A live status line on a terminal; yields a callback taking a one-line description."""
+        if self.mode != "rich":
+            yield lambda text: None
+            return
+        with self.console.status(label) as status:
+            last = [0.0]
+
+            def update(text: str) -> None:
+                now = time.monotonic()
+                if now - last[0] >= 0.1:
+                    last[0] = now
+                    status.update(f"{label} {text}")
+
+            yield update
+
+
+def _rich_table(block: Table):
+    from rich import box
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=block.title, caption=block.caption, box=box.SIMPLE_HEAD, title_justify="left",
+                      caption_justify="left", header_style="bold")
+    for i, column in enumerate(block.columns):
+        justify = (block.align or [])[i] if block.align and i < len(block.align) else "left"
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in block.rows:
+        table.add_row(*[str(cell) for cell in row])
+    return table
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal (wide East Asian characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def plain_table(block: Table) -> str:
+    """Aligned columns with a header line, for pipes and NO_COLOR; no box characters."""
+    rows = [[str(c) for c in block.columns]] + [[_one_line(str(c)) for c in row] for row in block.rows]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(block.columns))]
+    align = block.align or ["left"] * len(widths)
+    lines = [block.title] if block.title else []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - display_width(cell))
+            cells.append(pad + cell if align[i] == "right" else cell + pad)
+        lines.append("  ".join(cells).rstrip())
+    if block.caption:
+        lines.append(block.caption)
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """File names may hold new lines; a plain table keeps one row per line."""
+    return text.replace("\n", "\\n").replace("\r", "\\r")
+
+
+def format_size(size: int | None) -> str:
+    """Bytes for people, in binary units.
+
+    >>> format_size(0), format_size(1536), format_size(4 * 2**30)
+    ('0 B', '1.5 KiB', '4.0 GiB')
+    """
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,122 @@
+"""Session.run: the one path every entry mode takes (parse, dispatch, render), with its settings and state."""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from plexsh import commands
+from plexsh.errors import PlexError
+from plexsh.home import catalog_path
+from plexsh.lang.errors import PlexSyntaxError
+from plexsh.lang.parser import parse
+from plexsh.render import Renderer
+from plexsh.reply import Reply
+
+log = logging.getLogger("plexsh")
+
+EXIT_OK, EXIT_FAILED, EXIT_SYNTAX = 0, 1, 2
+
+
+@dataclass
+class Settings:
+    """What `set` changes for the rest of a session."""
+
+    keep_going: bool = False
+    page_size: int | None = None
+    color: bool = True
+    profile: str | None = None
+
+
+class Session:
+    """The state one run of plexsh shares between its commands: settings, config, catalog, output."""
+
+    def __init__(self, renderer: Renderer, config_path: Path | None = None, profile: str | None = None,
+                 database: Path | None = None, interactive: bool = False):
+        self.renderer = renderer
+        self.config_path = config_path
+        self.settings = Settings(profile=profile)
+        self.database = database or catalog_path()
+        self.interactive = interactive
+        self.quit_requested = False
+        self._config = None
+        self._catalog = None
+
+    # -- state, loaded on first use so `help` or `parse` work even with a broken config ---------------
+
+    @property
+    def config(self):
+        if self._config is None:
+            from plexsh.config import load_config
+
+            self._config = load_config(self.config_path, self.settings.profile)
+        return self._config
+
+    def reload_config(self) -> None:
+        self._config = None
+
+    @property
+    def catalog(self):
+        if self._catalog is None:
+            from plexsh.library.catalog import Catalog
+
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+            self._catalog = Catalog(self.database)
+        return self._catalog
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+
+    # -- the one path ---------------------------------------------------------------------------------
+
+    def run(self, text: str) -> int:
+        """Parse the whole text, then run its commands in order; returns the exit status.
+
+        A syntax error anywhere means nothing runs (2). A failed command stops the run (1) unless
+        `set keep-going` was given, in which case the rest still runs and the status is still 1.
+        """
+        try:
+            script = parse(text)
+        except PlexSyntaxError as error:
+            self.report_syntax_error(error)
+            return EXIT_SYNTAX
+        status = EXIT_OK
+        for node in script.commands:
+            reply = self.execute(node)
+            self.renderer.render(reply)
+            if not reply.ok:
+                status = EXIT_FAILED
+                if not self.settings.keep_going:
+                    break
+            if self.quit_requested:
+                break
+        return status
+
+    def execute(self, node) -> Reply:
+        """Run one command; every failure becomes a Reply with one line of error, never a traceback."""
+        spec = commands.spec_for(node)
+        try:
+            return spec.handler(self, node)
+        except PlexError as error:
+            return Reply(spec.name, ok=False, error=error.message, hint=error.hint)
+        except KeyboardInterrupt:
+            return Reply(spec.name, ok=False, error="interrupted")
+        except Exception as error:  # the boundary: anything unforeseen is one line, the log has the rest
+            log.error("internal error in %s: %s", spec.name, traceback.format_exc())
+            if os.environ.get("PLEXSH_DEBUG") == "1":
+                raise
+            return Reply(spec.name, ok=False, error=f"internal error: {type(error).__name__}: {error}",
+                         hint="run again with PLEXSH_DEBUG=1 for the traceback")
+
+    def report_syntax_error(self, error: PlexSyntaxError) -> None:
+        if self.renderer.mode == "json":
+            reply = Reply("syntax", ok=False, error=error.headline(), hint=error.hint,
+                          data={"line": error.line, "column": error.column, "expected": error.expected})
+            self.renderer.render(reply)
+        else:
+            self.renderer.syntax_error(error)
