@@ -195,3 +195,15 @@ def format_size(size: int | None) -> str:
             return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def format_age(seconds: float) -> str:
+    """A rough age for people.
+
+    >>> format_age(42), format_age(3600 * 5), format_age(86400 * 3)
+    ('42 s', '5 h', '3 d')
+    """
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"

@@ -11,6 +11,7 @@ from plexsh.render import format_size
 from plexsh.reply import Reply
 
 KIND_LABEL = {"movies": "movies", "tv": "shows", "all": "titles"}
+PLAIN_PAGE_SIZE = 50  # `page N` in a pipe, where no terminal height says how long a page is
 
 
 def page_bounds(total: int, page: int | None, size: int | None) -> tuple[int, int, int, int]:
@@ -44,7 +45,7 @@ def count_label(item) -> str:
                  "Sort keys: title (default), year, size, added.")
 def ls(session, node: ast.Ls) -> Reply:
     items = session.catalog.items(node.kind, node.filters, node.sort, node.descending)
-    size = session.settings.page_size or session.renderer.page_size()
+    size = session.settings.page_size or session.renderer.page_size() or (PLAIN_PAGE_SIZE if node.page else None)
     if session.renderer.mode == "json" and node.page is None:
         size = None  # scripts reading JSON want every match unless they ask for a page
     page, pages, start, stop = page_bounds(len(items), node.page, size)
@@ -65,6 +66,6 @@ def ls(session, node: ast.Ls) -> Reply:
 def _empty_hint(session, node: ast.Ls) -> str:
     if node.filters:
         return "nothing matches those filters"
-    if session.catalog.stats().get("files", 0) == 0:
+    if session.catalog.stats().files == 0:
         return "the catalog is empty: run `scan` (and `sources` to see where it looks)"
     return f"no {KIND_LABEL[node.kind]} in the catalog"

@@ -215,7 +215,7 @@ class Candidates:
         if query.strip():
             found = [item for item, _ in catalog.find(query, limit=MAX_TITLE_CANDIDATES)]
         else:
-            found = [catalog.item(entry[0]) for entry in catalog.title_index()[:MAX_TITLE_CANDIDATES]]
+            found = [catalog.item(entry.id) for entry in catalog.title_index()[:MAX_TITLE_CANDIDATES]]
         return [(quote_title(i.title), replace, f"{i.year or ''} {'show' if i.kind == 'show' else 'movie'}".strip())
                 for i in found]
 

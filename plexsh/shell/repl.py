@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from plexsh.home import history_path
+from plexsh.render import format_age
 
 PROMPT = [("class:prompt", "plexsh"), ("class:arrow", " › ")]
 GREETING = "plexsh — type `help` for commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave."
@@ -30,23 +31,11 @@ def _catalog_line(session) -> str:
         stats = session.catalog.stats()
     except Exception:
         return " catalog unavailable "
-    if not stats.get("files"):
+    if not stats.files:
         return " catalog empty · `scan` to fill it "
-    age = stats.get("age_seconds")
-    when = "" if age is None else f" · scanned {_age(age)} ago"
-    return f" {stats.get('movies', 0)} movies · {stats.get('shows', 0)} shows · {stats.get('files', 0)} files{when} "
-
-
-def _age(seconds: float) -> str:
-    """A rough age for people.
-
-    >>> _age(42), _age(3600 * 5), _age(86400 * 3)
-    ('42 s', '5 h', '3 d')
-    """
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit}"
-    return f"{int(seconds)} s"
+    age = stats.last_scan_age
+    when = "" if age is None else f" · scanned {format_age(age)} ago"
+    return f" {stats.movies:,} movies · {stats.shows:,} shows · {stats.files:,} files{when} "
 
 
 def build_prompt(session):

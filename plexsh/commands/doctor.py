@@ -1,0 +1,109 @@
+"""`doctor`: checks rsync, the config, every source and destination, and the catalog's age; says what to fix."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+from plexsh.commands import command
+from plexsh.errors import PlexError
+from plexsh.lang import ast
+from plexsh.render import format_age, format_size
+from plexsh.reply import Reply
+
+RSYNC_MINIMUM = (3, 1)
+PROBE_TIMEOUT = 5.0
+STALE_CATALOG_SECONDS = 7 * 86400
+
+
+def rsync_check() -> tuple[bool, str]:
+    """rsync on the PATH and at least 3.1 (the transfer backend needs --info=progress2 and --append-verify)."""
+    path = shutil.which("rsync")
+    if not path:
+        return False, "rsync is not installed: install it with your package manager (apt-get install rsync)"
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, f"rsync did not answer `rsync --version`: {error}"
+    match = re.search(r"version\s+v?(\d+)\.(\d+)(?:\.(\d+))?", out)
+    if not match:
+        return False, "cannot read rsync's version"
+    version = tuple(int(g or 0) for g in match.groups())
+    shown = ".".join(str(v) for v in version)
+    if version[:2] < RSYNC_MINIMUM:
+        return False, f"rsync {shown} is too old: plexsh needs 3.1 or newer"
+    return True, f"rsync {shown}"
+
+
+@command("doctor", ast.Doctor, usage="doctor", summary="check rsync, config, sources, destinations and catalog")
+def doctor(session, node: ast.Doctor) -> Reply:
+    checks: list[dict] = []
+
+    def check(area: str, ok: bool, text: str, fix: str | None = None) -> None:
+        checks.append({"check": area, "ok": ok, "detail": text, "fix": fix})
+
+    ok, text = rsync_check()
+    check("rsync", ok, text)
+    try:
+        config = session.config
+    except PlexError as error:
+        check("config", False, error.message, error.hint)
+        config = None
+    if config is not None:
+        check("config", True, f"{config.path or 'no config file (defaults)'} is valid"
+              + (f", profile {config.profile}" if config.profile else ""))
+        _sources(config, check)
+        _destinations(config, check)
+    _catalog(session, check)
+    return _reply(checks)
+
+
+def _sources(config, check) -> None:
+    from plexsh.library.sources import probe_all, sources_from_config
+
+    specs = sources_from_config(config)
+    if not specs:
+        check("sources", False, "no sources are configured", "`config init`, then list your media folders")
+    for spec, probe in probe_all(specs, timeout=PROBE_TIMEOUT):
+        fix = None if probe.ok else "check the path, the mount and its permissions"
+        check(f"source {spec.name}", probe.ok, f"{spec.root}: {'readable' if probe.ok else probe.reason}", fix)
+
+
+def _destinations(config, check) -> None:
+    from plexsh.library.destinations import check_destinations
+
+    paths = [str(p) for p in dict.fromkeys(config.destinations.values())]
+    for result in check_destinations(paths, timeout=PROBE_TIMEOUT):
+        free = f", {format_size(result.free)} free" if result.free is not None else ""
+        fix = None if result.ok else "pick a writable folder under destinations: in the config"
+        check("destination", result.ok, f"{result.path}: {result.reason}{free}", fix)
+
+
+def _catalog(session, check) -> None:
+    try:
+        stats = session.catalog.stats()
+    except Exception as error:  # a damaged database file is exactly what doctor is for
+        check("catalog", False, f"cannot open the catalog: {error}", f"move {session.database} away and `scan`")
+        return
+    if stats.last_scan is None:
+        check("catalog", False, "never scanned", "run `scan`")
+    elif stats.last_scan_age > STALE_CATALOG_SECONDS:
+        check("catalog", False, f"last scanned {format_age(stats.last_scan_age)} ago", "run `scan` to refresh it")
+    else:
+        check("catalog", True, f"{stats.files:,} files, scanned {format_age(stats.last_scan_age)} ago")
+
+
+def _reply(checks: list[dict]) -> Reply:
+    problems = [c for c in checks if not c["ok"]]
+    reply = Reply("doctor", data={"checks": checks, "problems": len(problems)})
+    rows = [["ok" if c["ok"] else "PROBLEM", c["check"], c["detail"] + (f" → {c['fix']}" if c["fix"] else "")]
+            for c in checks]
+    reply.table(["", "check", "detail"], rows)
+    if problems:
+        reply.ok = False
+        reply.error = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found"
+        reply.hint = "each PROBLEM line says what to do"
+    else:
+        reply.say("all good", "good")
+    return reply

@@ -1,0 +1,47 @@
+"""`scan [SOURCE ...]` / `discover`: walk the sources and bring the catalog up to date."""
+
+from plexsh.commands import command
+from plexsh.errors import PlexError
+from plexsh.lang import ast
+from plexsh.library.scanner import scan as scan_sources
+from plexsh.library.sources import sources_from_config
+from plexsh.reply import Reply
+
+
+@command("scan", ast.Scan, usage="scan [SOURCE ...]", summary="walk the sources and update the catalog",
+         aliases=("discover",),
+         details="Only folders that changed since the last scan are read again. Name sources (as `sources`\n"
+                 "lists them) to scan just those. A missing or hanging source is reported; the rest are scanned.")
+def scan(session, node: ast.Scan) -> Reply:
+    config = session.config
+    specs = sources_from_config(config)
+    if not specs:
+        raise PlexError("no sources are configured",
+                        "`config init` writes a config file; list your media folders under sources:")
+    with session.renderer.progress("scanning") as update:
+        report = scan_sources(session.catalog, specs, config.discovery, only=list(node.sources) or None,
+                              progress=lambda p: update(f"{p.source} · {p.files_seen:,} files"
+                                                        f" · {p.sources_done}/{p.sources_total} sources"))
+    reply = Reply("scan", data={"report": report.as_dict()})
+    rows = []
+    for s in report.sources:
+        status = "ok" if s.ok else f"FAILED: {s.reason}"
+        rows.append([s.name, s.kind, status, f"{s.files_total:,}", f"+{s.added:,}", f"-{s.removed:,}",
+                     f"{s.seconds:.1f} s"])
+    totals = report.totals
+    stats = session.catalog.stats()
+    caption = (f"{stats.movies:,} movies · {stats.shows:,} shows · {stats.files:,} files in the catalog "
+               f"· scanned in {report.seconds:.1f} s")
+    reply.table(["source", "kind", "status", "files", "added", "removed", "time"], rows, caption=caption,
+                align=["left", "left", "left", "right", "right", "right", "right"])
+    for s in report.sources:
+        for warning in s.warnings[:5]:
+            reply.say(f"{s.name}: {warning}", "warn")
+    if report.failed:
+        reply.ok = False
+        names = ", ".join(f"{s.name} ({s.reason})" for s in report.failed)
+        reply.error = f"{len(report.failed)} of {len(report.sources)} sources could not be scanned: {names}"
+        reply.hint = "`doctor` checks every source; the others were scanned"
+    elif totals["added"] == 0 and totals["removed"] == 0:
+        reply.say("nothing changed since the last scan", "dim")
+    return reply
