@@ -1,0 +1,854 @@
+"""Parse a media file's path (Plex layout or scene release name) into a ParsedName."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .titles import display_title, fold, match_key
+
+__all__ = ["ParsedName", "parse_path"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    kind: str  # "movie" | "episode"
+    title: str
+    year: int | None
+    season: int | None
+    episodes: tuple[int, ...]
+    episode_title: str | None
+    edition: str | None
+    resolution: str | None
+    source: str | None
+    codec: str | None
+    container: str | None
+
+    def as_dict(self) -> dict:
+        """JSON-ready fields; "episode" is an int, a list for multi-episode files, or None."""
+        if not self.episodes:
+            episode: int | list[int] | None = None
+        elif len(self.episodes) == 1:
+            episode = self.episodes[0]
+        else:
+            episode = list(self.episodes)
+        return {
+            "title": self.title,
+            "year": self.year,
+            "kind": self.kind,
+            "season": self.season,
+            "episode": episode,
+            "episode_title": self.episode_title,
+            "edition": self.edition,
+            "resolution": self.resolution,
+            "source": self.source,
+            "codec": self.codec,
+            "container": self.container,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary. A name is cut into word tokens; each token is looked up lower-case, and the first
+# tokens of multi-token tags ("WEB-DL", "H.264", "Director's Cut", "DD+5.1") are glued to their
+# neighbours and looked up again. An entry says which field a tag fills and how sure we are that
+# it is a tag rather than a title word:
+#   _HARD  always a tag ("x264", "BluRay", "PROPER");
+#   _CAPS  a tag only when written in capitals or scene case ("WEB", "DC", "CAM", "LiMiTED"),
+#          because "Charlotte's Web" and "DC's Legends of Tomorrow" are titles;
+#   _SOFT  also a tag when it trails the title right before other tags or the end
+#          ("Die.Schluempfe.2.German.DL.1080p", "Alien Unrated"), a title word elsewhere
+#          ("French Kiss", "The Extended Family").
+_HARD, _CAPS, _SOFT = 0, 1, 2
+_MARKER = "marker"  # words that open a season/episode marker: "Season 2", "Episode 5", "Cap.102"
+
+_VOCABULARY: dict[str, tuple[str, str | None, int]] = {}
+
+
+def _define(field: str, value: str | None, strength: int, spellings: str) -> None:
+    for spelling in spellings.split():
+        _VOCABULARY[spelling] = (field, value, strength)
+
+
+_define("source", "WEB-DL", _HARD, "webdl webdlrip webdlmux webhd webuhd amazonhd ituneshd hditunes netflixhd netflixuhd netflixuhdrip uhdrip")
+_define("source", "WEB-DL", _CAPS, "web")
+_define("source", "WEBRip", _HARD, "webrip webcap webmux")
+_define("source", "BluRay", _HARD, "bluray blurayrip bdmux brmux bdripmux brripmux bdmv bd25 bd50 hddvd hddvdrip")
+_define("source", "BluRay", _CAPS, "bd")
+_define("source", "BDRip", _HARD, "bdrip brrip")
+_define("source", "REMUX", _HARD, "remux bdremux")
+_define("source", "HDTV", _HARD, "hdtv ahdtv pdtv sdtv hdtvrip tvrip hdtvmux dsr dsrip dvb dvbrip satrip ppv")
+_define("source", "DVD", _HARD, "dvd dvdr dvd5 dvd9 dvdmux ntsc pal")
+_define("source", "DVDRip", _HARD, "dvdrip dvdivx")
+_define("source", "DVDSCR", _HARD, "dvdscr dvdscreener screener bdscr")
+_define("source", "HDRip", _HARD, "hdrip dmrip ldrip vhsrip hdlight mhd microhd upscale upscaled")
+_define("source", "VHS", _CAPS, "vhs")
+_define("source", "CAM", _HARD, "hdcam camrip hdts telesync telecine r5")
+_define("source", "CAM", _CAPS, "cam ts tc scr")
+_define("codec", "h264", _HARD, "x264 h264 avc")
+_define("codec", "hevc", _HARD, "x265 h265 hevc")
+_define("codec", "av1", _HARD, "av1")
+_define("codec", "xvid", _HARD, "xvid")
+_define("codec", "divx", _HARD, "divx")
+_define("codec", "mpeg2", _HARD, "mpeg2 mpg2 h262")
+_define("codec", "vc1", _HARD, "vc1")
+_define("codec", "vp9", _HARD, "vp9")
+_define("codec", "h263", _HARD, "h263")
+_define("audio", None, _HARD, "dd51 dd20 ddp51 ddp20 aac ac3 ac3d eac3 dts dtshd dtses dtsx ddp ddex truehd atmos flac mp3 opus lpcm pcm dolby 6ch 8ch vorbis mp2 lame dd")
+_define("other", None, _HARD, "proper repack rerip internal readnfo nfo hdr hdr10 dovi sdr bt2020 hfr 48fps 10bit 8bit 12bit hi10p hybrid dubbed subbed subs subtitles nlsubs hebsubs fastsub vostfr subforced legendado legendas legenda dublado subtitulado sample proof samplefix reenc reencoded stv amzn hulu dsnp atvp hmax xxx 2in1 1of2 2of2 cd1 cd2 cd3 2cd")
+_define("other", None, _CAPS, "final real convert ws fs hq hr dl dv cc dub sub docu doku all4 dcu hd bt nf complete custom")
+_define("other", None, _SOFT, "limited festival uncensored colorized colourised restored 3d multi multilang dual")
+_define("language", None, _HARD, "truefrench vff vfq vfi subfrench swissgerman flemish castellano")
+_define("language", None, _SOFT, "french german english spanish italian russian japanese hindi telugu tamil korean chinese dutch swedish polish portuguese turkish latino")
+_define("language", None, _CAPS, "fr eng ita esp ger rus spa vf vo vost ptbr jap nl")
+_define("edition", "Director's Cut", _HARD, "directorscut directorcut directorsedition")
+_define("edition", "Director's Cut", _CAPS, "dc")
+_define("edition", "Extended", _SOFT, "extended extendedcut extendededition extendedversion")
+_define("edition", "Unrated", _SOFT, "unrated")
+_define("edition", "Uncut", _SOFT, "uncut")
+_define("edition", "Theatrical", _SOFT, "theatrical theatricalcut theatricaledition")
+_define("edition", "Remastered", _SOFT, "remastered")
+_define("edition", "IMAX", _SOFT, "imax imaxedition")
+_define("edition", "Special Edition", _HARD, "specialedition")
+_define("edition", "Special Edition", _CAPS, "se")
+_define("edition", "Criterion", _HARD, "criterion criterioncollection criterionedition")
+_define("edition", "Collector's Edition", _HARD, "collectorsedition editioncollector collectoredition")
+_define("edition", "Ultimate Edition", _HARD, "ultimateedition")
+_define("edition", "Alternative Cut", _HARD, "alternativecut alternatecut")
+_define("edition", "Final Cut", _HARD, "finalcut")
+_define("edition", "Open Matte", _HARD, "openmatte")
+_define("edition", "Open Matte", _CAPS, "om")
+_define("edition", "Limited Edition", _HARD, "limitededition")
+_define(_MARKER, None, _HARD, "season saison staffel temporada temp tem stagione sezon seizoen series "
+        "episode épisode episodio folge ep cap capitulo")
+
+# Tokens that may open a multi-token tag; only these pay for the look-ahead.
+_NGRAM_HEADS = frozenset(
+    "web blu bd br hd h x dd ddp dts ac3 director directors director's director’s extended theatrical "
+    "special criterion collector collectors collector's ultimate alternative alternate final open "
+    "edition imax read vc mpeg dvd micro hdr e dual re sub limited bt dd5 dd2 ddp5 ddp2".split()
+)
+# "5.1", "7.1", "2.0" count as audio only as two numbers joined by a dot, never "Area 51".
+_CHANNELS = frozenset("5.1 7.1 2.0 2.1 6.1".split())
+# Every proper prefix of a vocabulary spelling: gluing stops as soon as it cannot grow into one.
+_GLUE_PREFIXES = frozenset(key[:size] for key in _VOCABULARY for size in range(1, len(key)))
+_HEAD = ("head", None, _HARD)
+_RESOLUTION_ENTRY = ("resolution", None, _HARD)
+_RESOLUTION_WORDS = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
+_RESOLUTION_HEIGHTS = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
+                       "1440": "1440p", "360": "360p"}
+_LOOKUP = {
+    **{head: _HEAD for head in _NGRAM_HEADS},
+    **_VOCABULARY,
+    **{word: ("resolution", value, _HARD) for word, value in _RESOLUTION_WORDS.items()},
+    **{f"{height}{scan}": ("resolution", f"{height}{scan}", _HARD)
+       for height in _RESOLUTION_HEIGHTS for scan in "pi"},
+}
+
+_DIGITS = frozenset("0123456789")
+
+_MEDIA_EXTENSIONS = frozenset(
+    "mkv mp4 m4v avi mov wmv mpg mpeg ts m2ts mts vob iso webm ogm ogv flv divx xvid mk3d 3gp rm rmvb asf "
+    "srt sub idx ass ssa vtt nfo nzb torrent".split()
+)
+
+# Folders that name a library, a disk or a download area, never a title.
+_GENERIC_FOLDERS = frozenset(
+    "movies|movie|films|film|tv|tvshows|tv shows|shows|series|tv series|serien|videos|video|media|downloads|"
+    "download|downloads finished|completed|complete|incoming|torrents|plex|library|nas|share|public|mnt|home|"
+    "volume1|volume2|data|anime|kids|documentaries".split("|")
+)
+
+_YEAR_MAX = date.today().year + 1
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TOKENS = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")  # for re.split: keeps the words
+
+_LEADING_JUNK = re.compile(
+    r"""^(?:\s*(?:
+        [Ff]rom\s*\[[^\]]*\]                 # "From [ www.site.com ]"
+      | \[[^\]]*\] | \{[^}]*\} | \(\d{1,2}\)  # "[XCT]", "{group}", "(1)"
+      | [Ww][Ww][Ww]\.[^\s\-]+               # "www.site.party"
+      | (?:[Ff][Rr]|[Vv][OoFf])(?=\s+-\s)    # a language before the title: "Fr - Paris 2054"
+    )\s*(?:-(?!\w)\s*)?)+""",
+    re.VERBOSE,
+)
+
+# Season and episode: S01E02, S01.E02, S1E2, S06xE01, s03-x01 (extras), S6.Ep5, S16 - E29.
+# Spelled with explicit character classes rather than IGNORECASE: several times faster.
+_SXE = re.compile(
+    r"[Ss](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
+)
+# 1x02, 01x02, 1 x 03, 2×7.
+_NXN = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
+# What may follow a first episode: E02E03, -03 (a range), -E03, +02, & S01E03, .1x03, x03.
+_MORE_SXE = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:[Ss](\d{1,4})[ ._-]?)?([EeXx])?(\d{1,4})(?![\dpi])")
+_MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])?(\d{1,3})(?![\dpi])")
+# Anime style "Show - S2 - 01".
+_S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
+# Markers opened by a word (the token loop finds the word, these read the rest).
+_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?!\d)(?:\s*of\s*\d+)?")
+_WORD_EPISODE = re.compile(r"([Ee]pisode|[ÉéEe]pisodio|[Ff]olge|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
+                           r"|(\d{1,3})of\d{1,3}(?!\d)", re.IGNORECASE)
+_TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
+_CJK_NUMERALS = "零一二三四五六七八九十"
+_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+))(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
+_CJK_EPISODE = re.compile(r"第([0-9零一二三四五六七八九十]+)[集話话]")
+
+# A season folder: "Season 01", "S01", "Saison 6", "SEASON-06", "Specials", "Season 3 (mkv)".
+_SEASON_FOLDER = re.compile(
+    r"^(?:(?:season|saison|staffel|temporada|stagione|sezon|seizoen|series|s)[ ._-]*(\d{1,4})|(specials?))"
+    r"(?:\s*[(\[].*)?$",
+    re.IGNORECASE,
+)
+# Folder names that need no scan: Plex's "Title (Year)", and a plain show name "Doctor Who (2005)".
+_PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+?) \((\d{4})\)$")
+_PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
+_PLEX_TAG = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
+_OPEN_BRACKET = re.compile(r"[(\[{]")
+_REAL_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
+_COUNTRY_IN_PARENS = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
+_DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
+_DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
+
+
+class _Scan:
+    """What one path component (a file stem or a folder name) says.
+
+    Fields default at class level: most scans set only a few, and building an instance
+    is then nearly free.
+    """
+
+    title = ""
+    year: int | None = None
+    season: int | None = None
+    episodes: tuple[int, ...] = ()
+    strong_marker = False  # S01E02 / 1x02, as opposed to "Episode 3" or "102"
+    episode_title: str | None = None
+    edition: str | None = None
+    resolution: str | None = None
+    source: str | None = None
+    codec: str | None = None
+    tagged = False  # carries release tags: not a clean Plex folder name
+
+    def __init__(self, title: str = "", year: int | None = None) -> None:
+        if title:
+            self.title = title
+            self.year = year
+
+
+# ---------------------------------------------------------------------------------------------
+# Season/episode markers.
+
+def _letter_before(stem: str, index: int) -> bool:
+    return index > 0 and stem[index - 1].isalpha()
+
+
+def _more_episodes(stem: str, pos: int, season: int, first: int, follow: re.Pattern[str]) -> tuple[tuple[int, ...], int]:
+    """Read what follows a first episode number; "-" joins a range (E01-03, E01-E03 = 1, 2, 3)."""
+    episodes = [first]
+    while True:
+        more = follow.match(stem, pos)
+        if more is None:
+            break
+        joiner, other_season, letter, number = more.groups()
+        if other_season is not None and int(other_season) != season:
+            break
+        if joiner is None and letter is None and other_season is None:
+            break  # "S01E02.720p": a bare number after a dot is something else
+        value = int(number)
+        last = episodes[-1]
+        if joiner == "-" and other_season is None:
+            if not last < value <= last + 40:
+                break
+            episodes.extend(range(last + 1, value + 1))
+        elif last < value <= last + 40:
+            episodes.append(value)
+        else:
+            break
+        pos = more.end()
+    return tuple(episodes), pos
+
+
+def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...]] | None:
+    """S01E02 or 1x02 (and their multi-episode forms): (begin, end, season, episodes)."""
+    found = _SXE.search(stem, start)
+    while found is not None and _letter_before(stem, found.start()):
+        found = _SXE.search(stem, found.start() + 1)
+    if found is not None:
+        season = int(found[1])
+        episodes, end = _more_episodes(stem, found.end(), season, int(found[2]), _MORE_SXE)
+        return found.start(), end, season, episodes
+    found = _NXN.search(stem, start) if ("x" in stem or "X" in stem or "×" in stem) else None
+    while found is not None:
+        season_digits, episode_digits = found[1], found[2]
+        begin = found.start()
+        glued = begin > 0 and stem[begin - 1].isalnum()
+        if not glued and not (len(season_digits) >= 3 and len(episode_digits) == 3):  # not 1280x720
+            season = int(season_digits)
+            episodes, end = _more_episodes(stem, found.end(), season, int(episode_digits), _MORE_NXN)
+            return begin, end, season, episodes
+        found = _NXN.search(stem, begin + 1)
+    found = _S_DASH.search(stem, start) if " - " in stem else None
+    if found is not None and not _letter_before(stem, found.start()):
+        return found.start(), found.end(), int(found[1]), (int(found[2]),)
+    return None
+
+
+def _word_marker(stem: str, begin: int, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+    """A marker opened by a word at stem[begin:]: "Season 2 Episode 5", "Cap.102", "Episode 4"."""
+    season = None
+    episodes: tuple[int, ...] = ()
+    end = begin
+    if word in ("sezon",) and begin >= 2:
+        turkish = _TURKISH.search(stem, max(0, begin - 4), begin + 20)
+        if turkish is not None:
+            return turkish.start(), turkish.end(), int(turkish[1]), (int(turkish[2]),)
+    if word not in ("episode", "épisode", "episodio", "folge", "ep", "cap", "capitulo"):
+        found = _WORD_SEASON.match(stem, begin)
+        if found is None:
+            return None
+        season, end = int(found[1]), found.end()
+    episode = _WORD_EPISODE.search(stem, end)
+    if episode is not None and season is not None and episode.start() - end > 40:
+        episode = None
+    if episode is not None and episode.start() > end and stem[episode.start() - 1].isalnum():
+        episode = None
+    if episode is None:
+        return (begin, end, season, ()) if season is not None else None
+    if episode[4] is not None:
+        episodes = (int(episode[4]),)
+    else:
+        first, last = int(episode[2]), episode[3]
+        if episode[1].lower() == "cap" and first >= 100:
+            # Spanish "Cap.102" is season 1, episode 2; "Cap.102_104" runs to episode 4.
+            season = first // 100 if season is None else season
+            first, last = first % 100, (int(last) % 100 if last else None)
+        else:
+            last = int(last) if last else None
+        episodes = tuple(range(first, last + 1)) if last and first < last <= first + 40 else (first,)
+    if episode.start() - end < 4 or season is None:
+        end = episode.end()
+    return begin, end, season, episodes
+
+
+def _cjk_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    tens, ten, units = text.partition("十")
+    if not ten:
+        return _CJK_NUMERALS.index(text[0])
+    return (_CJK_NUMERALS.index(tens) if tens else 1) * 10 + (_CJK_NUMERALS.index(units) if units else 0)
+
+
+def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+    """第二季 第3集 (Chinese), シーズン2 第3話 (Japanese)."""
+    found = _CJK.search(stem, start)
+    if found is not None:
+        season = _cjk_number(found[1] or found[2])
+        if found[3]:
+            return found.start(), found.end(), season, (_cjk_number(found[3]),)
+        alone = _CJK_EPISODE.search(stem, found.end())
+        if alone is not None:
+            return found.start(), alone.end(), season, (_cjk_number(alone[1]),)
+        return found.start(), found.end(), season, ()
+    found = _CJK_EPISODE.search(stem, start)
+    if found is not None:
+        return found.start(), found.end(), None, (_cjk_number(found[1]),)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one name.
+
+def _tag_case(token: str) -> bool:
+    """Written as a tag: capitals ("WEB", "DC") or scene case ("LiMiTED", "iNTERNAL", "MULTi")."""
+    if token.isupper():
+        return True
+    if token[0].islower():
+        return not token.islower()
+    return sum(ch.isupper() for ch in token) >= 2
+
+
+def _resolution(lower: str) -> str | None:
+    """"1080p" -> "1080p", "1080p24" -> "1080p", "1920x1080" -> "1080p"; None if not a resolution."""
+    size = len(lower)
+    if size in (4, 5) and lower[-1] in "pi" and lower[:-1].isdigit():
+        return lower
+    if size > 5 and lower[4:5] == "p" and lower[:4].isdigit() and lower[5:].isdigit():
+        return lower[:5]
+    if "x" in lower:
+        width, _, height = lower.partition("x")
+        if len(width) >= 3 and len(height) >= 3 and width.isdigit() and height.isdigit():
+            return _RESOLUTION_HEIGHTS.get(height, "")
+    return None
+
+
+def _is_year(token: str) -> bool:
+    return len(token) == 4 and token.isdigit() and 1890 <= int(token) <= _YEAR_MAX
+
+
+def _is_date(stem: str, begin: int, end: int) -> bool:
+    """Is the year at stem[begin:end] part of a date such as 2010.11.23 or 14-01-2008?"""
+    if stem[end:end + 1] in ".-/" and stem[end + 1:end + 2].isdigit() and _DATE_AFTER.match(stem, end):
+        return True
+    return begin > 3 and stem[begin - 1] in ".-/" and stem[begin - 2].isdigit() and \
+        _DATE_BEFORE.search(stem, begin - 6, begin) is not None
+
+
+def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> _Scan:
+    """Read one name: where its title ends, and the year, marker and tags it carries.
+
+    The title runs from the first word to the first cut: a tag, the year, a bracket or the
+    season/episode marker. Soft tags right before a cut are trimmed off its end.
+    """
+    scan = _Scan()
+    size = len(stem)
+    start = 0
+    first = stem[:1]
+    if first in "[({" or first in "wWfFvV" and (stem[:4].lower() in ("www.", "from") or stem[2:5] == " - "):
+        junk = _LEADING_JUNK.match(stem)
+        if junk is not None and junk.end() < size:
+            start = junk.end()
+    marker = _strong_marker(stem, start)
+    if marker is None and not stem.isascii():
+        marker = _cjk_marker(stem, start)
+    scan.strong_marker = marker is not None
+    marker_begin, marker_end = (marker[0], marker[1]) if marker else (size, size)
+
+    title_start = -1
+    title_cut = marker_begin  # where the title stops
+    episode_title_cut = size  # where the episode title stops
+    trail_from = -1  # start of the run of soft tags that may end the title
+    numbers: list[tuple[int, int, str]] = []  # bare numbers: (begin, end, digits)
+    lowered = stem.lower()
+    if len(lowered) != size:  # "İ" grows when lower-cased: keep the original offsets
+        lowered = "".join(ch.lower()[0] for ch in stem)
+    skip = 0  # tokens already read as part of a multi-token tag
+    for token in _TOKEN.finditer(lowered, start):
+        if skip:
+            skip -= 1
+            continue
+        lower = token.group()
+        entry = _LOOKUP.get(lower)
+        if entry is None and lower.isalpha():
+            # A title word (or an episode-title word after the marker): the common case.
+            if title_start < 0:
+                begin = token.start()
+                if begin < marker_begin:
+                    title_start = begin
+            trail_from = -1
+            continue
+        begin = token.start()
+        if marker_begin <= begin < marker_end:
+            continue
+        if entry is None:
+            end = token.end()
+            if lower[0] in _DIGITS:
+                if lower.isdigit():
+                    if len(lower) == 4 and scan.year is None and title_start >= 0 \
+                            and 1890 <= int(lower) <= _YEAR_MAX and not _year_follows(lowered, end) \
+                            and (stem[end:end + 1] not in ".-/" and stem[begin - 1:begin] not in ".-/"
+                                 or not _is_date(stem, begin, end)):
+                        # "Blade Runner 2049 2017": of two years in a row the first belongs to the title.
+                        scan.year = int(lower)
+                        cut = begin - 1 if begin and stem[begin - 1] in "([" else begin
+                        if begin < title_cut:
+                            title_cut = trail_from if trail_from >= 0 else cut
+                        elif marker_end <= begin < episode_title_cut:
+                            episode_title_cut = cut
+                        continue
+                    if title_start < 0 and begin < marker_begin:
+                        title_start = begin
+                    if end - begin == 1 and lowered[begin:end + 2] in _CHANNELS and not lowered[end + 2:end + 3].isalnum():
+                        entry = _VOCABULARY["dd"]  # "5.1": an audio layout
+                        skip = 1
+                    else:
+                        numbers.append((begin, end, lower))
+                        continue
+                else:
+                    resolution = _resolution(lower)
+                    if resolution is None:
+                        entry = _suffixed(lower)
+                    else:
+                        if resolution and scan.resolution is None:
+                            scan.resolution = resolution
+                        entry = _RESOLUTION_ENTRY
+            elif lower[-1] in _DIGITS:
+                entry = _suffixed(lower)
+                if entry is None and marker is None and lower[0] in "es" and lower[1:].isdigit():
+                    marker = _token_marker(stem, begin, lower)
+                    if marker is not None:
+                        marker_begin, marker_end = marker[0], marker[1]
+                        if begin < title_cut:
+                            title_cut = trail_from if trail_from >= 0 and marker[3] else begin
+                        continue
+            if entry is None:
+                if title_start < 0 and begin < marker_begin:
+                    title_start = begin
+                trail_from = -1
+                continue
+        field, value, strength = entry
+        if field == "resolution":
+            if value and scan.resolution is None:
+                scan.resolution = value
+        elif field == "head":
+            entry, skip = _glue(lowered, token.end(), lower)
+            if entry is None or entry[2] == _CAPS and not _tag_case(stem[begin:token.end()]):
+                if title_start < 0 and begin < marker_begin:
+                    title_start = begin
+                trail_from = -1
+                skip = 0
+                continue
+            field, value, strength = entry
+        elif field == _MARKER:
+            if marker is None:
+                marker = _word_marker(stem, begin, lower)
+                if marker is not None:
+                    marker_begin, marker_end = marker[0], marker[1]
+                    if begin < title_cut:
+                        title_cut = trail_from if trail_from >= 0 else begin
+                    continue
+            if title_start < 0 and begin < marker_begin:
+                title_start = begin
+            trail_from = -1
+            continue
+        elif strength == _CAPS and not _tag_case(stem[begin:token.end()]):
+            if title_start < 0 and begin < marker_begin:
+                title_start = begin
+            trail_from = -1
+            continue
+        if field == "edition":
+            scan.edition = scan.edition or value
+        elif field == "source":
+            if scan.source is None or value == "REMUX":
+                scan.source = value
+        elif field == "codec":
+            scan.codec = scan.codec or value
+        if strength == _SOFT and not _tag_case(stem[begin:token.end()]):
+            if title_start < 0 and begin < marker_begin:
+                title_start = begin  # "French.Immersion.2011": a soft tag opening the name is a word
+            if begin < title_cut and trail_from < 0:
+                trail_from = begin
+            continue
+        scan.tagged = True
+        if title_start < 0:
+            continue  # tags before the title: "[h265 - HEVC] Riddick"
+        if begin < title_cut:
+            title_cut = trail_from if trail_from >= 0 else begin
+        elif marker_end <= begin < episode_title_cut:
+            episode_title_cut = begin
+
+    if title_start < 0:
+        title_start = marker_begin
+    title_end = title_cut
+    if 0 <= trail_from < title_end and title_cut == marker_begin and marker is None:
+        title_end = trail_from  # "Alien Unrated" at the very end
+    if marker is None and numbers and kind_hint != "movies":
+        number = _numbered_episode(numbers, lowered, title_start, title_end, tv_context)
+        if number is not None:
+            begin, digits = number
+            if len(digits) >= 3 and not (tv_context and len(digits) == 3 and digits[0] == "0"):
+                season, episodes = int(digits) // 100, (int(digits) % 100,)
+            else:
+                season, episodes = None, (int(digits),)
+            marker = (begin, begin + len(digits), season, episodes)
+            episode_title_cut = title_end
+            title_end = min(title_end, begin)
+            marker_end = begin + len(digits)
+    if title_start < title_end:
+        bracket = _OPEN_BRACKET.search(stem, title_start + 1, title_end)
+        while bracket is not None:
+            country = _COUNTRY_IN_PARENS.match(stem, bracket.start())
+            if country is None:
+                title_end = bracket.start()
+                break
+            bracket = _OPEN_BRACKET.search(stem, country.end(), title_end)
+        scan.title = stem[title_start:title_end]
+    if marker is not None:
+        scan.season, scan.episodes = marker[2], marker[3]
+        end = episode_title_cut
+        bracket = _OPEN_BRACKET.search(stem, marker_end + 2, end)
+        if bracket is not None:
+            end = bracket.start()
+        raw = stem[marker_end:end].strip(" .-_])}~")
+        if raw and not raw.isdigit():
+            scan.episode_title = raw
+    return scan
+
+
+def _year_follows(lowered: str, end: int) -> bool:
+    """Is the next token a year? ("Blade Runner 2049 (2017)", "Fahrenheit 451 1966")."""
+    following = _TOKEN.search(lowered, end, end + 8)
+    return following is not None and _is_year(following.group())
+
+
+def _glue(lowered: str, end: int, head: str) -> tuple[tuple[str, str | None, int] | None, int]:
+    """Read a multi-token tag opened by head ("web" "dl", "h" "264", "director's" "cut").
+
+    Returns the vocabulary entry and how many tokens after the head it took; tokens must be
+    joined by exactly one separator. Falls back to the head alone.
+    """
+    glued = head.replace("'", "").replace("’", "") if "'" in head or "’" in head else head
+    entry, width = None, 0
+    for ahead in (1, 2):
+        following = _TOKEN.match(lowered, end + 1)
+        if following is None:
+            break
+        word = following.group()
+        glued += word.replace("'", "").replace("’", "") if "'" in word or "’" in word else word
+        found = _VOCABULARY.get(glued)
+        if found is not None and (ahead > 1 or len(glued) > 2):
+            entry, width = found, ahead
+        if glued not in _GLUE_PREFIXES:
+            break
+        end = following.end()
+    if entry is None:
+        return _VOCABULARY.get(head), 0
+    return entry, width
+
+
+def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
+    """"AAC2", "DD5", "HEVC10", "FLAC1": an audio or video tag with a channel or depth suffix."""
+    entry = _VOCABULARY.get(lower.rstrip("0123456789"))
+    if entry is not None and entry[0] in ("audio", "codec"):
+        return entry
+    return None
+
+
+def _token_marker(stem: str, begin: int, lower: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+    """A marker in one token: "E13" (episode 13) or "S03" (season 3), with "S2 - 01" as anime style."""
+    if lower[0] == "e":
+        return begin, begin + len(lower), None, (int(lower[1:]),)
+    if len(lower) > 3:
+        return None
+    anime = _S_DASH.match(stem, begin)
+    if anime is not None:
+        return begin, anime.end(), int(anime[1]), (int(anime[2]),)
+    end = begin + len(lower)
+    episode = _WORD_EPISODE.search(stem, end, end + 12)  # "Mind Field S2 (Ep 6)"
+    if episode is not None and episode[2] and not stem[episode.start() - 1].isalnum():
+        return begin, episode.end(), int(lower[1:]), (int(episode[2]),)
+    return begin, end, int(lower[1:]), ()
+
+
+def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_start: int, title_end: int,
+                      tv_context: bool) -> tuple[int, str] | None:
+    """Find "Show.Name.102.HDTV" (season 1, episode 2) or, in a season folder, "Show - 07 - Title".
+
+    The number must follow a title word ("1917", "300" are titles) and must not stand right
+    before a year ("Fahrenheit 451 1966"). Of several, the last wins: "the.100.109.hdtv".
+    """
+    chosen = None
+    for begin, end, digits in numbers:
+        if begin >= title_end and not tv_context:
+            break
+        size = len(digits)
+        if begin <= title_start and not (tv_context and size <= 3):
+            continue
+        if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2):
+            if _year_follows(lowered, end):
+                continue
+            chosen = (begin, digits)
+            if tv_context and size <= 2:
+                break  # the first small number after the title: "Friends - 07 - The One"
+    return chosen
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a path: the file name, helped by the folders above it.
+
+def _split_extension(name: str) -> tuple[str, str | None]:
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and len(extension) <= 7:
+        extension = extension.lower()
+        if extension in _MEDIA_EXTENSIONS:
+            return stem, extension
+    return name, None
+
+
+def _is_generic(folder: str) -> bool:
+    key = folder.lower().replace("_", " ").strip()
+    return key in _GENERIC_FOLDERS or (len(key) == 2 and key[1] == ":")
+
+
+def _is_poor(title: str) -> bool:
+    """A title without a real word: a hash, a date, a bare number ("c48db7d2...", "160725 02")."""
+    return _REAL_WORD.search(title) is None
+
+
+def _words(text: str) -> str:
+    """" word word ": folded words, for testing whether one title appears inside a name."""
+    return " " + " ".join(_TOKENS.split(fold(text).replace("'", "").replace("’", ""))[1::2]) + " "
+
+
+def _strip_plex_tags(stem: str) -> tuple[str, str | None]:
+    """Remove Plex's {edition-...}, {imdb-...}, [tmdbid-...] tags; return the edition they name."""
+    edition = None
+    for tag in _PLEX_TAG.finditer(stem):
+        if tag[1].lower() == "edition":
+            edition = tag[2].strip() or None
+    return _PLEX_TAG.sub("", stem), edition
+
+
+def _scan_folder(name: str, kind_hint: str | None) -> _Scan:
+    """Scan a folder name, skipping the work for Plex's plain "Title (Year)"."""
+    if "{" in name or "id-" in name:
+        name = _strip_plex_tags(name)[0]
+    plex = _PLEX_MOVIE_FOLDER.match(name)
+    if plex is not None and _is_year(plex[2]) and not plex[1][-1:].isdigit():
+        return _Scan(plex[1], int(plex[2]))
+    return _scan(name, kind_hint)
+
+
+def _scan_show_folder(name: str) -> _Scan:
+    """Scan the folder above a season folder: usually just "Show" or "Show (2005)"."""
+    plain = _PLAIN_SHOW_FOLDER.match(name)
+    if plain is not None and (plain[2] is None or _is_year(plain[2])):
+        return _Scan(plain[1], int(plain[2]) if plain[2] else None)
+    return _scan(name, "tv")
+
+
+def _clean(raw: str) -> str:
+    title = display_title(raw)
+    if not title.isascii():
+        title = _latin_part(title)
+    return title
+
+
+def _latin_part(title: str) -> str:
+    """"超能警探 Memorist" -> "Memorist": an original-script title followed by a Latin one."""
+    words = title.split(" ")
+    if len(words) < 2 or words[0].isascii():
+        return title
+    for index, word in enumerate(words):
+        if word.isascii():
+            if any(ch.isalpha() for ch in word):
+                return " ".join(words[index:])
+            return title
+    return title
+
+
+def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
+    """Parse a media file's path; only the file name and the two or three folders above it matter.
+
+    kind_hint is "movies" or "tv" for the kind of source folder the path came from, or None to
+    let the name decide. A strong marker (S01E02, 1x02) or a season folder makes an episode
+    whatever the hint. The folders fill what the file name lacks: a show title above a season
+    folder, the clean "Title (Year)" of a Plex movie folder, the release name of an obfuscated file.
+
+    >>> p = parse_path("TV/The Office (US)/Season 02/The.Office.US.S02E01E02.720p.WEB-DL.x264-GRP.mkv")
+    >>> p.kind, p.title, p.season, p.episodes, p.resolution, p.source, p.codec, p.container
+    ('episode', 'The Office (US)', 2, (1, 2), '720p', 'WEB-DL', 'h264', 'mkv')
+    >>> p = parse_path("Movies/Blade Runner 2049 (2017)/Blade.Runner.2049.2017.2160p.UHD.BluRay.REMUX.HEVC-FGT.mkv")
+    >>> p.kind, p.title, p.year, p.resolution, p.source, p.codec
+    ('movie', 'Blade Runner 2049', 2017, '2160p', 'REMUX', 'hevc')
+    >>> parse_path("Movies/Alien (1979) {edition-Director's Cut}/Alien (1979) {edition-Director's Cut}.mkv").edition
+    "Director's Cut"
+    >>> parse_path("TV/Doctor Who (2005)/Season 02/02x05.mkv").as_dict()["title"]
+    'Doctor Who'
+    """
+    parts = [part for part in path.replace("\\", "/").split("/") if part]
+    if not parts:
+        return ParsedName("movie", "", None, None, (), None, None, None, None, None, None)
+    stem, container = _split_extension(parts[-1])
+    folders = parts[-4:-1]
+    plex_edition = None
+    if "{" in stem or "id-" in stem:
+        stem, plex_edition = _strip_plex_tags(stem)
+
+    parent_name = folders[-1] if folders else ""
+    parent: _Scan | None = None
+    show_name = ""  # the folder above a season folder
+    folder_season: int | None = None
+    season_folder: _Scan | None = None  # a season folder that also names the show: "Mad Men Season 1"
+    plain_season = _SEASON_FOLDER.match(parent_name) if parent_name else None
+    if plain_season is not None:
+        folder_season = int(plain_season[1]) if plain_season[1] else 0
+        show_name = folders[-2] if len(folders) > 1 else ""
+    elif parent_name and not _is_generic(parent_name):
+        parent = _scan_folder(parent_name, kind_hint)
+        if parent.season is not None:
+            folder_season = parent.season
+            if not parent.strong_marker:
+                season_folder = parent
+                show_name = folders[-2] if len(folders) > 1 else ""
+    tv_context = kind_hint == "tv" or folder_season is not None
+    scan = _scan(stem, kind_hint, tv_context)
+
+    if scan.strong_marker or folder_season is not None or kind_hint == "tv":
+        is_episode = True
+    elif kind_hint == "movies":
+        is_episode = False
+    else:
+        is_episode = scan.season is not None or bool(scan.episodes) or (
+            parent is not None and parent.strong_marker and not scan.year)
+    if is_episode:
+        return _episode(scan, parent, season_folder, show_name, folder_season, plex_edition, container)
+    return _movie(scan, parent, folders, plex_edition, container)
+
+
+def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, show_name: str,
+             folder_season: int | None, plex_edition: str | None, container: str | None) -> ParsedName:
+    source = scan
+    if not scan.strong_marker and parent is not None and parent.strong_marker and parent.episodes:
+        source = parent  # an obfuscated or abbreviated file inside its release folder
+    season = source.season if source.season is not None else folder_season
+    title, year = source.title, source.year
+    show = season_folder
+    if show is None or not show.title:
+        if show_name and not _is_generic(show_name):
+            show = _scan_show_folder(show_name)
+        elif parent is not None and source is scan and parent.season is None:
+            show = parent
+    if show is not None and show.title:
+        # The show folder is the library's own spelling: prefer it when the file agrees with it.
+        file_key, show_key = match_key(title), match_key(show.title)
+        if not file_key or file_key.startswith(show_key) or show_key.startswith(file_key) or _is_poor(title):
+            title = show.title
+            year = year or show.year
+    return ParsedName(
+        kind="episode",
+        title=_clean(title),
+        year=year,
+        season=season,
+        episodes=source.episodes,
+        episode_title=display_title(source.episode_title) if source.episode_title else None,
+        edition=plex_edition or scan.edition,
+        resolution=scan.resolution or source.resolution,
+        source=scan.source or source.source,
+        codec=scan.codec or source.codec,
+        container=container,
+    )
+
+
+def _movie(scan: _Scan, parent: _Scan | None, folders: list[str], plex_edition: str | None,
+           container: str | None) -> ParsedName:
+    title, year = scan.title, scan.year
+    if parent is not None and parent.title and parent.season is None:
+        if parent.year is not None and not parent.tagged:
+            title, year = parent.title, parent.year  # Plex's "Title (Year)" folder
+        elif (
+            _is_poor(title)
+            or (not scan.tagged and not scan.year and (parent.tagged or parent.year))
+            or (not scan.year and parent.year and parent.tagged)
+            or _words(parent.title) in _words(title)
+        ):
+            title, year = parent.title, year or parent.year  # the release folder of a short file name
+    if _is_poor(title) and len(folders) > 1 and not _is_generic(folders[-2]):
+        above = _scan(folders[-2], "movies")
+        if above.title and not _is_poor(above.title):
+            title, year = above.title, year or above.year
+    return ParsedName(
+        kind="movie",
+        title=_clean(title),
+        year=year,
+        season=None,
+        episodes=(),
+        episode_title=None,
+        edition=plex_edition or scan.edition or (parent.edition if parent is not None else None),
+        resolution=scan.resolution,
+        source=scan.source,
+        codec=scan.codec,
+        container=container,
+    )

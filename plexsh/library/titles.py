@@ -1,0 +1,135 @@
+"""Title cleanup for display, and the keys titles are sorted and matched by."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["display_title", "sort_key", "match_key", "fold"]
+
+# Words kept lower-case inside a title when we have to invent the capitalisation
+# of an all-lowercase scene name ("the.lord.of.the.rings" -> "The Lord of the Rings").
+_SMALL_WORDS = frozenset(
+    "a an and as at but by de del der des di du en et for from in into la le les "
+    "nor of on or per the to via vs with von".split()
+)
+# Country qualifiers that scene names append to a show title ("The.Office.US").
+_COUNTRIES = frozenset("US UK AU NZ CA IE".split())
+_LEADING_ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
+_TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NEEDS_WORK = re.compile(r"[._,]|\b(?:US|UK|AU|NZ|CA|IE)\s*$|\s\s")
+_EDGE_JUNK = " \t-_.,:;~+=*/|#&"
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents: "Hôtel" -> "hotel", "Straße" -> "strasse"."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _split_dotted(word: str) -> list[str]:
+    """Turn one dotted chunk into words, keeping runs of single letters as an acronym.
+
+    "Show.Name" -> ["Show", "Name"]; "S.H.I.E.L.D" -> ["S.H.I.E.L.D."];
+    "Agents.of.S.H.I.E.L.D" -> ["Agents", "of", "S.H.I.E.L.D."].
+    """
+    segments = word.split(".")
+    words: list[str] = []
+    letters: list[str] = []
+    for segment in segments:
+        if len(segment) == 1 and segment.isalpha():
+            letters.append(segment)
+            continue
+        if letters:
+            words.append(".".join(letters) + "." if len(letters) > 1 else letters[0])
+            letters = []
+        if segment:
+            words.append(segment)
+    if letters:
+        words.append(".".join(letters) + "." if len(letters) > 1 else letters[0])
+    return words
+
+
+def _capitalise(words: list[str]) -> list[str]:
+    out = []
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        if 0 < i < last and word in _SMALL_WORDS:
+            out.append(word)
+        else:
+            out.append(word[:1].upper() + word[1:])
+    return out
+
+
+def display_title(raw: str) -> str:
+    """A title fit to show: separators become spaces, acronyms and qualifiers survive.
+
+    >>> display_title("The.Office.US")
+    'The Office (US)'
+    >>> display_title("the.matrix")
+    'The Matrix'
+    >>> display_title("Marvels.Agents.of.S.H.I.E.L.D")
+    'Marvels Agents of S.H.I.E.L.D.'
+    >>> display_title("Simpsons, The")
+    'The Simpsons'
+    >>> display_title("Blade_Runner_2049")
+    'Blade Runner 2049'
+    """
+    text = raw.strip(_EDGE_JUNK)
+    if _NEEDS_WORK.search(text) is None:
+        # Already spaced and punctuated as a title: only the capitalisation may need work.
+        if text.islower():
+            return " ".join(_capitalise(text.split(" ")))
+        return text
+    if "_" in text:
+        text = text.replace("_", " ").strip(_EDGE_JUNK)
+    words = text.split(".") if " " not in text else []
+    if words and 1 not in map(len, words):
+        words = [word for word in words if word]  # "The.Grand.Budapest.Hotel"
+    else:
+        words = []
+        for chunk in text.split():
+            bare = chunk.rstrip(".")
+            if "." in bare:
+                words.extend(_split_dotted(chunk))
+            elif bare and len(bare) <= 3 and chunk == bare + "." and bare[0].isupper():
+                words.append(chunk)  # an abbreviation or initial: "Dr.", "Mr.", "J."
+            elif bare:
+                words.append(bare)
+    if not words:
+        return ""
+    if len(words) > 1 and words[-1] in _COUNTRIES:
+        words[-1] = f"({words[-1]})"
+    title = " ".join(words).strip(_EDGE_JUNK.replace(".", ""))
+    if "," in title:
+        moved = _TRAILING_ARTICLE.match(title)
+        if moved:
+            title = f"{moved['article'].capitalize()} {moved['rest']}"
+    if title.islower():
+        title = " ".join(_capitalise(title.split(" ")))
+    return _WHITESPACE.sub(" ", title) if "  " in title else title
+
+
+def sort_key(title: str) -> str:
+    """Key to sort titles by: case- and accent-blind, ignoring a leading article.
+
+    >>> sorted(["The Matrix", "Zodiac", "Amélie"], key=sort_key)
+    ['Amélie', 'The Matrix', 'Zodiac']
+    """
+    return _LEADING_ARTICLE.sub("", fold(title).strip())
+
+
+def match_key(title: str) -> str:
+    """Key under which spellings of one title meet: only letters and digits survive.
+
+    >>> match_key("Marvel's Agents of S.H.I.E.L.D.") == match_key("Marvels Agents of SHIELD")
+    True
+    >>> match_key("Law & Order")
+    'lawandorder'
+    """
+    return _NOT_ALNUM.sub("", fold(title).replace("&", "and"))
