@@ -49,21 +49,33 @@ class Context:
         return {w for s in self.suggestions for w in s.words}
 
 
-PARTIAL_WORD = re.compile(r"""(?:"(?:\\.|[^"\\])*|'(?:\\.|[^'\\])*|[^\s;#"'<>=]*)$""")
+WORD_BREAKS = set(" \t\n;#<>=")
 
 
 def split_prefix(text: str) -> tuple[str, str]:
-    """(the text before the word being typed, that partial word); an open quote starts the word.
+    """(the text before the word being typed, that partial word); an unclosed quote starts the word.
 
     >>> split_prefix('show "Breaking B')
     ('show ', '"Breaking B')
-    >>> split_prefix("ls mov")
-    ('ls ', 'mov')
-    >>> split_prefix("ls ")
-    ('ls ', '')
+    >>> split_prefix('show "Breaking Bad" s')
+    ('show "Breaking Bad" ', 's')
+    >>> split_prefix("ls mov"), split_prefix("ls "), split_prefix("ls year>=19")
+    (('ls ', 'mov'), ('ls ', ''), ('ls year>=', '19'))
     """
-    match = PARTIAL_WORD.search(text)
-    return text[: match.start()], match.group(0)
+    start, quote, i = 0, None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'" and (i == start):
+            quote = ch
+        elif ch in WORD_BREAKS:
+            start = i + 1
+        i += 1
+    return text[:start], text[start:]
 
 
 def suggest(text: str) -> Context:
@@ -147,10 +159,13 @@ def _suggestions(command, accepted: set[str]):
         elif previous is not None and previous.type == "OPTION":
             option = str(previous)
             yield Suggestion("value", words=ON_OFF if option in ("keep-going", "color") else (), key=option)
+    season = _last_season(command)
+    if "EPISODES" in accepted and title and season is not None:
+        yield Suggestion("episode", title=title, season=season)  # after s2, its episodes come first
     if "SEASONS" in accepted and title:
         yield Suggestion("season", title=title, title_start=title_start)
-    if "EPISODES" in accepted and title:
-        yield Suggestion("episode", title=title, season=_last_season(command))
+    if "EPISODES" in accepted and title and season is None:
+        yield Suggestion("episode", title=title)
     for terminal, key in FILTER_VALUE_TERMINALS.items():
         if terminal in accepted:
             yield Suggestion("value", key=key)

@@ -1,0 +1,105 @@
+"""Completion: suggest() follows the grammar; candidates come from the real catalog of a scanned NAS."""
+
+import pytest
+
+from plexsh.render import Renderer
+from plexsh.session import Session
+from plexsh.shell.complete import Candidates, split_prefix, suggest
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("", {"verb"}),
+    ("sh", {"verb"}),
+    ("show ", {"title"}),
+    ("show breaking", {"title"}),
+    ("show breaking bad ", {"title", "season", "episode", "keyword"}),
+    ('show "Breaking Bad" ', {"season", "episode", "keyword"}),
+    ('show "Breaking Bad" s2 ', {"season", "episode", "keyword"}),
+    ("info heat", {"title"}),
+    ("find matr", {"title"}),
+    ("ls ", {"keyword"}),
+    ("ls movies codec ", {"value"}),
+    ("ls quality ", {"value"}),
+    ("ls quality >=", {"value"}),
+    ("ls year ", {"value"}),
+    ("ls size<", {"value"}),
+    ("set ", {"keyword"}),
+    ("set keep-going ", {"value"}),
+    ("help ", {"topic"}),
+    ("scan ", {"source"}),
+    ("ls; sh", {"verb"}),
+    ("scan\nls movies; show ", {"title"}),
+])
+def test_suggest_follows_the_grammar(text, kinds):
+    assert suggest(text).kinds() == kinds
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("", {"scan", "ls", "show", "find", "browse", "discover"}, {"movies", "year"}),
+    ("ls ", {"movies", "tv", "all", "year", "quality", "codec", "size", "source", "sort", "page", "synced"},
+     {"ls", "show"}),
+    ("ls movies sort ", {"title", "year", "size", "added"}, {"movies"}),
+    ("show x ", {"new-only", "next"}, {"year"}),
+    ("set ", {"keep-going", "profile", "page-size", "color"}, set()),
+    ("config ", {"init"}, set()),
+])
+def test_suggested_words(text, present, absent):
+    words = suggest(text).words()
+    assert present <= words and not (absent & words)
+
+
+def test_broken_text_before_the_cursor_suggests_nothing():
+    assert suggest("ls movies quality 10 ").suggestions == ()
+
+
+def test_prefix_is_the_partial_word_or_open_quote():
+    assert split_prefix('show "Breaking B') == ("show ", '"Breaking B')
+    assert split_prefix('show "Breaking Bad" s') == ('show "Breaking Bad" ', "s")
+
+
+@pytest.fixture
+def candidates(scanned):
+    session = Session(Renderer("plain"))
+    yield Candidates(session)
+    session.close()
+
+
+def texts(candidates, typed):
+    return [text for text, _, _ in candidates.for_text(typed)]
+
+
+def test_verbs_complete_by_prefix(candidates):
+    assert texts(candidates, "sh") == ["show"]
+    assert set(texts(candidates, "s")) == {"scan", "set", "show", "sources"}
+
+
+def test_titles_complete_fuzzily_and_replace_what_was_typed(candidates):
+    found = candidates.for_text("show brekin")
+    assert found[0][0] == '"Breaking Bad"' and found[0][1] == len("brekin")
+    typed = "info the matr"
+    first = candidates.for_text(typed)[0]
+    assert first[0] == '"The Matrix"' and first[1] == len("the matr")
+
+
+def test_seasons_are_the_ones_the_show_has(candidates):
+    assert texts(candidates, 'show "Breaking Bad" s') == ["s1", "s2", "s3"]
+    assert texts(candidates, 'show "Doctor Who" s') == ["s0", "s1"]
+
+
+def test_episodes_are_the_ones_of_that_season(candidates):
+    found = candidates.for_text('show "Breaking Bad" s1 e')
+    assert [t for t, _, _ in found] == ["e1", "e2", "e3"]
+    assert found[1][2] == "Cat's in the Bag"
+    assert texts(candidates, 'show "Breaking Bad" s3 e') == ["e1", "e2", "e3", "e4"]
+
+
+def test_filter_values_come_from_the_catalog(candidates):
+    assert set(texts(candidates, "ls movies codec ")) == {"h264", "hevc"}
+    assert "2160p" in texts(candidates, "ls quality ")
+    assert set(texts(candidates, "ls source ")) == {"Movies", "Movies2", "TV", "TV2"}
+    assert texts(candidates, "scan Mo") == ["Movies", "Movies2"]
+    assert texts(candidates, "set keep-going o") == ["on", "off"]
+
+
+def test_unknown_title_offers_no_seasons(candidates):
+    assert texts(candidates, 'show "Nothing Like It" s') == []

@@ -1,0 +1,90 @@
+"""The interactive shell in a real pseudo-terminal: typing, Tab completion, errors, history and leaving."""
+
+import sys
+
+import pexpect
+import pytest
+
+from conftest import REPO, plexsh_env
+
+PROMPT = " › "  # the prompt is "plexsh › " with colour codes between the two parts
+
+
+@pytest.fixture
+def shell(scanned):
+    """A running plexsh shell on the scanned test NAS, 120x40 terminal."""
+    child = start_shell()
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def start_shell():
+    env = plexsh_env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120", LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "plexsh"], env=env, cwd=str(REPO), encoding="utf-8",
+                          dimensions=(40, 120), timeout=20)
+    child.expect_exact(PROMPT)
+    return child
+
+
+def run_line(child, line: str) -> None:
+    child.send(line + "\r")
+
+
+def test_a_command_answers_and_the_prompt_comes_back(shell):
+    run_line(shell, "ls movies")
+    shell.expect("Blade Runner 2049")
+    shell.expect("The Matrix")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "quit")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+
+
+def test_tab_completes_a_verb_then_a_fuzzy_title_then_a_season(shell):
+    shell.send("sho")
+    shell.send("\t")
+    shell.expect_exact("show")
+    shell.send(" brekin")
+    shell.expect_exact("Breaking Bad")  # the completion menu offers it, though misspelled
+    shell.send("\t")
+    shell.send(" s")
+    shell.expect_exact("4 episodes")  # the menu offers the seasons it has: s3 holds episodes 1-4
+    shell.send("\t")
+    shell.send("\r")
+    shell.expect("S01E01")
+    shell.expect("Pilot")
+    shell.expect_exact(PROMPT)
+
+
+def test_syntax_error_points_with_a_caret_and_the_shell_goes_on(shell):
+    run_line(shell, "ls movies quality 1080")
+    shell.expect("column 19")
+    shell.expect(r"\^")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "find matrx")
+    shell.expect("The Matrix")
+    shell.expect_exact(PROMPT)
+
+
+def test_ctrl_d_leaves_and_history_is_kept_for_the_next_session(shell):
+    run_line(shell, "find heat")
+    shell.expect("Heat")
+    shell.expect_exact(PROMPT)
+    shell.sendcontrol("d")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+
+    again = start_shell()
+    try:
+        again.sendcontrol("r")
+        again.send("heat")
+        again.expect(r"find (\x1b\[[0-9;]*m)?heat")  # the match is highlighted
+        again.send("\r")  # accept the search result
+        again.send("\r")  # run it
+        again.expect("1995")
+        again.expect_exact(PROMPT)
+    finally:
+        again.terminate(force=True)
