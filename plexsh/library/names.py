@@ -78,9 +78,11 @@ _define("source", "BluRay", _CAPS, "bd")
 _define("source", "BDRip", _HARD, "bdrip brrip")
 _define("source", "REMUX", _HARD, "remux bdremux")
 _define("source", "HDTV", _HARD, "hdtv ahdtv pdtv sdtv hdtvrip tvrip hdtvmux dsr dsrip dvb dvbrip satrip ppv")
-_define("source", "DVD", _HARD, "dvd dvdr dvd5 dvd9 dvdmux ntsc pal")
+_define("source", "DVD", _HARD, "dvd dvdr dvd5 dvd9 dvdmux ntsc")
+_define("source", "DVD", _CAPS, "pal")
 _define("source", "DVDRip", _HARD, "dvdrip dvdivx")
-_define("source", "DVDSCR", _HARD, "dvdscr dvdscreener screener bdscr")
+_define("source", "DVDSCR", _HARD, "dvdscr dvdscreener bdscr")
+_define("source", "DVDSCR", _CAPS, "screener")
 _define("source", "HDRip", _HARD, "hdrip dmrip ldrip vhsrip hdlight mhd microhd upscale upscaled")
 _define("source", "VHS", _CAPS, "vhs")
 _define("source", "CAM", _HARD, "hdcam camrip hdts telesync telecine r5")
@@ -94,9 +96,11 @@ _define("codec", "mpeg2", _HARD, "mpeg2 mpg2 h262")
 _define("codec", "vc1", _HARD, "vc1")
 _define("codec", "vp9", _HARD, "vp9")
 _define("codec", "h263", _HARD, "h263")
-_define("audio", None, _HARD, "dd51 dd20 ddp51 ddp20 aac ac3 ac3d eac3 dts dtshd dtses dtsx ddp ddex truehd atmos flac mp3 opus lpcm pcm dolby 6ch 8ch vorbis mp2 lame dd")
-_define("other", None, _HARD, "proper repack rerip internal readnfo nfo hdr hdr10 dovi sdr bt2020 hfr 48fps 10bit 8bit 12bit hi10p hybrid dubbed subbed subs subtitles nlsubs hebsubs fastsub vostfr subforced legendado legendas legenda dublado subtitulado sample proof samplefix reenc reencoded stv amzn hulu dsnp atvp hmax xxx 2in1 1of2 2of2 cd1 cd2 cd3 2cd")
-_define("other", None, _CAPS, "final real convert ws fs hq hr dl dv cc dub sub docu doku all4 dcu hd bt nf complete custom")
+_define("audio", None, _HARD, "dd51 dd20 ddp51 ddp20 aac ac3 ac3d eac3 dts dtshd dtses dtsx ddp ddex truehd flac mp3 lpcm pcm 6ch 8ch vorbis mp2 dd")
+_define("audio", None, _CAPS, "atmos opus dolby lame")
+_define("other", None, _HARD, "proper repack rerip readnfo nfo hdr hdr10 dovi sdr bt2020 hfr 48fps 10bit 8bit 12bit hi10p dubbed subbed subs subtitles nlsubs hebsubs fastsub vostfr subforced legendado legendas legenda dublado subtitulado samplefix reenc reencoded stv amzn hulu dsnp atvp hmax 2in1 1of2 2of2 cd1 cd2 cd3 2cd")
+# Ordinary words that scene names also use as tags: tags only in capitals ("Internal Affairs", "Proof").
+_define("other", None, _CAPS, "internal sample proof hybrid xxx final real convert ws fs hq hr dl dv cc dub sub docu doku all4 dcu hd bt nf complete custom")
 _define("other", None, _SOFT, "limited festival uncensored colorized colourised restored 3d multi multilang dual")
 _define("language", None, _HARD, "truefrench vff vfq vfi subfrench swissgerman flemish castellano")
 _define("language", None, _SOFT, "french german english spanish italian russian japanese hindi telugu tamil korean chinese dutch swedish polish portuguese turkish latino")
@@ -133,13 +137,15 @@ _CHANNELS = frozenset("5.1 7.1 2.0 2.1 6.1".split())
 # Every proper prefix of a vocabulary spelling: gluing stops as soon as it cannot grow into one.
 _GLUE_PREFIXES = frozenset(key[:size] for key in _VOCABULARY for size in range(1, len(key)))
 _HEAD = ("head", None, _HARD)
+_NOTHING = ("", None, _HARD)
+_EXTRA_ENTRY = ("other", None, _HARD)
 _RESOLUTION_ENTRY = ("resolution", None, _HARD)
 _RESOLUTION_WORDS = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
 _RESOLUTION_HEIGHTS = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
                        "1440": "1440p", "360": "360p"}
 _LOOKUP = {
-    **{head: _HEAD for head in _NGRAM_HEADS},
     **_VOCABULARY,
+    **{head: _HEAD for head in _NGRAM_HEADS},  # a head that is also a tag alone is glued first
     **{word: ("resolution", value, _HARD) for word, value in _RESOLUTION_WORDS.items()},
     **{f"{height}{scan}": ("resolution", f"{height}{scan}", _HARD)
        for height in _RESOLUTION_HEIGHTS for scan in "pi"},
@@ -156,7 +162,7 @@ _MEDIA_EXTENSIONS = frozenset(
 _GENERIC_FOLDERS = frozenset(
     "movies|movie|films|film|tv|tvshows|tv shows|shows|series|tv series|serien|videos|video|media|downloads|"
     "download|downloads finished|completed|complete|incoming|torrents|plex|library|nas|share|public|mnt|home|"
-    "volume1|volume2|data|anime|kids|documentaries".split("|")
+    "volume1|volume2|data|anime|kids|documentaries|tv_shows|tv_series|downloads_finished".split("|")
 )
 
 _YEAR_MAX = date.today().year + 1
@@ -188,7 +194,7 @@ _MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])
 _S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
 # Markers opened by a word (the token loop finds the word, these read the rest).
 _WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?!\d)(?:\s*of\s*\d+)?")
-_WORD_EPISODE = re.compile(r"([Ee]pisode|[ÉéEe]pisodio|[Ff]olge|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
+_WORD_EPISODE = re.compile(r"([ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
                            r"|(\d{1,3})of\d{1,3}(?!\d)", re.IGNORECASE)
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
@@ -206,8 +212,10 @@ _PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+?) \((\d{4})\)$")
 _PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
 _PLEX_TAG = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
 _OPEN_BRACKET = re.compile(r"[(\[{]")
+_OPENING_QUOTES = "\"'“‘«¡¿"
 _REAL_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
 _COUNTRY_IN_PARENS = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
+_TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
 _DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
 _DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
 
@@ -241,7 +249,8 @@ class _Scan:
 # Season/episode markers.
 
 def _letter_before(stem: str, index: int) -> bool:
-    return index > 0 and stem[index - 1].isalpha()
+    """Is the marker glued to what precedes it ("gNWDXow11s7E0" is a hash, not S07E00)?"""
+    return index > 0 and stem[index - 1].isalnum()
 
 
 def _more_episodes(stem: str, pos: int, season: int, first: int, follow: re.Pattern[str]) -> tuple[tuple[int, ...], int]:
@@ -254,8 +263,8 @@ def _more_episodes(stem: str, pos: int, season: int, first: int, follow: re.Patt
         joiner, other_season, letter, number = more.groups()
         if other_season is not None and int(other_season) != season:
             break
-        if joiner is None and letter is None and other_season is None:
-            break  # "S01E02.720p": a bare number after a dot is something else
+        if letter is None and other_season is None and (joiner is None or " " in more.group()):
+            break  # "S01E02.720p", "S01E01 - 12-00 A.M.": a bare number is something else
         value = int(number)
         last = episodes[-1]
         if joiner == "-" and other_season is None:
@@ -420,6 +429,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     title_cut = marker_begin  # where the title stops
     episode_title_cut = size  # where the episode title stops
     trail_from = -1  # start of the run of soft tags that may end the title
+    first_tag = size
     numbers: list[tuple[int, int, str]] = []  # bare numbers: (begin, end, digits)
     lowered = stem.lower()
     if len(lowered) != size:  # "İ" grows when lower-cased: keep the original offsets
@@ -448,6 +458,8 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                 if lower.isdigit():
                     if len(lower) == 4 and scan.year is None and title_start >= 0 \
                             and 1890 <= int(lower) <= _YEAR_MAX and not _year_follows(lowered, end) \
+                            and not (marker_end <= begin < episode_title_cut and
+                                     (_has_word(stem, marker_end, begin) or _word_follows(lowered, end))) \
                             and (stem[end:end + 1] not in ".-/" and stem[begin - 1:begin] not in ".-/"
                                  or not _is_date(stem, begin, end)):
                         # "Blade Runner 2049 2017": of two years in a row the first belongs to the title.
@@ -476,13 +488,20 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                         entry = _RESOLUTION_ENTRY
             elif lower[-1] in _DIGITS:
                 entry = _suffixed(lower)
-                if entry is None and marker is None and lower[0] in "es" and lower[1:].isdigit():
-                    marker = _token_marker(stem, begin, lower)
-                    if marker is not None:
-                        marker_begin, marker_end = marker[0], marker[1]
-                        if begin < title_cut:
-                            title_cut = trail_from if trail_from >= 0 and marker[3] else begin
-                        continue
+                if entry is None:
+                    word = lower.rstrip("0123456789")
+                    if marker is None and (word in ("e", "s") or _VOCABULARY.get(word, _NOTHING)[0] == _MARKER) \
+                            and (word != "s" or kind_hint != "movies"):
+                        # "E13", "S03", "Temporada1", "ep13": a marker in one token
+                        marker = _token_marker(stem, begin, lower, word)
+                        if marker is not None:
+                            marker_begin, marker_end = marker[0], marker[1]
+                            if begin < title_cut:
+                                title_cut = trail_from if trail_from >= 0 and marker[3] else begin
+                            continue
+                    elif word == "x" and len(lower) <= 3:
+                        entry = _EXTRA_ENTRY  # "Moon_(2009)-x02-Making_Of": an extra, numbered
+
             if entry is None:
                 if title_start < 0 and begin < marker_begin:
                     title_start = begin
@@ -502,12 +521,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                 continue
             field, value, strength = entry
         elif field == _MARKER:
-            if marker is None:
+            if marker is None and kind_hint != "movies":  # "Gilded.Horse.Long.Season.1999" is a film
                 marker = _word_marker(stem, begin, lower)
                 if marker is not None:
                     marker_begin, marker_end = marker[0], marker[1]
-                    if begin < title_cut:
-                        title_cut = trail_from if trail_from >= 0 else begin
+                    if marker_begin < title_cut:
+                        title_cut = trail_from if trail_from >= 0 else marker_begin
                     continue
             if title_start < 0 and begin < marker_begin:
                 title_start = begin
@@ -534,6 +553,8 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         scan.tagged = True
         if title_start < 0:
             continue  # tags before the title: "[h265 - HEVC] Riddick"
+        if first_tag > begin:
+            first_tag = begin
         if begin < title_cut:
             title_cut = trail_from if trail_from >= 0 else begin
         elif marker_end <= begin < episode_title_cut:
@@ -545,7 +566,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     if 0 <= trail_from < title_end and title_cut == marker_begin and marker is None:
         title_end = trail_from  # "Alien Unrated" at the very end
     if marker is None and numbers and kind_hint != "movies":
-        number = _numbered_episode(numbers, lowered, title_start, title_end, tv_context)
+        number = _numbered_episode(numbers, lowered, title_start, title_end, first_tag, tv_context)
         if number is not None:
             begin, digits = number
             if len(digits) >= 3 and not (tv_context and len(digits) == 3 and digits[0] == "0"):
@@ -553,10 +574,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             else:
                 season, episodes = None, (int(digits),)
             marker = (begin, begin + len(digits), season, episodes)
-            episode_title_cut = title_end
+            episode_title_cut = first_tag if begin > title_end else title_end
             title_end = min(title_end, begin)
             marker_end = begin + len(digits)
     if title_start < title_end:
+        if title_start and stem[title_start - 1] in _OPENING_QUOTES:
+            title_start -= 1  # '"Quoted" Title': the title opens with its quote, not its first word
         bracket = _OPEN_BRACKET.search(stem, title_start + 1, title_end)
         while bracket is not None:
             country = _COUNTRY_IN_PARENS.match(stem, bracket.start())
@@ -565,6 +588,9 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                 break
             bracket = _OPEN_BRACKET.search(stem, country.end(), title_end)
         scan.title = stem[title_start:title_end]
+        if marker is not None and scan.title[-1:].isdigit() and "-" in scan.title:
+            # "Show Name 313-315 s16e03-05": absolute episode numbers before the marker
+            scan.title = _TRAILING_RANGE.sub("", scan.title)
     if marker is not None:
         scan.season, scan.episodes = marker[2], marker[3]
         end = episode_title_cut
@@ -575,6 +601,17 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         if raw and not raw.isdigit():
             scan.episode_title = raw
     return scan
+
+
+def _has_word(stem: str, begin: int, end: int) -> bool:
+    """Does stem[begin:end] hold a word? A year after "S07E22 - 2000 Light Years" belongs to the episode title."""
+    return _REAL_WORD.search(stem, begin, end) is not None
+
+
+def _word_follows(lowered: str, end: int) -> bool:
+    """Is the next token a plain word? ("S07E22 - 2000 Light Years": the year opens a title)."""
+    following = _TOKEN.search(lowered, end, end + 24)
+    return following is not None and following.group().isalpha() and following.group() not in _LOOKUP
 
 
 def _year_follows(lowered: str, end: int) -> bool:
@@ -616,10 +653,13 @@ def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
     return None
 
 
-def _token_marker(stem: str, begin: int, lower: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
-    """A marker in one token: "E13" (episode 13) or "S03" (season 3), with "S2 - 01" as anime style."""
-    if lower[0] == "e":
+def _token_marker(stem: str, begin: int, lower: str, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+    """A marker in one token: "E13" (episode 13), "S03" (season 3, or "S2 - 01" anime style),
+    or a marker word glued to its number ("Temporada1", "ep13")."""
+    if word == "e":
         return begin, begin + len(lower), None, (int(lower[1:]),)
+    if word != "s":
+        return _word_marker(stem, begin, word)
     if len(lower) > 3:
         return None
     anime = _S_DASH.match(stem, begin)
@@ -633,17 +673,21 @@ def _token_marker(stem: str, begin: int, lower: str) -> tuple[int, int, int | No
 
 
 def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_start: int, title_end: int,
-                      tv_context: bool) -> tuple[int, str] | None:
+                      first_tag: int, tv_context: bool) -> tuple[int, str] | None:
     """Find "Show.Name.102.HDTV" (season 1, episode 2) or, in a season folder, "Show - 07 - Title".
 
-    The number must follow a title word ("1917", "300" are titles) and must not stand right
-    before a year ("Fahrenheit 451 1966"). Of several, the last wins: "the.100.109.hdtv".
+    The number must follow a title word ("1917", "300" are titles), come before the first tag,
+    and must not stand right before a year ("Fahrenheit 451 1966"); after the year it must not
+    be a bare resolution ("the.flash.2014.208" but not "Movie.2013.720.x264").
+    Of several, the last wins: "the.100.109.hdtv".
     """
     chosen = None
     for begin, end, digits in numbers:
-        if begin >= title_end and not tv_context:
+        if begin >= first_tag and not tv_context:
             break
         size = len(digits)
+        if begin >= title_end and digits in _RESOLUTION_HEIGHTS:
+            continue
         if begin <= title_start and not (tv_context and size <= 3):
             continue
         if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2):
@@ -659,17 +703,16 @@ def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_s
 # Reading a path: the file name, helped by the folders above it.
 
 def _split_extension(name: str) -> tuple[str, str | None]:
-    stem, dot, extension = name.rpartition(".")
-    if dot and stem and len(extension) <= 7:
-        extension = extension.lower()
+    dot = name.rfind(".")
+    if dot > 0:
+        extension = name[dot + 1:].lower()
         if extension in _MEDIA_EXTENSIONS:
-            return stem, extension
+            return name[:dot], extension
     return name, None
 
 
 def _is_generic(folder: str) -> bool:
-    key = folder.lower().replace("_", " ").strip()
-    return key in _GENERIC_FOLDERS or (len(key) == 2 and key[1] == ":")
+    return folder.lower() in _GENERIC_FOLDERS or (len(folder) == 2 and folder[1] == ":")
 
 
 def _is_poor(title: str) -> bool:
@@ -709,6 +752,16 @@ def _scan_show_folder(name: str) -> _Scan:
     return _scan(name, "tv")
 
 
+def _looks_like_release(folder: str) -> bool:
+    """"Some.Movie.2019.1080p.BluRay.x264-GRP": dotted or underscored, no spaces."""
+    return " " not in folder and ("." in folder or "_" in folder)
+
+
+def _complete(scan: _Scan) -> bool:
+    """Does a file name carry a real title and its year or season/episode marker?"""
+    return bool(scan.title) and (scan.strong_marker or scan.year is not None) and not _is_poor(scan.title)
+
+
 def _clean(raw: str) -> str:
     title = display_title(raw)
     if not title.isascii():
@@ -717,16 +770,21 @@ def _clean(raw: str) -> str:
 
 
 def _latin_part(title: str) -> str:
-    """"超能警探 Memorist" -> "Memorist": an original-script title followed by a Latin one."""
+    """"超能警探 Memorist" -> "Memorist": a CJK original title followed by a Latin one."""
     words = title.split(" ")
-    if len(words) < 2 or words[0].isascii():
+    if len(words) < 2 or not _is_cjk(words[0]):
         return title
     for index, word in enumerate(words):
-        if word.isascii():
-            if any(ch.isalpha() for ch in word):
+        if not _is_cjk(word):
+            if word.isascii() and any(ch.isalpha() for ch in word):
                 return " ".join(words[index:])
             return title
     return title
+
+
+def _is_cjk(word: str) -> bool:
+    """Written in Chinese, Japanese or Korean script (from U+2E80 on), not accented Latin."""
+    return any(ord(ch) >= 0x2E80 for ch in word)
 
 
 def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
@@ -748,7 +806,9 @@ def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
     >>> parse_path("TV/Doctor Who (2005)/Season 02/02x05.mkv").as_dict()["title"]
     'Doctor Who'
     """
-    parts = [part for part in path.replace("\\", "/").split("/") if part]
+    parts = path.replace("\\", "/").rstrip("/").rsplit("/", 4)
+    if "" in parts:
+        parts = [part for part in parts if part]
     if not parts:
         return ParsedName("movie", "", None, None, (), None, None, None, None, None, None)
     stem, container = _split_extension(parts[-1])
@@ -763,18 +823,25 @@ def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
     folder_season: int | None = None
     season_folder: _Scan | None = None  # a season folder that also names the show: "Mad Men Season 1"
     plain_season = _SEASON_FOLDER.match(parent_name) if parent_name else None
+    scan = _scan(stem, kind_hint, kind_hint == "tv" or plain_season is not None)
     if plain_season is not None:
         folder_season = int(plain_season[1]) if plain_season[1] else 0
         show_name = folders[-2] if len(folders) > 1 else ""
     elif parent_name and not _is_generic(parent_name):
-        parent = _scan_folder(parent_name, kind_hint)
-        if parent.season is not None:
+        if parent_name == stem and _looks_like_release(stem):
+            parent = scan  # "Release.Name/Release.Name.mkv"
+        elif not (_looks_like_release(parent_name) and _complete(scan)
+                  and parent_name[:len(scan.title)].lower() == scan.title.lower()):
+            parent = _scan_folder(parent_name, kind_hint)
+        # else: a release folder of the same title adds nothing to a file that names its title
+        # and its year or episode, and scanning it would double the cost of a scene library
+        if parent is not None and parent.season is not None and (kind_hint != "movies" or parent.strong_marker):
             folder_season = parent.season
-            if not parent.strong_marker:
+            if not parent.episodes:  # "Mad Men Season 1", "Friends S03", "庆余年第二季"
                 season_folder = parent
                 show_name = folders[-2] if len(folders) > 1 else ""
-    tv_context = kind_hint == "tv" or folder_season is not None
-    scan = _scan(stem, kind_hint, tv_context)
+            if kind_hint != "tv" and not scan.strong_marker and parent is not scan:
+                scan = _scan(stem, kind_hint, True)  # bare numbers in a season folder are episodes
 
     if scan.strong_marker or folder_season is not None or kind_hint == "tv":
         is_episode = True
@@ -785,7 +852,7 @@ def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
             parent is not None and parent.strong_marker and not scan.year)
     if is_episode:
         return _episode(scan, parent, season_folder, show_name, folder_season, plex_edition, container)
-    return _movie(scan, parent, folders, plex_edition, container)
+    return _movie(scan, stem, parent, folders, plex_edition, container)
 
 
 def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, show_name: str,
@@ -799,17 +866,18 @@ def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, sho
     if show is None or not show.title:
         if show_name and not _is_generic(show_name):
             show = _scan_show_folder(show_name)
-        elif parent is not None and source is scan and parent.season is None:
+        elif parent is not None and source is scan:
             show = parent
+    title = _clean(title)
     if show is not None and show.title:
         # The show folder is the library's own spelling: prefer it when the file agrees with it.
         file_key, show_key = match_key(title), match_key(show.title)
         if not file_key or file_key.startswith(show_key) or show_key.startswith(file_key) or _is_poor(title):
-            title = show.title
+            title = _clean(show.title)
             year = year or show.year
     return ParsedName(
         kind="episode",
-        title=_clean(title),
+        title=title,
         year=year,
         season=season,
         episodes=source.episodes,
@@ -822,7 +890,7 @@ def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, sho
     )
 
 
-def _movie(scan: _Scan, parent: _Scan | None, folders: list[str], plex_edition: str | None,
+def _movie(scan: _Scan, stem: str, parent: _Scan | None, folders: list[str], plex_edition: str | None,
            container: str | None) -> ParsedName:
     title, year = scan.title, scan.year
     if parent is not None and parent.title and parent.season is None:
@@ -832,7 +900,7 @@ def _movie(scan: _Scan, parent: _Scan | None, folders: list[str], plex_edition: 
             _is_poor(title)
             or (not scan.tagged and not scan.year and (parent.tagged or parent.year))
             or (not scan.year and parent.year and parent.tagged)
-            or _words(parent.title) in _words(title)
+            or _words(parent.title) in _words(stem)
         ):
             title, year = parent.title, year or parent.year  # the release folder of a short file name
     if _is_poor(title) and len(folders) > 1 and not _is_generic(folders[-2]):

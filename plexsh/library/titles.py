@@ -21,14 +21,20 @@ _WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _NEEDS_WORK = re.compile(r"[._,]|\b(?:US|UK|AU|NZ|CA|IE)\s*$|\s\s")
 _EDGE_JUNK = " \t-_.,:;~+=*/|#&"
+_EDGE_JUNK_KEEP_DOTS = _EDGE_JUNK.replace(".", "")  # "S.W.A.T." keeps its last dot
+
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "þ": "th", "ð": "d",
+                               "æ": "ae", "œ": "oe"})
 
 
 def fold(text: str) -> str:
-    """Case-fold and strip accents: "Hôtel" -> "hotel", "Straße" -> "strasse"."""
+    """Case-fold and strip accents: "Hôtel" -> "hotel", "Straße" -> "strasse", "Tromsø" -> "tromso"."""
     text = text.casefold()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -105,7 +111,7 @@ def display_title(raw: str) -> str:
         return ""
     if len(words) > 1 and words[-1] in _COUNTRIES:
         words[-1] = f"({words[-1]})"
-    title = " ".join(words).strip(_EDGE_JUNK.replace(".", ""))
+    title = " ".join(words).strip(_EDGE_JUNK_KEEP_DOTS)
     if "," in title:
         moved = _TRAILING_ARTICLE.match(title)
         if moved:
