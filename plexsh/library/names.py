@@ -212,12 +212,25 @@ _PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+?) \((\d{4})\)$")
 _PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
 _PLEX_TAG = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
 _OPEN_BRACKET = re.compile(r"[(\[{]")
+_DIGIT_RUNS = re.compile(r"\d+")
 _OPENING_QUOTES = "\"'“‘«¡¿"
 _REAL_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
 _COUNTRY_IN_PARENS = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
 _TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
 _DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
 _DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
+
+
+# Plex's own naming, read in one match when the title part is plain: no separators of a scene
+# name, no brackets, and (checked after the match) no vocabulary word.
+_PLEX_EPISODE_NAME = re.compile(
+    r"(?P<title>[^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((?P<year>\d{4})\))?"
+    r" - [Ss](?P<season>\d{1,4})[Ee](?P<episode>\d{1,4})(?P<more>(?:-?[Ee]\d{1,4})*)"
+    r"(?: - (?P<episode_title>[^.\[\]{}_]+?))?(?: \[(?P<quality>[^\[\]]+)\])?"
+)
+_PLEX_MOVIE_NAME = re.compile(
+    r"(?P<title>[^.\[\]{}()_]+?) \((?P<year>\d{4})\)(?: - (?P<extra>[^.\[\]{}()]+?))?(?: \[(?P<quality>[^\[\]]+)\])?"
+)
 
 
 class _Scan:
@@ -411,6 +424,10 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     The title runs from the first word to the first cut: a tag, the year, a bracket or the
     season/episode marker. Soft tags right before a cut are trimmed off its end.
     """
+    if " (" in stem or " - " in stem:
+        plex = _plex_name(stem)
+        if plex is not None:
+            return plex
     scan = _Scan()
     size = len(stem)
     start = 0
@@ -587,7 +604,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                 title_end = bracket.start()
                 break
             bracket = _OPEN_BRACKET.search(stem, country.end(), title_end)
-        scan.title = stem[title_start:title_end]
+        scan.title = stem[title_start:title_end].rstrip(" -._")
         if marker is not None and scan.title[-1:].isdigit() and "-" in scan.title:
             # "Show Name 313-315 s16e03-05": absolute episode numbers before the marker
             scan.title = _TRAILING_RANGE.sub("", scan.title)
@@ -643,6 +660,46 @@ def _glue(lowered: str, end: int, head: str) -> tuple[tuple[str, str | None, int
     if entry is None:
         return _VOCABULARY.get(head), 0
     return entry, width
+
+
+def _plex_name(stem: str) -> _Scan | None:
+    """Read Plex's naming in one match: "Title (Year)", "Title (Year) - 1080p",
+    "Show (2005) - S01E02-E03 - Episode Title [HDTV-720p]". None when the name is anything else."""
+    episode = " - " in stem and _PLEX_EPISODE_NAME.fullmatch(stem)
+    found = episode or _PLEX_MOVIE_NAME.fullmatch(stem)
+    if not found:
+        return None
+    title = found["title"]
+    if not _VOCABULARY.keys().isdisjoint(_TOKEN.findall(title.lower())):
+        return None  # "Suicide Squad EXTENDED (2016)": leave the title to the full reading
+    year = found["year"]
+    if year is not None and not _is_year(year):
+        return None
+    scan = _Scan(title, int(year) if year else None)
+    if episode:
+        first = int(found["episode"])
+        more = found["more"]
+        if not more:
+            episodes: tuple[int, ...] = (first,)
+        elif "-" in more:  # "E05-E07" is a range
+            last = int(more.rsplit("e", 1)[-1].rsplit("E", 1)[-1])
+            episodes = tuple(range(first, last + 1)) if first < last <= first + 40 else (first,)
+        else:  # "E05E06" lists them
+            episodes = (first, *(int(number) for number in _DIGIT_RUNS.findall(more)))
+        episode_title = found["episode_title"]
+        if episode_title is not None and _SXE.match(episode_title):
+            return None  # "Show - S01E02 - S01E03 - Title": more episodes, for the full reading
+        scan.season, scan.episodes, scan.strong_marker = int(found["season"]), episodes, True
+        scan.episode_title = episode_title
+        extra = None
+    else:
+        extra = found["extra"]
+    quality = found["quality"]
+    if quality or extra:
+        tags = _scan(f"x {extra or ''} {quality or ''}")  # "x" stands in for a title
+        scan.resolution, scan.source, scan.codec = tags.resolution, tags.source, tags.codec
+        scan.edition, scan.tagged = tags.edition, tags.tagged
+    return scan
 
 
 def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
@@ -822,13 +879,13 @@ def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
     show_name = ""  # the folder above a season folder
     folder_season: int | None = None
     season_folder: _Scan | None = None  # a season folder that also names the show: "Mad Men Season 1"
-    plain_season = _SEASON_FOLDER.match(parent_name) if parent_name else None
+    plain_season = _SEASON_FOLDER.match(parent_name) if parent_name[:1] in "SsTt" else None
     scan = _scan(stem, kind_hint, kind_hint == "tv" or plain_season is not None)
     if plain_season is not None:
         folder_season = int(plain_season[1]) if plain_season[1] else 0
         show_name = folders[-2] if len(folders) > 1 else ""
     elif parent_name and not _is_generic(parent_name):
-        if parent_name == stem and _looks_like_release(stem):
+        if parent_name == stem:
             parent = scan  # "Release.Name/Release.Name.mkv"
         elif not (_looks_like_release(parent_name) and _complete(scan)
                   and parent_name[:len(scan.title)].lower() == scan.title.lower()):
@@ -868,6 +925,10 @@ def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, sho
             show = _scan_show_folder(show_name)
         elif parent is not None and source is scan:
             show = parent
+    if show is not None and show.title == title:
+        title = show.title  # the usual Plex case: "Show/Season 01/Show - S01E01.mkv"
+        year = year or show.year
+        show = None
     title = _clean(title)
     if show is not None and show.title:
         # The show folder is the library's own spelling: prefer it when the file agrees with it.
