@@ -167,8 +167,7 @@ _GENERIC_FOLDERS = frozenset(
 
 _YEAR_MAX = date.today().year + 1
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_TOKENS = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")  # for re.split: keeps the words
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # a word; "Director's" stays one
 
 _LEADING_JUNK = re.compile(
     r"""^(?:\s*(?:
@@ -217,6 +216,7 @@ _OPENING_QUOTES = "\"'“‘«¡¿"
 _REAL_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
 _COUNTRY_IN_PARENS = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
 _TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
+_DATE_SEPARATORS = frozenset(".-/")
 _DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
 _DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
 
@@ -410,6 +410,13 @@ def _is_year(token: str) -> bool:
     return len(token) == 4 and token.isdigit() and 1890 <= int(token) <= _YEAR_MAX
 
 
+def _may_be_date(lowered: str, begin: int, end: int) -> bool:
+    """Cheap test before _is_date: "2010.11.", "2010-1-", ".01.2008" around the year."""
+    after = lowered[end:end + 1] in _DATE_SEPARATORS and lowered[end + 1:end + 2].isdigit() and (
+        lowered[end + 2:end + 3] in _DATE_SEPARATORS or lowered[end + 3:end + 4] in _DATE_SEPARATORS)
+    return after or (lowered[begin - 1:begin] in _DATE_SEPARATORS and lowered[begin - 2:begin - 1].isdigit())
+
+
 def _is_date(stem: str, begin: int, end: int) -> bool:
     """Is the year at stem[begin:end] part of a date such as 2010.11.23 or 14-01-2008?"""
     if stem[end:end + 1] in ".-/" and stem[end + 1:end + 2].isdigit() and _DATE_AFTER.match(stem, end):
@@ -477,8 +484,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                             and 1890 <= int(lower) <= _YEAR_MAX and not _year_follows(lowered, end) \
                             and not (marker_end <= begin < episode_title_cut and
                                      (_has_word(stem, marker_end, begin) or _word_follows(lowered, end))) \
-                            and (stem[end:end + 1] not in ".-/" and stem[begin - 1:begin] not in ".-/"
-                                 or not _is_date(stem, begin, end)):
+                            and not (_may_be_date(lowered, begin, end) and _is_date(stem, begin, end)):
                         # "Blade Runner 2049 2017": of two years in a row the first belongs to the title.
                         scan.year = int(lower)
                         cut = begin - 1 if begin and stem[begin - 1] in "([" else begin
@@ -779,7 +785,7 @@ def _is_poor(title: str) -> bool:
 
 def _words(text: str) -> str:
     """" word word ": folded words, for testing whether one title appears inside a name."""
-    return " " + " ".join(_TOKENS.split(fold(text).replace("'", "").replace("’", ""))[1::2]) + " "
+    return " " + " ".join(_TOKEN.findall(fold(text).replace("'", "").replace("’", ""))) + " "
 
 
 def _strip_plex_tags(stem: str) -> tuple[str, str | None]:
