@@ -1,0 +1,476 @@
+"""The YAML config: schema, validation with file-and-line messages, profiles and a starter file."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from plexsh.errors import ConfigError
+from plexsh.home import default_config_path
+
+__all__ = [
+    "Config",
+    "Discovery",
+    "Logging",
+    "Security",
+    "Sync",
+    "load_config",
+    "parse_size",
+    "starter_config_text",
+    "write_starter_config",
+]
+
+KINDS = ("movies", "tv")
+
+DEFAULT_VIDEO_EXTENSIONS = (
+    ".mkv", ".mp4", ".avi", ".mov", ".m4v", ".ts", ".wmv",
+    ".mpg", ".mpeg", ".webm", ".flv", ".m2ts",
+)
+DEFAULT_IGNORE_PATTERNS = (
+    "sample", "trailer", "extras", "featurettes", "behind the scenes",
+    "deleted scenes", "interviews", "shorts",
+)
+
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 1 << 10, "kib": 1 << 10, "kb": 10**3,
+    "m": 1 << 20, "mib": 1 << 20, "mb": 10**6,
+    "g": 1 << 30, "gib": 1 << 30, "gb": 10**9,
+    "t": 1 << 40, "tib": 1 << 40, "tb": 10**12,
+}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes from a size such as "5M", "10MiB" or "4GB".
+
+    A bare letter (K, M, G, T) is binary like rsync's --bwlimit, "iB" units are binary,
+    "B" units are decimal; case does not matter and a plain number is bytes.
+
+    >>> parse_size("5M")
+    5242880
+    >>> parse_size("10MiB")
+    10485760
+    >>> parse_size("4GB")
+    4000000000
+    >>> parse_size("4gib")
+    4294967296
+    >>> parse_size("1.5 G")
+    1610612736
+    >>> parse_size("700")
+    700
+    >>> parse_size(0)
+    0
+    >>> parse_size("5 parsecs")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a size: '5 parsecs' (try 700M, 4GB or 1.5GiB)
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"not a size: {text!r}")
+    if isinstance(text, (int, float)):
+        if text < 0:
+            raise ValueError(f"a size cannot be negative: {text!r}")
+        return int(text)
+    match = _SIZE.match(str(text))
+    unit = match and _UNITS.get(match.group(2).lower())
+    if not match or unit is None:
+        raise ValueError(f"not a size: {text!r} (try 700M, 4GB or 1.5GiB)")
+    return int(float(match.group(1)) * unit)
+
+
+# --- the effective config ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Discovery:
+    video_extensions: tuple[str, ...] = DEFAULT_VIDEO_EXTENSIONS
+    ignore_patterns: tuple[str, ...] = DEFAULT_IGNORE_PATTERNS
+    scan_depth: int = 5
+    scan_timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class Sync:
+    mode: str = "incremental"
+    checksum_validation: bool = True
+    retry_attempts: int = 5
+    retry_backoff: str = "exponential"
+    retry_backoff_base: float = 2.0
+    retry_backoff_max: float = 300.0
+    stall_timeout: float = 30.0
+    bandwidth_limit: int = 0
+    parallel_workers: int = 1
+
+
+@dataclass(frozen=True)
+class Logging:
+    max_size: int = 10 << 20
+    backup_count: int = 5
+
+
+@dataclass(frozen=True)
+class Security:
+    path_redaction: bool = False
+    ssh_key_path: Path | None = None
+
+
+def _default_destinations() -> dict[str, Path]:
+    return {"movies": Path("~/Media/Movies").expanduser(), "tv": Path("~/Media/TV").expanduser()}
+
+
+@dataclass(frozen=True)
+class Config:
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    destinations: Mapping[str, Path] = field(default_factory=_default_destinations)
+    discovery: Discovery = Discovery()
+    sync: Sync = Sync()
+    logging: Logging = Logging()
+    security: Security = Security()
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+    profile: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The effective config as plain JSON-able values (paths as strings, sizes in bytes)."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Path):
+                return str(value)
+            if isinstance(value, (tuple, list)):
+                return [plain(v) for v in value]
+            if isinstance(value, Mapping):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+
+        return {
+            "path": plain(self.path),
+            "profile": self.profile,
+            "sources": plain(self.sources),
+            "destinations": plain(self.destinations),
+            "discovery": plain(asdict(self.discovery)),
+            "sync": plain(asdict(self.sync)),
+            "logging": plain(asdict(self.logging)),
+            "security": plain(asdict(self.security)),
+            "profiles": sorted(self.profiles),
+        }
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    """A value does not fit its field; carries the phrase saying what was expected."""
+
+    def __init__(self, expected: str):
+        self.expected = expected
+
+
+def _whole_number(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid("a whole number")
+        if value < minimum:
+            raise _Invalid(f"a whole number of at least {minimum}")
+        return value
+
+    return check
+
+
+def _number(minimum: float, *, above: bool = False) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Invalid("a number")
+        if value < minimum or (above and value == minimum):
+            raise _Invalid(f"a number {'above' if above else 'of at least'} {minimum:g}")
+        return float(value)
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("true or false")
+    return value
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise _Invalid("one of " + ", ".join(choices))
+        return value
+
+    return check
+
+
+def _size(value: Any) -> int:
+    try:
+        return parse_size(value)
+    except (ValueError, TypeError):
+        raise _Invalid("a size in bytes or like 5M, 700MB, 4GiB") from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a non-empty text")
+    return value
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+        raise _Invalid("a list of texts")
+    return tuple(items)
+
+
+def _extensions(value: Any) -> tuple[str, ...]:
+    return tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in _text_list(value))
+
+
+def _path(value: Any) -> Path:
+    return Path(_text(value)).expanduser()
+
+
+def _optional_path(value: Any) -> Path | None:
+    return None if value is None else _path(value)
+
+
+def is_remote(location: str) -> bool:
+    """True for `rsync://host/module` and `user@host:/path` style locations."""
+    return location.startswith("rsync://") or bool(re.match(r"^[^/\s:]+@[^/\s:]+:", location))
+
+
+def _source_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(loc if is_remote(loc) else os.path.expanduser(loc) for loc in _text_list(value))
+
+
+# section -> field -> checker; the dataclass defaults above are the defaults.
+_SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "sources": {kind: _source_list for kind in KINDS},
+    "destinations": {kind: _path for kind in KINDS},
+    "discovery": {
+        "video_extensions": _extensions,
+        "ignore_patterns": _text_list,
+        "scan_depth": _whole_number(1),
+        "scan_timeout": _number(0, above=True),
+    },
+    "sync": {
+        "mode": _one_of("incremental", "full"),
+        "checksum_validation": _boolean,
+        "retry_attempts": _whole_number(0),
+        "retry_backoff": _one_of("exponential", "linear", "constant"),
+        "retry_backoff_base": _number(0, above=True),
+        "retry_backoff_max": _number(0),
+        "stall_timeout": _number(0, above=True),
+        "bandwidth_limit": _size,
+        "parallel_workers": _whole_number(1),
+    },
+    "logging": {"max_size": _size, "backup_count": _whole_number(0)},
+    "security": {"path_redaction": _boolean, "ssh_key_path": _optional_path},
+}
+_TOP_LEVEL = (*_SECTIONS, "profiles")
+
+
+class _Reader:
+    """Walks composed YAML nodes, converting values and raising errors that name file and line."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(f"{self.path} line {node.start_mark.line + 1}: {message}", hint)
+
+    def value(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise self.fail(node, f"cannot read this value ({error})") from None
+
+    def mapping(self, node: yaml.Node, where: str, known: tuple[str, ...] | None):
+        """Yield (key, key node, value node); unknown and duplicate keys are errors."""
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+            return
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{where or 'the config'} must be a mapping of keys to values, "
+                                  f"got {self.value(node)!r}")
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = self.value(key_node)
+            dotted = f"{where}.{key}" if where else str(key)
+            if not isinstance(key, str):
+                raise self.fail(key_node, f"key {dotted!r} must be a name")
+            if known is not None and key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(known)
+                raise self.fail(key_node, f"unknown key {dotted!r}", hint)
+            if key in seen:
+                raise self.fail(key_node, f"duplicate key {dotted!r}")
+            seen.add(key)
+            yield key, key_node, value_node
+
+    def document(self, node: yaml.Node, where: str = "", allow_profiles: bool = True) -> dict:
+        """Validated values of one document (or profile): {section: {field: value}}."""
+        top = _TOP_LEVEL if allow_profiles else tuple(_SECTIONS)
+        values: dict[str, Any] = {}
+        for section, _, section_node in self.mapping(node, where, top):
+            dotted = f"{where}.{section}" if where else section
+            if section == "profiles":
+                values["profiles"] = {
+                    name: self.document(profile_node, f"{dotted}.{name}", allow_profiles=False)
+                    for name, _, profile_node in self.mapping(section_node, dotted, None)
+                }
+                continue
+            checks = _SECTIONS[section]
+            values[section] = {}
+            for key, _, value_node in self.mapping(section_node, dotted, tuple(checks)):
+                raw = self.value(value_node)
+                try:
+                    values[section][key] = checks[key](raw)
+                except _Invalid as bad:
+                    raise self.fail(value_node, f"{dotted}.{key} must be {bad.expected}, got {raw!r}")
+        return values
+
+
+def _relative_to(base: Path | None, location: str) -> str:
+    if base is None or is_remote(location) or os.path.isabs(location):
+        return location
+    return os.path.normpath(os.path.join(base, location))
+
+
+def _build(values: dict, path: Path | None, profile: str | None, profiles: dict) -> Config:
+    base = Config()
+    config_dir = path.parent if path else None
+    sources = {
+        kind: tuple(_relative_to(config_dir, loc) for loc in locations)
+        for kind, locations in values.get("sources", {}).items()
+    }
+    destinations = {**base.destinations, **values.get("destinations", {})}
+    return Config(
+        sources=sources,
+        destinations=destinations,
+        discovery=replace(base.discovery, **values.get("discovery", {})),
+        sync=replace(base.sync, **values.get("sync", {})),
+        logging=replace(base.logging, **values.get("logging", {})),
+        security=replace(base.security, **values.get("security", {})),
+        profiles=profiles,
+        path=path,
+        profile=profile,
+    )
+
+
+def _overlay(values: dict, override: dict) -> dict:
+    """A profile's sources and destinations replace the base ones; other sections merge by key."""
+    merged = {section: dict(fields_) for section, fields_ in values.items()}
+    for section, fields_ in override.items():
+        if section in ("sources", "destinations"):
+            merged[section] = dict(fields_)
+        else:
+            merged.setdefault(section, {}).update(fields_)
+    return merged
+
+
+def load_config(path: Path | str | None = None, profile: str | None = None) -> Config:
+    """The effective config from `path` (default: plexsh.home.default_config_path()).
+
+    A missing file gives the defaults with no sources; `profile` overlays a named profile.
+    """
+    path = Path(path).expanduser() if path is not None else default_config_path()
+    values: dict = {}
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+            node = yaml.compose(text)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = f" line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}{line}: not valid YAML: {error.problem or error}") from None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise ConfigError(f"{path}: cannot read the config: {error}") from None
+        values = _Reader(path).document(node)
+    profiles = values.pop("profiles", {})
+    if profile is not None:
+        if profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none defined"
+            raise ConfigError(f"unknown profile {profile!r} in {path}", f"known profiles: {known}")
+        values = _overlay(values, profiles[profile])
+    return _build(values, path if path.exists() else None, profile, profiles)
+
+
+def starter_config_text() -> str:
+    """A commented starter config; every value shown is the default."""
+    d, s, lg = Discovery(), Sync(), Logging()
+    exts = ", ".join(f'"{e}"' for e in d.video_extensions)
+    ignores = ", ".join(f'"{p}"' for p in d.ignore_patterns)
+    return f"""\
+# plexsh config. Every key is optional; the values shown are the defaults.
+
+# Where the library lives: local folders or mounted NAS shares, per kind.
+sources:
+  movies: []        # e.g. [/mnt/media/Movies, /mnt/media/Movies2]
+  tv: []            # e.g. [/mnt/media/TV, /mnt/media/TV2]
+
+# Where copies go.
+destinations:
+  movies: ~/Media/Movies
+  tv: ~/Media/TV
+
+discovery:
+  video_extensions: [{exts}]
+  # Whole words in any folder or file name below a source; a leading word is a title
+  # ("Trailer Park Boys"), so it only counts when it is the whole name.
+  ignore_patterns: [{ignores}]
+  scan_depth: {d.scan_depth}             # folder levels below a source
+  scan_timeout: {d.scan_timeout:g}           # seconds without progress before a source is reported as hanging
+
+sync:
+  mode: {s.mode}
+  checksum_validation: {str(s.checksum_validation).lower()}
+  retry_attempts: {s.retry_attempts}
+  retry_backoff: {s.retry_backoff}   # exponential, linear or constant
+  retry_backoff_base: {s.retry_backoff_base:g}
+  retry_backoff_max: {s.retry_backoff_max:g}
+  stall_timeout: {s.stall_timeout:g}
+  bandwidth_limit: {s.bandwidth_limit}        # bytes/s, or like 5M; 0 is unlimited
+  parallel_workers: {s.parallel_workers}
+
+logging:
+  max_size: 10M
+  backup_count: {lg.backup_count}
+
+security:
+  path_redaction: false
+  ssh_key_path: null
+
+# Named overrides, chosen with --profile NAME. A profile's sources and destinations
+# replace the ones above; other sections are merged key by key.
+# profiles:
+#   home:
+#     sources:
+#       movies: [/mnt/nas/Movies]
+#       tv: [/mnt/nas/TV]
+"""
+
+
+def write_starter_config(path: Path | str | None = None) -> Path:
+    """Write the starter config to `path` (default location when None); never overwrites."""
+    path = Path(path).expanduser() if path is not None else default_config_path()
+    if path.exists():
+        raise ConfigError(f"{path} already exists", "edit it, or move it away first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as out:
+        out.write(starter_config_text())
+    return path
+
+
+def known_keys() -> list[str]:
+    """Every dotted key the schema accepts, for completion and help."""
+    return [f"{section}.{key}" for section, checks in _SECTIONS.items() for key in checks]

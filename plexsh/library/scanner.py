@@ -1,0 +1,223 @@
+"""Scans sources into the catalog: one forked walker per source, bounded by a no-progress timeout."""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from plexsh.config import Discovery
+from plexsh.errors import NotFound
+from plexsh.library.catalog import Catalog, WalkChanges
+from plexsh.library.sources import REMOTE_NOT_SUPPORTED, ForkedChild, SourceSpec, not_answering
+from plexsh.library.walker import walk
+
+PROGRESS_INTERVAL = 0.1  # the shell redraws from progress callbacks: at most ten a second
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    """Where a scan stands; `source` is the one whose walker spoke last."""
+
+    source: str
+    dirs_seen: int
+    files_seen: int
+    files_parsed: int
+    sources_done: int
+    sources_total: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SourceReport:
+    name: str
+    root: str
+    kind: str
+    ok: bool = False
+    reason: str | None = None
+    files_total: int = 0
+    added: int = 0
+    removed: int = 0
+    updated: int = 0
+    unchanged_dirs: int = 0
+    listed_dirs: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ScanReport:
+    sources: list[SourceReport]
+    seconds: float = 0.0
+    pruned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sources)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [s for s in self.sources if not s.ok]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("files_total", "added", "removed", "updated", "unchanged_dirs", "listed_dirs")
+        totals = {key: sum(getattr(s, key) for s in self.sources) for key in keys}
+        totals["failed"] = len(self.failed)
+        return totals
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "sources": [s.as_dict() for s in self.sources],
+            "totals": self.totals,
+            "seconds": self.seconds,
+            "pruned": list(self.pruned),
+        }
+
+
+def choose_sources(specs: Sequence[SourceSpec], only: Iterable[str] | None) -> list[SourceSpec]:
+    """The specs named in `only` (by name, case-insensitive, or by root); all when None."""
+    if not only:
+        return list(specs)
+    chosen: list[SourceSpec] = []
+    for wanted in only:
+        root = os.path.normpath(os.path.expanduser(wanted))
+        match = [s for s in specs if s.name.lower() == wanted.lower() or s.root == root or s.root == wanted]
+        if not match:
+            known = ", ".join(s.name for s in specs) or "none configured"
+            raise NotFound(f"no source named {wanted!r}", f"known sources: {known}")
+        chosen += [s for s in match if s not in chosen]
+    return chosen
+
+
+class _Run:
+    """One source's walk in progress, as seen from the parent."""
+
+    def __init__(self, spec: SourceSpec, known: list[tuple], child: ForkedChild | None):
+        self.spec = spec
+        self.known = {row[0] for row in known}
+        self.child = child
+        self.counters = (0, 0, 0)
+        self.changes = WalkChanges()
+        self.report = SourceReport(spec.name, spec.root, spec.kind)
+        self.started = time.monotonic()
+        self.finished = False
+
+
+def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
+         progress: Callable[[ScanProgress], None] | None = None,
+         only: Iterable[str] | None = None, full: bool = False) -> ScanReport:
+    """Bring the catalog up to date with the sources; returns what changed, per source.
+
+    Each source is walked in a forked child, so walks (and name parsing) run in parallel and a
+    source that stops answering for `discovery.scan_timeout` seconds is reported by name, its
+    child killed or abandoned, while the others complete. A failed source keeps its catalog
+    entries. `full` re-lists every folder instead of trusting unchanged folder mtimes. A scan of
+    every source (no `only`) also forgets sources that are no longer configured.
+    """
+    started = time.monotonic()
+    chosen = choose_sources(specs, only)
+    catalog.settle(loose=True)  # files an interrupted scan left without a title
+    runs: list[_Run] = []
+    for spec in chosen:
+        known = [] if spec.remote else catalog.known_dirs(spec.name, spec.root, spec.kind)
+        child = None
+        if not spec.remote:
+            child = ForkedChild(lambda send, s=spec, k=known: walk(s, discovery, k, full, send))
+        runs.append(_Run(spec, known, child))
+
+    done = 0
+    last_progress = 0.0
+    for run in runs:
+        if run.child is None:
+            _finish(catalog, run, ok=False, reason=REMOTE_NOT_SUPPORTED)
+            done += 1
+
+    def report_progress(run: _Run, force: bool = False) -> None:
+        nonlocal last_progress
+        now = time.monotonic()
+        if progress and (force or now - last_progress >= PROGRESS_INTERVAL):
+            last_progress = now
+            progress(ScanProgress(run.spec.name, *run.counters, done, len(runs)))
+
+    while True:
+        active = [r for r in runs if not r.finished]
+        if not active:
+            break
+        now = time.monotonic()
+        deadline = min(r.child.last_heard + discovery.scan_timeout for r in active)
+        ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - now))
+        wrote = False
+        for run in active:
+            if run.child not in ready:
+                continue
+            for message in run.child.read():
+                wrote |= _handle(catalog, run, message)
+            if not run.child.open and not run.finished:
+                _finish(catalog, run, ok=False, reason="the walker stopped without finishing")
+            if run.finished:
+                done += 1
+                report_progress(run, force=True)
+            else:
+                report_progress(run)
+        now = time.monotonic()
+        if wrote:  # we were writing, not listening: silence during the write is not the child's
+            for other in runs:
+                if other.child is not None and not other.finished:
+                    other.child.last_heard = max(other.child.last_heard, now)
+        for run in active:
+            if not run.finished and now - run.child.last_heard >= discovery.scan_timeout:
+                run.child.kill()
+                _finish(catalog, run, ok=False, reason=not_answering(discovery.scan_timeout))
+                done += 1
+
+    pruned = catalog.prune_sources(s.name for s in specs) if not only else []
+    return ScanReport([r.report for r in runs], round(time.monotonic() - started, 3), pruned)
+
+
+def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
+    """Take one message from a walker; returns True if it wrote to the catalog."""
+    tag = message[0]
+    r = run.report
+    if tag == "batch":  # applied at once, so the catalog fills while the walkers parse
+        _, run.counters, dirs = message
+        if not dirs:
+            return False
+        run.changes.add(catalog.apply_dirs(run.spec.name, run.spec.root, run.spec.kind, dirs, run.known))
+        return True
+    if tag == "done":  # only a finished walk may conclude that folders are gone
+        _, run.counters, unchanged, vanished, warnings = message
+        run.changes.add(catalog.remove_dirs(run.spec.name, vanished))
+        r.unchanged_dirs, r.warnings = unchanged, list(warnings)
+        _finish(catalog, run, ok=True, reason=None)
+        return True
+    if tag == "failed":
+        _finish(catalog, run, ok=False, reason=message[1])
+        return True
+    if tag == "crashed":
+        _finish(catalog, run, ok=False, reason=f"the walker failed: {message[1]}")
+        return True
+    return False
+
+
+def _finish(catalog: Catalog, run: _Run, ok: bool, reason: str | None) -> None:
+    if run.finished:
+        return
+    run.finished = True
+    if run.child is not None and run.child.open:
+        run.child.close()  # it has said all it will; collect it
+    catalog.settle(run.changes.groups)  # what a failed walk added still joins its titles
+    r = run.report
+    c = run.changes
+    r.added, r.removed, r.updated, r.listed_dirs = c.added, c.removed, c.updated, c.listed_dirs
+    r.ok, r.reason = ok, reason
+    r.seconds = round(time.monotonic() - run.started, 3)
+    r.files_total = catalog.record_scan(run.spec.name, run.spec.root, run.spec.kind, ok, reason, r.seconds)

@@ -1,0 +1,273 @@
+"""Source specs from the config, and a reachability probe that a dead mount cannot hang."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterable
+
+from plexsh.config import Config, is_remote
+
+REMOTE_NOT_SUPPORTED = "remote sources are not supported yet"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One library folder: `name` is a short unique label ("Movies2"), `kind` "movies" or "tv"."""
+
+    name: str
+    root: str
+    kind: str
+
+    @property
+    def remote(self) -> bool:
+        return is_remote(self.root)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "remote": self.remote}
+
+
+def _components(root: str) -> list[str]:
+    """Path components of a local root or the path part of a remote one, outermost first."""
+    if root.startswith("rsync://"):
+        root = root[len("rsync://"):]
+    elif is_remote(root):
+        root = root.split(":", 1)[1]
+    return [part for part in root.replace("\\", "/").split("/") if part] or ["root"]
+
+
+def _unique_names(roots: list[str]) -> list[str]:
+    """The basename of each root, with parent components prefixed ("nas1-Movies") where they clash."""
+    depth = {root: 1 for root in roots}
+    while True:
+        names = {root: "-".join(_components(root)[-depth[root]:]) for root in roots}
+        clashing = [r for r in roots if sum(1 for n in names.values() if n == names[r]) > 1]
+        growable = [r for r in clashing if depth[r] < len(_components(r))]
+        if not growable:
+            break
+        for root in growable:
+            depth[root] += 1
+    result, used = [], set()
+    for root in roots:
+        name, n = names[root], 2
+        while name in used:  # the same tail at every depth: number them
+            name, n = f"{names[root]}-{n}", n + 1
+        used.add(name)
+        result.append(name)
+    return result
+
+
+def sources_from_config(config: Config) -> list[SourceSpec]:
+    """Every configured source, movies first, each root once."""
+    entries: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for kind in ("movies", "tv"):
+        for root in config.sources.get(kind, ()):
+            key = root if is_remote(root) else os.path.normpath(root)
+            if key not in seen:
+                seen.add(key)
+                entries.append((key, kind))
+    names = _unique_names([root for root, _ in entries])
+    return [SourceSpec(name, root, kind) for name, (root, kind) in zip(names, entries)]
+
+
+# --- children that may hang ----------------------------------------------------------------
+
+_abandoned: set[int] = set()
+
+
+def reap_abandoned() -> int:
+    """Collect children that were killed or abandoned earlier and have since exited; returns how many remain."""
+    for pid in list(_abandoned):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _abandoned.discard(pid)
+    return len(_abandoned)
+
+
+class ForkedChild:
+    """Runs `target(send)` in a forked child that streams pickled messages back through a pipe.
+
+    The parent never blocks on the child: it reads what has arrived, and a child that stops
+    answering (a stat stuck in uninterruptible sleep on a dead mount) is killed and, if it does
+    not die, abandoned without being waited on.
+    """
+
+    _HEADER = struct.Struct("!I")
+
+    def __init__(self, target: Callable[[Callable[[Any], None]], None]):
+        reap_abandoned()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
+            os.close(read_end)
+            self._run_child(target, write_end)
+        os.close(write_end)
+        self.pid = pid
+        self.fd = read_end
+        self.started = time.monotonic()
+        self.last_heard = self.started
+        self._buffer = bytearray()
+        self._open = True
+
+    @classmethod
+    def _run_child(cls, target, write_end: int) -> None:  # pragma: no cover - child side
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                signal.set_wakeup_fd(-1)  # the parent's event loop must not hear our signals
+            except ValueError:
+                pass
+
+            def send(message: Any) -> None:
+                data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                view = memoryview(cls._HEADER.pack(len(data)) + data)
+                while view:
+                    view = view[os.write(write_end, view):]
+
+            try:
+                target(send)
+            except BaseException as error:  # report it rather than dying silently
+                code = 1
+                send(("crashed", f"{type(error).__name__}: {error}", traceback.format_exc()))
+        finally:
+            os._exit(code)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    @property
+    def open(self) -> bool:
+        return self._open
+
+    def read(self) -> list[Any]:
+        """Messages that have fully arrived; call when select says the pipe is readable."""
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.close()
+            return []
+        self.last_heard = time.monotonic()
+        self._buffer += chunk
+        messages, offset, size = [], 0, self._HEADER.size
+        while len(self._buffer) - offset >= size:
+            (length,) = self._HEADER.unpack_from(self._buffer, offset)
+            if len(self._buffer) - offset - size < length:
+                break
+            start = offset + size
+            messages.append(pickle.loads(self._buffer[start:start + length]))
+            offset = start + length
+        del self._buffer[:offset]
+        return messages
+
+    def wait(self, timeout: float) -> list[Any] | None:
+        """Read until the child closes its pipe; None if it stays silent for `timeout` seconds."""
+        messages: list[Any] = []
+        while self._open:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, self.last_heard + timeout - time.monotonic()))
+            if not ready:
+                return None
+            messages += self.read()
+        return messages
+
+    def close(self) -> None:
+        if self._open:
+            os.close(self.fd)
+            self._open = False
+        self._reap(patience=1.0)
+
+    def _reap(self, patience: float) -> None:
+        """Collect the exited child, giving it `patience` seconds; otherwise leave it to reap_abandoned."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                done, _ = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                return
+            if time.monotonic() >= deadline:
+                _abandoned.add(self.pid)
+                return
+            time.sleep(0.005)
+
+    def kill(self) -> None:
+        """SIGKILL the child; a child in uninterruptible sleep ignores it and is abandoned, never waited on."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self._open:
+            os.close(self.fd)
+            self._open = False
+        self._reap(patience=0.05)
+
+
+# --- probing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    ok: bool
+    reason: str
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def not_answering(timeout: float) -> str:
+    return f"not answering after {timeout:g} s (a dead network mount?)"
+
+
+def check_root(root: str) -> str | None:
+    """Why `root` cannot be scanned (missing, not a folder, unreadable), or None if it can."""
+    try:
+        if not os.path.isdir(root):
+            return "does not exist" if not os.path.lexists(root) else "is not a folder"
+        with os.scandir(root) as entries:
+            next(entries, None)
+    except PermissionError:
+        return "cannot be read (permission denied)"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    return None
+
+
+def probe(spec: SourceSpec, timeout: float = 5.0) -> ProbeResult:
+    """Check that a source exists, is a folder and can be listed, within `timeout` seconds."""
+    return probe_all([spec], timeout)[0][1]
+
+
+def probe_all(specs: Iterable[SourceSpec], timeout: float = 5.0) -> list[tuple[SourceSpec, ProbeResult]]:
+    """Probe sources concurrently, each in its own child, so N dead mounts cost one timeout, not N."""
+    started = []
+    for spec in specs:
+        child = None if spec.remote else ForkedChild(lambda send, root=spec.root: send(check_root(root)))
+        started.append((spec, child))
+    return [(spec, _answer(child, timeout)) for spec, child in started]
+
+
+def _answer(child: ForkedChild | None, timeout: float) -> ProbeResult:
+    if child is None:
+        return ProbeResult(False, REMOTE_NOT_SUPPORTED, 0.0)
+    messages = child.wait(timeout)  # the clock started when the child did
+    seconds = time.monotonic() - child.started
+    if messages is None:
+        child.kill()
+        return ProbeResult(False, not_answering(timeout), seconds)
+    if not messages:
+        return ProbeResult(False, "the probe ended without an answer", seconds)
+    reason = messages[0]
+    if isinstance(reason, tuple):  # ("crashed", message, traceback)
+        return ProbeResult(False, reason[1], seconds)
+    return ProbeResult(reason is None, reason or "ok", seconds)

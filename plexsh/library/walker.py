@@ -1,0 +1,256 @@
+"""The per-source walk: runs in a forked child, lists what changed, parses names, streams tuples back."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any, Callable, Iterable
+
+from plexsh.config import Discovery
+from plexsh.library.sources import REMOTE_NOT_SUPPORTED, SourceSpec, check_root
+
+from plexsh.library.catalog import quality_lines
+from plexsh.library.names import parse_path
+from plexsh.library.titles import match_key
+
+# What the child sends for each file, in this order: plain tuples pickle small and fast, and the
+# child, running in parallel, already shapes them the way the catalog stores them ("episode" is
+# the first number, "episodes" a JSON list, "quality" the resolution's lines).
+FILE_FIELDS = (
+    "relpath", "path", "size", "mtime_ns", "kind", "title", "year", "match_key", "season",
+    "episode", "episodes", "episode_title", "edition", "resolution", "quality", "source_tag",
+    "codec", "container",
+)
+
+PARTIAL_SUFFIXES = (".part", ".partial", ".!qb", ".crdownload", ".tmp")
+
+# A directory modified this recently may change again within the file system's mtime
+# granularity (a second or more on network shares) without its mtime moving, so its
+# mtime is not trusted: it is stored as 0 and the directory is re-listed next time.
+SETTLE_NS = 2_000_000_000
+
+BATCH_SECONDS = 0.1
+BATCH_FILES = 2000
+MAX_WARNINGS = 20
+
+
+def ignore_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A test for names to skip: a pattern as a whole word (plural allowed), case-insensitive.
+
+    A pattern that starts the name only counts when it is the whole name, because a leading
+    word is usually a title: "Trailer Park Boys" and "Extras (2005)" are shows, not extras.
+
+    >>> ignored = ignore_matcher(["sample", "trailer", "extras", "behind the scenes"])
+    >>> [ignored(n) for n in ("Title-sample", "Sample", "Extras", "Movie (2010)-trailer")]
+    [True, True, True, True]
+    >>> [ignored(n) for n in ("Behind.The.Scenes", "Movie - Trailers", "Movie_sample")]
+    [True, True, True]
+    >>> [ignored(n) for n in ("Trailer Park Boys", "Extras (2005)", "Samples of Sound", "Resample")]
+    [False, False, False, False]
+    """
+    words = [re.escape(p.strip()).replace(r"\ ", " ") for p in patterns if p.strip()]
+    if not words:
+        return lambda name: False
+    alternatives = "|".join(r"[\s._-]+".join(w.split()) for w in words)
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})s?(?![^\W_])", re.IGNORECASE)
+    edge = re.compile(r"^[\W_]*(.*?)[\W_]*$", re.DOTALL)
+
+    def ignored(name: str) -> bool:
+        found = pattern.search(name)
+        if found is None:  # the common case, kept to one regex search
+            return False
+        core = edge.match(name)
+        start, end = core.start(1), core.end(1)
+        for found in pattern.finditer(name):
+            if found.start() > start or found.end() >= end:
+                return True
+        return False
+
+    return ignored
+
+
+class _Parser:
+    """parse_path shaped into FILE_FIELDS; match keys and qualities repeat, so they are memoised."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.keys: dict[str, str] = {}
+        self.lines: dict[str | None, int | None] = {}
+
+    def __call__(self, relpath: str) -> tuple:
+        p = parse_path(relpath, kind_hint=self.kind)
+        key = self.keys.get(p.title)
+        if key is None:
+            key = self.keys[p.title] = match_key(p.title)
+        lines = self.lines.get(p.resolution, -1)
+        if lines == -1:
+            lines = self.lines[p.resolution] = quality_lines(p.resolution)
+        episodes = p.episodes
+        return (
+            p.kind, p.title, p.year, key, p.season, episodes[0] if episodes else None,
+            ("[" + ",".join(map(str, episodes)) + "]") if episodes else None,
+            p.episode_title, p.edition, p.resolution, lines, p.source, p.codec, p.container,
+        )
+
+    def fallback(self, relpath: str) -> tuple:
+        """What a file is when the name parser fails on it: its stem as a title, nothing more."""
+        stem, ext = os.path.splitext(os.path.basename(relpath))
+        kind = "episode" if self.kind == "tv" else "movie"
+        return (kind, stem, None, match_key(stem), None, None, None, None, None, None, None,
+                None, None, ext.lstrip(".").lower() or None)
+
+
+def walk(spec: SourceSpec, discovery: Discovery, known_rows: list[tuple], full: bool,
+         send: Callable[[Any], None]) -> None:
+    """Walk one source and send ("batch", counters, dirs) messages, then ("done", ...) or ("failed", reason).
+
+    `known_rows` are the catalog's (relpath, parent, mtime_ns, files) for this source. A known
+    directory whose mtime is unchanged is not listed: its files stay as they are in the catalog
+    and its known subdirectories are still visited. Each listed directory is sent as
+    (relpath, parent, mtime_ns, [file tuples in FILE_FIELDS order]).
+    """
+    if spec.remote:  # the rsync lister slots in here
+        send(("failed", REMOTE_NOT_SUPPORTED))
+        return
+    reason = check_root(spec.root)
+    if reason:
+        send(("failed", reason))
+        return
+    _LocalWalk(spec, discovery, known_rows, full, send).run()
+
+
+class _LocalWalk:
+    """One walk of a local or mounted folder, as a small state machine over a stack of directories."""
+
+    def __init__(self, spec, discovery: Discovery, known_rows, full, send):
+        self.spec, self.full, self.send = spec, full, send
+        self.root = spec.root
+        self.max_depth = discovery.scan_depth
+        self.extensions = frozenset(discovery.video_extensions)
+        self.ignored = ignore_matcher(discovery.ignore_patterns)
+        self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
+        self.children: dict[str, list[str]] = {}
+        for rel, parent, _mtime, _files in known_rows:
+            if parent is not None:
+                self.children.setdefault(parent, []).append(rel)
+        self.parse = _Parser(spec.kind)
+        self.dirs_seen = self.files_seen = self.files_parsed = self.unchanged = 0
+        self.visited: set[str] = set()
+        self.inodes: set[tuple[int, int]] = set()
+        self.warnings: list[str] = []
+        self.batch: list[tuple] = []
+        self.batch_files = 0
+        self.last_send = time.monotonic()
+        self.settled_before = time.time_ns() - SETTLE_NS
+
+    def warn(self, text: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("(more warnings left out)")
+
+    def counters(self) -> tuple[int, int, int]:
+        return self.dirs_seen, self.files_seen, self.files_parsed
+
+    def flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or self.batch_files >= BATCH_FILES or now - self.last_send >= BATCH_SECONDS:
+            self.send(("batch", self.counters(), self.batch))
+            self.batch, self.batch_files, self.last_send = [], 0, now
+
+    def heartbeat(self) -> None:
+        """Counters alone, so that a long listing of one huge folder is not mistaken for a hang."""
+        now = time.monotonic()
+        if now - self.last_send >= BATCH_SECONDS:
+            self.send(("batch", self.counters(), []))
+            self.last_send = now
+
+    def run(self) -> None:
+        stack: list[tuple[str, str | None, int]] = [("", None, 0)]
+        while stack:
+            rel, parent, depth = stack.pop()
+            self.visit(rel, parent, depth, stack)
+            self.flush()
+        vanished = [rel for rel in self.known if rel not in self.visited]
+        self.flush(force=True)
+        self.send(("done", self.counters(), self.unchanged, vanished, self.warnings))
+
+    def keep_known_subtree(self, rel: str, depth: int, stack: list) -> None:
+        """Visit a known directory's known subdirectories without listing it."""
+        for child in self.children.get(rel, ()):
+            if depth < self.max_depth:
+                stack.append((child, rel, depth + 1))
+
+    def visit(self, rel: str, parent: str | None, depth: int, stack: list) -> None:
+        path = f"{self.root}/{rel}" if rel else self.root
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return  # gone since its parent was listed or last scanned
+        except OSError as error:
+            self.warn(f"{rel or '.'}: {error.strerror or error}")
+            if rel in self.known:  # unreadable for now: keep what the catalog has
+                self.visited.add(rel)
+                self.keep_known_subtree(rel, depth, stack)
+            return
+        inode = (st.st_dev, st.st_ino)
+        if inode in self.inodes:  # a symlink loop or a second link to a folder already walked
+            return
+        self.inodes.add(inode)
+        self.visited.add(rel)
+        self.dirs_seen += 1
+        known = self.known.get(rel)
+        if known and known[0] == st.st_mtime_ns and not self.full:
+            self.unchanged += 1
+            self.files_seen += known[1]
+            self.keep_known_subtree(rel, depth, stack)
+            return
+        try:
+            files = self.list_dir(path, rel, depth, stack)
+        except OSError as error:
+            self.warn(f"{rel or '.'}: cannot be listed ({error.strerror or error})")
+            if known:
+                self.keep_known_subtree(rel, depth, stack)
+            return
+        mtime = st.st_mtime_ns if st.st_mtime_ns < self.settled_before else 0
+        self.batch.append((rel, parent, mtime, files))
+        self.batch_files += len(files)
+
+    def list_dir(self, path: str, rel: str, depth: int, stack: list) -> list[tuple]:
+        files = []
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):  # hidden, and AppleDouble "._" files
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if is_dir:
+                    if depth < self.max_depth and not self.ignored(name):
+                        stack.append((f"{rel}/{name}" if rel else name, rel, depth + 1))
+                    continue
+                stem, ext = os.path.splitext(name)
+                if ext.lower() not in self.extensions or name.lower().endswith(PARTIAL_SUFFIXES):
+                    continue
+                if self.ignored(stem):
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError as error:
+                    self.warn(f"{name}: {error.strerror or error}")
+                    continue
+                self.files_seen += 1
+                relpath = f"{rel}/{name}" if rel else name
+                try:
+                    parsed = self.parse(relpath)
+                except Exception as error:  # one odd name must not lose the whole source
+                    self.warn(f"{relpath}: the name parser failed ({type(error).__name__}: {error})")
+                    parsed = self.parse.fallback(relpath)
+                self.files_parsed += 1
+                if not self.files_parsed & 255:
+                    self.heartbeat()
+                files.append((relpath, f"{path}/{name}", st.st_size, st.st_mtime_ns, *parsed))
+        return files
