@@ -355,12 +355,15 @@ def _word_marker(stem: str, begin: int, word: str) -> tuple[int, int, int | None
     return begin, end, season, episodes
 
 
-def _cjk_number(text: str) -> int:
+def _cjk_number(text: str) -> int | None:
+    """"3" -> 3, "二" -> 2, "十一" -> 11, "二十三" -> 23; None for what is not a number."""
     if text.isdigit():
-        return int(text)
+        return int(text) if text.isascii() else None
     tens, ten, units = text.partition("十")
     if not ten:
-        return _CJK_NUMERALS.index(text[0])
+        return _CJK_NUMERALS.index(text) if len(text) == 1 and text in _CJK_NUMERALS else None
+    if len(tens) > 1 or len(units) > 1 or "十" in units or not (tens + units).strip(_CJK_NUMERALS[1:10]) == "":
+        return None
     return (_CJK_NUMERALS.index(tens) if tens else 1) * 10 + (_CJK_NUMERALS.index(units) if units else 0)
 
 
@@ -369,15 +372,20 @@ def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int,
     found = _CJK.search(stem, start)
     if found is not None:
         season = _cjk_number(found[1] or found[2])
-        if found[3]:
-            return found.start(), found.end(), season, (_cjk_number(found[3]),)
+        episode = _cjk_number(found[3]) if found[3] else None
+        if season is None:
+            return None
+        if episode is not None:
+            return found.start(), found.end(), season, (episode,)
         alone = _CJK_EPISODE.search(stem, found.end())
-        if alone is not None:
-            return found.start(), alone.end(), season, (_cjk_number(alone[1]),)
+        episode = _cjk_number(alone[1]) if alone is not None else None
+        if episode is not None:
+            return found.start(), alone.end(), season, (episode,)
         return found.start(), found.end(), season, ()
     found = _CJK_EPISODE.search(stem, start)
-    if found is not None:
-        return found.start(), found.end(), None, (_cjk_number(found[1]),)
+    episode = _cjk_number(found[1]) if found is not None else None
+    if episode is not None:
+        return found.start(), found.end(), None, (episode,)
     return None
 
 
