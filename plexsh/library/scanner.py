@@ -15,6 +15,10 @@ from plexsh.library.sources import REMOTE_NOT_SUPPORTED, ForkedChild, SourceSpec
 from plexsh.library.walker import walk
 
 PROGRESS_INTERVAL = 0.1  # the shell redraws from progress callbacks: at most ten a second
+# Listed folders are written in transactions of about this many files (or after this long):
+# every commit rewrites the index pages it touched, so hundreds of small ones cost seconds.
+APPLY_FILES = 5000
+APPLY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class _Run:
         self.child = child
         self.counters = (0, 0, 0)
         self.changes = WalkChanges()
+        self.pending: list[tuple] = []
+        self.pending_files = 0
+        self.applied_at = time.monotonic()
         self.report = SourceReport(spec.name, spec.root, spec.kind)
         self.started = time.monotonic()
         self.finished = False
@@ -187,14 +194,17 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
     """Take one message from a walker; returns True if it wrote to the catalog."""
     tag = message[0]
     r = run.report
-    if tag == "batch":  # applied at once, so the catalog fills while the walkers parse
+    if tag == "batch":  # written while the walkers parse, a few thousand files at a time
         _, run.counters, dirs = message
-        if not dirs:
-            return False
-        run.changes.add(catalog.apply_dirs(run.spec.name, run.spec.root, run.spec.kind, dirs, run.known))
-        return True
+        run.pending += dirs
+        run.pending_files += sum(len(d[3]) for d in dirs)
+        if run.pending_files >= APPLY_FILES or (run.pending and time.monotonic() - run.applied_at >= APPLY_SECONDS):
+            _apply_pending(catalog, run)
+            return True
+        return False
     if tag == "done":  # only a finished walk may conclude that folders are gone
         _, run.counters, unchanged, vanished, warnings = message
+        _apply_pending(catalog, run)
         run.changes.add(catalog.remove_dirs(run.spec.name, vanished))
         r.unchanged_dirs, r.warnings = unchanged, list(warnings)
         _finish(catalog, run, ok=True, reason=None)
@@ -208,12 +218,19 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
     return False
 
 
+def _apply_pending(catalog: Catalog, run: _Run) -> None:
+    if run.pending:
+        run.changes.add(catalog.apply_dirs(run.spec.name, run.spec.root, run.spec.kind, run.pending, run.known))
+    run.pending, run.pending_files, run.applied_at = [], 0, time.monotonic()
+
+
 def _finish(catalog: Catalog, run: _Run, ok: bool, reason: str | None) -> None:
     if run.finished:
         return
     run.finished = True
     if run.child is not None and run.child.open:
         run.child.close()  # it has said all it will; collect it
+    _apply_pending(catalog, run)  # folders listed before a failure were listed completely
     catalog.settle(run.changes.groups)  # what a failed walk added still joins its titles
     r = run.report
     c = run.changes

@@ -127,7 +127,7 @@ class _LocalWalk:
         self.spec, self.full, self.send = spec, full, send
         self.root = spec.root
         self.max_depth = discovery.scan_depth
-        self.extensions = frozenset(discovery.video_extensions)
+        self.extensions = frozenset(discovery.video_extensions) - frozenset(PARTIAL_SUFFIXES)
         self.ignored = ignore_matcher(discovery.ignore_patterns)
         self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
         self.children: dict[str, list[str]] = {}
@@ -219,23 +219,25 @@ class _LocalWalk:
 
     def list_dir(self, path: str, rel: str, depth: int, stack: list) -> list[tuple]:
         files = []
+        extensions, ignored, parse = self.extensions, self.ignored, self.parse
+        prefix = f"{rel}/" if rel else ""
         with os.scandir(path) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith("."):  # hidden, and AppleDouble "._" files
+                if name[0] == ".":  # hidden, and AppleDouble "._" files
                     continue
                 try:
-                    is_dir = entry.is_dir()
+                    is_dir = entry.is_dir()  # from the listing itself, no extra stat
                 except OSError:
                     continue
                 if is_dir:
-                    if depth < self.max_depth and not self.ignored(name):
-                        stack.append((f"{rel}/{name}" if rel else name, rel, depth + 1))
+                    if depth < self.max_depth and not ignored(name):
+                        stack.append((prefix + name, rel, depth + 1))
                     continue
-                stem, ext = os.path.splitext(name)
-                if ext.lower() not in self.extensions or name.lower().endswith(PARTIAL_SUFFIXES):
-                    continue
-                if self.ignored(stem):
+                dot = name.rfind(".")
+                # Partial downloads (.part, .!qB, .crdownload, ...) end in a suffix that is
+                # never a video extension, so this one test skips them too.
+                if dot <= 0 or name[dot:].lower() not in extensions or ignored(name[:dot]):
                     continue
                 try:
                     st = entry.stat()
@@ -243,12 +245,12 @@ class _LocalWalk:
                     self.warn(f"{name}: {error.strerror or error}")
                     continue
                 self.files_seen += 1
-                relpath = f"{rel}/{name}" if rel else name
+                relpath = prefix + name
                 try:
-                    parsed = self.parse(relpath)
+                    parsed = parse(relpath)
                 except Exception as error:  # one odd name must not lose the whole source
                     self.warn(f"{relpath}: the name parser failed ({type(error).__name__}: {error})")
-                    parsed = self.parse.fallback(relpath)
+                    parsed = parse.fallback(relpath)
                 self.files_parsed += 1
                 if not self.files_parsed & 255:
                     self.heartbeat()
