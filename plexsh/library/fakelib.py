@@ -128,6 +128,12 @@ def make_library(root: Path, n_files: int, seed: int = 0) -> LibraryStats:
     return _write(root, plan)
 
 
+def movie_titles(count: int, seed: int = 0) -> list[tuple[str, int]]:
+    """`count` distinct plausible (title, year) pairs, for catalogs built at a scale no real library has."""
+    forge = _TitleForge(random.Random(seed))
+    return [forge.movie() for _ in range(count)]
+
+
 def make_demo_library(root: Path) -> LibraryStats:
     """Write the fixed demo library (well-known films and shows in every naming variety) under `root`."""
     root = Path(root)
