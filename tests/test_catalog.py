@@ -210,6 +210,16 @@ def test_the_title_index_is_cached_until_the_catalog_changes(catalog, nas, tmp_p
     assert catalog.find("zodiac")[0][0].title == "Zodiac"
 
 
+def test_the_title_index_can_be_prepared_in_the_background(catalog):
+    catalog.invalidate()
+    catalog.prepare_title_index()
+    catalog.prepare_title_index()  # a second call while the first runs starts nothing new
+    catalog._index_builder.join(10)
+    index = catalog.title_index()
+    assert catalog.title_index() is index and len(index) == 9
+    assert catalog.find("brekin bad")[0][0].title == "Breaking Bad"
+
+
 def test_known_values(catalog):
     assert catalog.known_values("resolution") == ["2160p", "1080p", "720p"]
     assert catalog.known_values("codec") == ["h264", "hevc"]

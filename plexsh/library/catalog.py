@@ -7,13 +7,16 @@ import gc
 import heapq
 import json
 import re
+import sqlite3
+import threading
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from sqlite_utils import Database, Migrations
 
@@ -58,6 +61,15 @@ def create_catalog(db: Database) -> None:
     db["files"].create_index(["kind", "match_key"])
     db["items"].create_index(["kind", "match_key", "year"])
     db["items"].create_index(["sort_key"])
+
+
+@migrations()
+def add_search_words(db: Database) -> None:
+    """Titles' folded words, kept with the item so the search index loads instead of computing."""
+    db["items"].add_column("words", str)
+    rows = db.execute("SELECT id, title FROM items").fetchall()
+    db.conn.executemany("UPDATE items SET words = ? WHERE id = ?",
+                        [(" ".join(words), row[0]) for row, words in zip(rows, _search_words(r[1] for r in rows))])
 
 
 # --- rows handed out -----------------------------------------------------------------------
@@ -160,8 +172,9 @@ class CatalogStats:
         return data
 
 
-@dataclass(frozen=True)
-class TitleEntry:
+class TitleEntry(NamedTuple):
+    """One title for completion and search; a tuple because there are 100,000 of them to build."""
+
     id: int
     title: str
     year: int | None
@@ -198,11 +211,13 @@ _KINDS = {"all": None, "movies": "movie", "movie": "movie", "tv": "show", "show"
           "shows": "show", None: None}
 _ITEM_KIND = {"movie": "movie", "episode": "show"}
 _OPS = {"=": "=", "==": "=", ">=": ">=", "<=": "<=", ">": ">", "<": "<", "!=": "!="}
+# "+sort_key" keeps SQLite off the sort_key index for whole listings: reading the table in order
+# and sorting it is about twice as fast as fetching 100,000 rows at random through the index.
 _SORTS = {
-    "title": "sort_key {d}, year",
-    "year": "year IS NULL, year {d}, sort_key",
-    "size": "size {d}, sort_key",
-    "added": "added {d}, sort_key",
+    "title": "+sort_key {d}, year",
+    "year": "year IS NULL, year {d}, +sort_key",
+    "size": "size {d}, +sort_key",
+    "added": "added {d}, +sort_key",
 }
 _TITLE_WITH_YEAR = re.compile(r"^\s*(?P<title>.*?\S)\s*[\(\[]?(?P<year>(?:19|20)\d\d)[\)\]]?\s*$")
 
@@ -284,6 +299,7 @@ class Catalog:
         migrations.apply(self.db)
         self._index: _TitleIndex | None = None
         self._index_generation: str | None = None
+        self._index_builder: threading.Thread | None = None
         self._values: dict[str, tuple[str, list[str]]] = {}
 
     def close(self) -> None:
@@ -556,13 +572,15 @@ class Catalog:
             dropped += spare
 
         self.conn.executemany(
-            "INSERT INTO items(kind, title, year, match_key, sort_key, added, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            inserts,
+            "INSERT INTO items(kind, title, year, match_key, sort_key, added, id, words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, " ".join(words)) for row, words in zip(inserts, _search_words(r[1] for r in inserts))],
         )
         self.conn.executemany(  # only rows that really change are written
-            "UPDATE items SET title = ?1, year = ?2, sort_key = ?3, added = ?4 WHERE id = ?5 "
+            "UPDATE items SET title = ?1, year = ?2, sort_key = ?3, added = ?4, words = ?6 WHERE id = ?5 "
             "AND NOT (title IS ?1 AND year IS ?2 AND sort_key IS ?3 AND added IS ?4)",
-            [(u[1], u[2], u[4], u[5], u[6]) for u in updates],
+            [(u[1], u[2], u[4], u[5], u[6], " ".join(words))
+             for u, words in zip(updates, _search_words(u[1] for u in updates))],
         )
         if moves:  # one set-based UPDATE beats a statement per file
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scan_moves (id INTEGER PRIMARY KEY, item_id INTEGER)")
@@ -722,11 +740,39 @@ class Catalog:
     def _title_index(self) -> _TitleIndex:
         generation = self.generation()
         if self._index is None or generation != self._index_generation:
-            rows = self.conn.execute("SELECT id, title, year, kind, match_key FROM items ORDER BY sort_key, year")
-            with _no_gc():
-                self._index = _TitleIndex([TitleEntry(*row) for row in rows])
-            self._index_generation = generation
+            builder = self._index_builder
+            if builder is not None and builder.generation == generation:
+                builder.join()  # one is being built in the background: wait, do not build twice
+            if self._index is None or generation != self._index_generation:
+                self._index, self._index_generation = _load_title_index(self.conn), generation
         return self._index
+
+    def prepare_title_index(self) -> None:
+        """Build the title index on a background thread, so the first keystroke does not wait.
+
+        100,000 titles take a few hundred milliseconds to index; the shell calls this after
+        opening the catalog and after a scan. The thread reads through its own connection.
+        """
+        generation = self.generation()
+        if (self._index is not None and generation == self._index_generation) or (
+                self._index_builder is not None and self._index_builder.generation == generation
+                and self._index_builder.is_alive()):
+            return
+
+        def build() -> None:
+            conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+            try:
+                index = _load_title_index(conn)
+            finally:
+                conn.close()
+            if generation == self._index_generation or self._index_builder is not thread:
+                return
+            self._index, self._index_generation = index, generation
+
+        thread = threading.Thread(target=build, name="plexsh-title-index", daemon=True)
+        thread.generation = generation
+        self._index_builder = thread
+        thread.start()
 
     def find(self, text: str, limit: int = 20) -> list[tuple[Item, float]]:
         """Titles matching `text` as typed: prefixes, single words, misspellings ("brekin bad")."""
@@ -788,6 +834,18 @@ class Catalog:
                             max(scans) if scans else None)
 
 
+def _load_title_index(conn: sqlite3.Connection) -> _TitleIndex:
+    """The title index from the items table; SQLite does the sorting, outside the GIL."""
+    with _no_gc():
+        rows = conn.execute("SELECT id, title, year, kind, match_key, coalesce(words, '') FROM items "
+                            "ORDER BY +sort_key, coalesce(year, 0)").fetchall()  # + : see _SORTS
+        index_of = {row[0]: i for i, row in enumerate(rows)}
+        shortest = [index_of[i] for (i,) in conn.execute(
+            "SELECT id FROM items ORDER BY length(coalesce(words, '')), coalesce(words, '')")]
+        alphabetical = [index_of[i] for (i,) in conn.execute("SELECT id FROM items ORDER BY coalesce(words, '')")]
+        return _TitleIndex([TitleEntry(*r[:5]) for r in rows], [r[5] for r in rows], (shortest, alphabetical))
+
+
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -813,13 +871,29 @@ class _TitleIndex:
     MAX_PREFIX_WORDS = 200
     ARTICLES = frozenset(("the", "a", "an"))
 
-    def __init__(self, entries: list[TitleEntry]):
+    def __init__(self, entries: list[TitleEntry], texts: list[str] | None = None,
+                 presorted: tuple[list[int], list[int]] | None = None):
+        """`entries` in title order; `texts` their search words joined by spaces, when known.
+
+        `presorted` (positions by length, positions alphabetical) spares the sorts when the
+        database already did them (its sorts run without holding the GIL).
+        """
         self.entries = entries
-        texts = [" ".join(words) for words in _search_words(e.title for e in entries)]
-        ordered = sorted(zip(map(len, texts), texts, range(len(texts))))  # tuples compare in C
-        self.ids = [entries[i].id for _, _, i in ordered]
-        self.texts = [text for _, text, _ in ordered]
+        if texts is None:
+            texts = [" ".join(words) for words in _search_words(e.title for e in entries)]
+        if presorted is None:
+            shortest = [i for _, _, i in sorted(zip(map(len, texts), texts, range(len(texts))))]
+        else:
+            shortest = presorted[0]
+        position_of = {entry_index: position for position, entry_index in enumerate(shortest)}
+        self.ids = [entries[i].id for i in shortest]
+        self.texts = [texts[i] for i in shortest]
         self.words = [text.split() for text in self.texts]
+        if presorted is None:
+            self.by_text = sorted(range(len(self.texts)), key=self.texts.__getitem__)
+        else:
+            self.by_text = [position_of[i] for i in presorted[1]]
+        self.sorted_texts = [self.texts[p] for p in self.by_text]
         postings: dict[str, list[int]] = {}
         for position, words in enumerate(self.words):
             for word in words:
@@ -830,8 +904,6 @@ class _TitleIndex:
                     listed.append(position)
         self.postings = postings
         self.vocabulary = sorted(postings)
-        self.by_text = sorted(range(len(self.texts)), key=self.texts.__getitem__)
-        self.sorted_texts = [self.texts[p] for p in self.by_text]
         # Typing repeats the same words keystroke after keystroke; the index never changes.
         self._matches = lru_cache(maxsize=256)(self._word_matches)
         self._positions = lru_cache(maxsize=64)(self._positions)

@@ -23,7 +23,7 @@ APPLY_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class ScanProgress:
-    """Where a scan stands; `source` is the one whose walker spoke last."""
+    """Where a scan stands: counts over all sources; `source` is the one whose walker spoke last."""
 
     source: str
     dirs_seen: int
@@ -141,50 +141,40 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
             child = ForkedChild(lambda send, s=spec, k=known: walk(s, discovery, k, full, send))
         runs.append(_Run(spec, known, child))
 
-    done = 0
-    last_progress = 0.0
     for run in runs:
         if run.child is None:
             _finish(catalog, run, ok=False, reason=REMOTE_NOT_SUPPORTED)
-            done += 1
+    last_progress = 0.0
 
     def report_progress(run: _Run, force: bool = False) -> None:
         nonlocal last_progress
         now = time.monotonic()
         if progress and (force or now - last_progress >= PROGRESS_INTERVAL):
             last_progress = now
-            progress(ScanProgress(run.spec.name, *run.counters, done, len(runs)))
+            dirs, files, parsed = (sum(r.counters[i] for r in runs) for i in range(3))
+            progress(ScanProgress(run.spec.name, dirs, files, parsed,
+                                  sum(r.finished for r in runs), len(runs)))
 
-    while True:
-        active = [r for r in runs if not r.finished]
-        if not active:
-            break
-        now = time.monotonic()
-        deadline = min(r.child.last_heard + discovery.scan_timeout for r in active)
-        ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - now))
+    while active := [r for r in runs if not r.finished]:
+        deadline = min(r.child.last_heard for r in active) + discovery.scan_timeout
+        ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - time.monotonic()))
         wrote = False
-        for run in active:
-            if run.child not in ready:
-                continue
+        for run in ready:
+            run = next(r for r in active if r.child is run)
             for message in run.child.read():
                 wrote |= _handle(catalog, run, message)
             if not run.child.open and not run.finished:
                 _finish(catalog, run, ok=False, reason="the walker stopped without finishing")
-            if run.finished:
-                done += 1
-                report_progress(run, force=True)
-            else:
-                report_progress(run)
+            report_progress(run, force=run.finished)
         now = time.monotonic()
         if wrote:  # we were writing, not listening: silence during the write is not the child's
-            for other in runs:
-                if other.child is not None and not other.finished:
-                    other.child.last_heard = max(other.child.last_heard, now)
+            for other in active:
+                other.child.last_heard = max(other.child.last_heard, now)
         for run in active:
             if not run.finished and now - run.child.last_heard >= discovery.scan_timeout:
                 run.child.kill()
                 _finish(catalog, run, ok=False, reason=not_answering(discovery.scan_timeout))
-                done += 1
+                report_progress(run, force=True)
 
     pruned = catalog.prune_sources(s.name for s in specs) if not only else []
     return ScanReport([r.report for r in runs], round(time.monotonic() - started, 3), pruned)
