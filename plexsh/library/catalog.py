@@ -184,13 +184,16 @@ class TitleEntry(NamedTuple):
 
 @dataclass
 class WalkChanges:
-    """What applying (part of) a walk changed; `groups` are the (kind, match_key) pairs to settle."""
+    """What applying (part of) a walk changed, and what `settle` has left to do about it:
+    `groups` are (kind, match_key) pairs whose titles are in doubt, `items` titles whose
+    files changed plainly (only their totals need refreshing)."""
 
     added: int = 0
     removed: int = 0
     updated: int = 0
     listed_dirs: int = 0
     groups: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    items: set[int] = field(default_factory=set, repr=False)
 
     def add(self, other: WalkChanges) -> None:
         self.added += other.added
@@ -198,6 +201,7 @@ class WalkChanges:
         self.updated += other.updated
         self.listed_dirs += other.listed_dirs
         self.groups |= other.groups
+        self.items |= other.items
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -350,9 +354,9 @@ class Catalog:
         """Write folders a walk listed (new or changed) in one transaction; unchanged files are not rewritten.
 
         `dirs` holds (relpath, parent, mtime_ns, [file tuples in walker.FILE_FIELDS order]);
-        `known` the folder relpaths the catalog had before the walk. New files land unattached:
-        they join titles when `settle(changes.groups)` runs, once per walk, so that a title
-        spread over many batches is worked out once.
+        `known` the folder relpaths the catalog had before the walk. New files are attached to
+        the title they plainly belong to (or a new one) as they are written; settling
+        (`settle(changes.groups, changes.items)`) then works out titles in doubt and totals.
         """
         now = time.time() if now is None else now
         changes = WalkChanges(listed_dirs=len(dirs))
@@ -368,18 +372,93 @@ class Catalog:
             for rel, parent, mtime_ns, files in dirs:
                 dir_rows.append((name, rel, parent, mtime_ns, len(files)))
                 fresh = self._diff_dir(name, rel, files, changes) if rel in known else files
-                for f in fresh:
-                    rows.append((name, rel, now, *f))
-                    changes.groups.add((f[4], f[7]))
+                rows += [(name, rel, now, *f) for f in fresh]
             self.conn.executemany(
                 "INSERT INTO dirs(source, relpath, parent, mtime_ns, files) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(source, relpath) DO UPDATE SET parent = excluded.parent, "
                 "mtime_ns = excluded.mtime_ns, files = excluded.files",
                 dir_rows,
             )
-            self.conn.executemany(self._INSERT_FILE, rows)
+            self.conn.executemany(self._INSERT_FILE, self._attach_new(rows, changes, now))
             changes.added = len(rows)
         return changes
+
+    def _attach_new(self, rows: list[tuple], changes: WalkChanges, now: float) -> list[tuple]:
+        """`rows` each with the id of the item the new file plainly belongs to, or None.
+
+        Writing item ids with the files spares rewriting every new file when titles settle.
+        A group without items gets them here, by the year rule of _resolve_items. A file that
+        plainly joins an item (same title spelling, no clashing year) only needs the item's
+        totals refreshed (changes.items); anything else puts its group in doubt (changes.groups).
+        """
+        from plexsh.library.titles import sort_key
+
+        wanted = {(row[7], row[10]) for row in rows}
+        existing, titles = self._group_items(wanted)
+        next_id = (self._count("SELECT max(id) FROM items") or 0) + 1
+        fresh: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        for row in rows:
+            if (row[7], row[10]) not in existing:
+                fresh[(row[7], row[10])].append(row)
+        created = []
+        for group, members in fresh.items():
+            years = {row[9] for row in members} - {None}
+            if len(years) > 1:
+                item_years = sorted(years) + ([None] if any(row[9] is None for row in members) else [])
+            else:
+                item_years = [next(iter(years)) if years else None]
+            ids = existing[group] = {}
+            for year in item_years:
+                title = next((row[8] for row in members if row[9] == year), members[0][8])
+                created.append((_ITEM_KIND.get(group[0], "movie"), title, year, group[1], sort_key(title), now, next_id))
+                ids[year] = [next_id]
+                titles[next_id] = title
+                next_id += 1
+        if created:
+            self.conn.executemany(
+                "INSERT INTO items(kind, title, year, match_key, sort_key, added, id, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, " ".join(words)) for row, words in zip(created, _search_words(r[1] for r in created))],
+            )
+        attached = []
+        doubtful, plain = changes.groups, changes.items
+        for row in rows:
+            group = (row[7], row[10])
+            ids = existing[group]
+            year = row[9]
+            if year in ids:
+                item = ids[year][0]
+            elif len(ids) == 1:  # an undated file joins the one title; a dated one dates an undated title
+                ((only_year, (item, *_)),) = ids.items()
+                if year is not None and only_year is not None:
+                    item = None  # a second year: which title is which is for settle to say
+            else:
+                item = None
+            if item is not None and titles[item] == row[8] and (year is None or year in ids):
+                plain.add(item)
+            else:
+                doubtful.add(group)
+            attached.append((*row, item))
+        return attached
+
+    def _group_items(self, groups: set[tuple[str, str]]) -> tuple[dict, dict[int, str]]:
+        """({(file kind, match_key): {year: [item ids]}}, {item id: title}) for groups with items.
+
+        Fills the temporary scan_groups table with `groups` on the way, for the caller's joins.
+        """
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scan_groups "
+                          "(kind TEXT, match_key TEXT, PRIMARY KEY (kind, match_key)) WITHOUT ROWID")
+        self.conn.execute("DELETE FROM scan_groups")
+        self.conn.executemany("INSERT OR IGNORE INTO scan_groups VALUES (?, ?)", groups)
+        existing: dict[tuple[str, str], dict[int | None, list[int]]] = defaultdict(dict)
+        titles: dict[int, str] = {}
+        for item_id, kind, key, year, title in self.conn.execute(
+            "SELECT i.id, g.kind, i.match_key, i.year, i.title FROM scan_groups g CROSS JOIN items i "
+            "ON i.match_key = g.match_key AND i.kind = (CASE g.kind WHEN 'episode' THEN 'show' ELSE 'movie' END) "
+            "ORDER BY i.id"
+        ):
+            existing[(kind, key)].setdefault(year, []).append(item_id)
+            titles[item_id] = title
+        return dict(existing), titles
 
     def remove_dirs(self, name: str, vanished: Sequence[str]) -> WalkChanges:
         """Forget folders a finished walk no longer found, with their files (settle the groups after)."""
@@ -401,25 +480,28 @@ class Catalog:
         """A whole walk at once: apply_dirs, remove_dirs, settle."""
         changes = self.apply_dirs(name, root, kind, dirs, known, now)
         changes.add(self.remove_dirs(name, vanished))
-        self.settle(changes.groups)
+        self.settle(changes.groups, changes.items)
         return changes
 
-    def settle(self, groups: Iterable[tuple[str, str]] = (), loose: bool = False) -> int:
-        """Attach the files of the given (kind, match_key) groups to titles; returns titles touched.
+    def settle(self, groups: Iterable[tuple[str, str]] = (), items: Iterable[int] = (),
+               loose: bool = False) -> int:
+        """Work out the titles of the given (kind, match_key) groups and refresh the totals of
+        those and of `items`; returns how many titles were touched.
 
         `loose` also takes every file left unattached, as an interrupted scan leaves them.
         Bumps the generation, so caches here and in other processes refresh.
         """
-        groups = set(groups)
+        groups, items = set(groups), set(items)
         if loose:
             groups.update(self.conn.execute("SELECT DISTINCT kind, match_key FROM files WHERE item_id IS NULL"))
-        if not groups:
+        if not groups and not items:
             return 0
         with self.db.atomic():
-            touched = self._resolve_items(groups)
+            touched = self._resolve_items(groups) if groups else set()
+            self._refresh_totals(touched | items)
             self._bump_generation()
         self.invalidate()
-        return touched
+        return len(touched | items)
 
     def record_scan(self, name: str, root: str, kind: str, ok: bool, reason: str | None,
                     seconds: float, when: float | None = None) -> int:
@@ -456,8 +538,8 @@ class Catalog:
     _INSERT_FILE = (
         "INSERT INTO files(source, dir, added, relpath, path, size, mtime_ns, kind, title, year, "
         "match_key, season, episode, episodes, episode_title, edition, resolution, quality, "
-        "source_tag, codec, container) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "source_tag, codec, container, item_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     _PARSED_COLUMNS = ("kind, title, year, match_key, season, episode, episodes, episode_title, "
                        "edition, resolution, quality, source_tag, codec, container")
@@ -503,10 +585,12 @@ class Catalog:
         self.conn.execute(f"DELETE FROM files WHERE {where}", params)
         return groups
 
+    # Probing the (kind, match_key) index costs a random row fetch per file; reading the whole
+    # table in order wins once the groups cover a good part of it (a first scan in one go).
     SCAN_ALL_GROUPS = 2000
 
-    def _resolve_items(self, groups: set[tuple[str, str]]) -> int:
-        """Assign every file of the given (kind, match_key) groups to an item; returns items touched.
+    def _resolve_items(self, groups: set[tuple[str, str]]) -> set[int]:
+        """Assign every file of the given (kind, match_key) groups to an item; returns the items touched.
 
         Movies merge on match key and year, shows on match key. A file without a year joins the
         group's one dated item when there is exactly one; with several years it gets its own item.
@@ -514,12 +598,10 @@ class Catalog:
         """
         from plexsh.library.titles import sort_key
 
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scan_groups "
-                          "(kind TEXT, match_key TEXT, PRIMARY KEY (kind, match_key)) WITHOUT ROWID")
-        self.conn.execute("DELETE FROM scan_groups")
-        self.conn.executemany("INSERT OR IGNORE INTO scan_groups VALUES (?, ?)", groups)
+        existing, _ = self._group_items(groups)  # also fills the scan_groups table used below
         members: dict[tuple[str, str], list] = defaultdict(list)  # (file id, year, title, added, item_id)
-        if len(groups) > self.SCAN_ALL_GROUPS:
+        files_total = self._count("SELECT max(id) FROM files") or 0
+        if len(groups) > self.SCAN_ALL_GROUPS and len(groups) * 4 > files_total:
             # Thousands of index probes, each followed by a random row fetch, cost more than
             # reading the table once in order (a cold scan touches every group anyway).
             rows = self.conn.execute("SELECT id, kind, match_key, year, title, added, item_id FROM files")
@@ -532,13 +614,6 @@ class Catalog:
                 "CROSS JOIN files f ON f.kind = g.kind AND f.match_key = g.match_key"
             ):
                 members[(kind, key)].append((fid, year, title, added, item_id))
-        existing: dict[tuple[str, str], dict[int | None, list[int]]] = defaultdict(dict)
-        for item_id, kind, key, year in self.conn.execute(
-            "SELECT i.id, g.kind, i.match_key, i.year FROM scan_groups g CROSS JOIN items i "
-            "ON i.match_key = g.match_key AND i.kind = (CASE g.kind WHEN 'episode' THEN 'show' ELSE 'movie' END) "
-            "ORDER BY i.id"
-        ):
-            existing[(kind, key)].setdefault(year, []).append(item_id)
 
         next_id = (self._count("SELECT max(id) FROM items") or 0) + 1
         inserts, updates, moves, touched, dropped = [], [], [], set(), []
@@ -589,8 +664,7 @@ class Catalog:
             self.conn.execute("UPDATE files SET item_id = m.item_id FROM scan_moves m WHERE files.id = m.id")
         if dropped:
             self.conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in dropped])
-        self._refresh_totals(touched)
-        return len(touched)
+        return touched
 
     def _refresh_totals(self, item_ids: set[int]) -> None:
         """Recompute the per-item totals that listings filter and sort on; empty items go."""

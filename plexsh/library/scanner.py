@@ -195,7 +195,9 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
     if tag == "done":  # only a finished walk may conclude that folders are gone
         _, run.counters, unchanged, vanished, warnings = message
         _apply_pending(catalog, run)
-        run.changes.add(catalog.remove_dirs(run.spec.name, vanished))
+        removed = catalog.remove_dirs(run.spec.name, vanished)
+        catalog.settle(removed.groups, removed.items)
+        run.changes.add(removed)
         r.unchanged_dirs, r.warnings = unchanged, list(warnings)
         _finish(catalog, run, ok=True, reason=None)
         return True
@@ -209,8 +211,11 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
 
 
 def _apply_pending(catalog: Catalog, run: _Run) -> None:
+    """Write the folders listed so far, then settle their titles, while the walkers go on parsing."""
     if run.pending:
-        run.changes.add(catalog.apply_dirs(run.spec.name, run.spec.root, run.spec.kind, run.pending, run.known))
+        changes = catalog.apply_dirs(run.spec.name, run.spec.root, run.spec.kind, run.pending, run.known)
+        catalog.settle(changes.groups, changes.items)
+        run.changes.add(changes)
     run.pending, run.pending_files, run.applied_at = [], 0, time.monotonic()
 
 
@@ -221,7 +226,6 @@ def _finish(catalog: Catalog, run: _Run, ok: bool, reason: str | None) -> None:
     if run.child is not None and run.child.open:
         run.child.close()  # it has said all it will; collect it
     _apply_pending(catalog, run)  # folders listed before a failure were listed completely
-    catalog.settle(run.changes.groups)  # what a failed walk added still joins its titles
     r = run.report
     c = run.changes
     r.added, r.removed, r.updated, r.listed_dirs = c.added, c.removed, c.updated, c.listed_dirs
