@@ -148,6 +148,32 @@ def test_a_title_without_year_joins_only_an_unambiguous_one(nas, catalog):
     assert [d.year for d in catalog.lookup("Dune (2021)")] == [2021]
 
 
+def test_titles_stay_right_as_years_arrive_scan_after_scan(tmp_path, catalog):
+    root = tmp_path / "nas"
+    write_tree(root, {"TV2/Doctor.Who.S01E01.mkv": 10, "Movies2/Dune.mkv": 10})
+    age(root)
+    scan(catalog, specs_for(root, ["Movies2", "TV2"]), Discovery())
+    (show,) = catalog.lookup("Doctor Who")
+    assert show.year is None
+    write_tree(root, {"TV/Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E02.mkv": 10,
+                      "Movies/Dune (1984)/Dune (1984).mkv": 10})
+    age(root)
+    scan(catalog, specs_for(root, ["Movies", "Movies2", "TV", "TV2"]), Discovery())
+    (dated,) = catalog.lookup("Doctor Who")
+    assert (dated.id, dated.year, dated.files) == (show.id, 2005, 2)  # the same title, now dated
+    (dune,) = catalog.lookup("Dune")
+    assert (dune.year, dune.files) == (1984, 2)
+    write_tree(root, {"Movies/Dune (2021)/Dune (2021).mkv": 10})
+    age(root, 60)
+    scan(catalog, specs_for(root, ["Movies", "Movies2", "TV", "TV2"]), Discovery())
+    assert sorted((d.year or 0, d.files) for d in catalog.lookup("Dune")) == [(0, 1), (1984, 1), (2021, 1)]
+    shutil.rmtree(root / "Movies/Dune (2021)")
+    age(root, 30)
+    scan(catalog, specs_for(root, ["Movies", "Movies2", "TV", "TV2"]), Discovery())
+    assert [(d.year, d.files) for d in catalog.lookup("Dune")] == [(1984, 2)]
+    assert catalog.conn.execute("SELECT count(*) FROM items WHERE files = 0 OR files IS NULL").fetchone() == (0,)
+
+
 def test_an_unchanged_rescan_lists_no_folder_and_writes_nothing(nas, catalog, monkeypatch):
     first = scan(catalog, specs_for(nas), Discovery())
     generation = catalog.generation()
@@ -221,6 +247,27 @@ def test_full_rescan_lists_everything(nas, catalog):
     again = scan(catalog, specs, Discovery(), full=True)
     assert again.totals["listed_dirs"] == first.totals["listed_dirs"]
     assert again.totals["added"] == again.totals["updated"] == 0
+
+
+def test_new_discovery_settings_read_every_folder_again(nas, catalog, tmp_path):
+    """Files a narrower config skipped must appear once it widens, though no folder changed."""
+    first = scan(catalog, specs_for(nas), Discovery(video_extensions=(".mp4",)))
+    assert first.totals["files_total"] == 0 and not any(s.full for s in first.sources)
+    again = scan(catalog, specs_for(nas), Discovery())
+    assert all(s.full for s in again.sources)
+    assert cataloged(catalog) == set(KEPT)
+    steady = scan(catalog, specs_for(nas), Discovery())
+    assert steady.totals["listed_dirs"] == 0 and not any(s.full for s in steady.sources)
+
+
+def test_a_changed_name_parser_reads_every_folder_again(nas, catalog, monkeypatch):
+    import plexsh.library.scanner as scanner_module
+
+    scan(catalog, specs_for(nas), Discovery())
+    monkeypatch.setattr(scanner_module, "fingerprint", lambda discovery: "parser-v2")
+    report = scan(catalog, specs_for(nas), Discovery())
+    assert all(s.full for s in report.sources)
+    assert report.totals["added"] == report.totals["removed"] == 0
 
 
 def test_scan_depth_is_respected(nas, catalog):

@@ -288,7 +288,7 @@ def _no_gc():
 
 
 class Catalog:
-    """The catalog file. Reads are plain SQL; writes happen in one transaction per scanned source."""
+    """The catalog file. Reads are plain SQL; a scan writes in transactions of a few thousand files."""
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path is not None else catalog_path()
@@ -319,15 +319,23 @@ class Catalog:
 
     def generation(self) -> str:
         """Changes whenever titles change, in this process or another; caches key on it."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return row[0] if row else "0"
+        return self.meta("generation") or "0"
 
     def _bump_generation(self) -> None:
         self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('generation', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (f"{time.time():.6f}",),
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+
+    def meta(self, key: str) -> str | None:
+        """A value the catalog keeps about itself (e.g. what a source was last walked with)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                              "SET value = excluded.value WHERE value IS NOT excluded.value", (key, value))
 
     def invalidate(self) -> None:
         """Drop in-memory caches (the title index, completion values)."""

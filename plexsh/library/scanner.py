@@ -12,7 +12,7 @@ from plexsh.config import Discovery
 from plexsh.errors import NotFound
 from plexsh.library.catalog import Catalog, WalkChanges
 from plexsh.library.sources import REMOTE_NOT_SUPPORTED, ForkedChild, SourceSpec, not_answering
-from plexsh.library.walker import walk
+from plexsh.library.walker import fingerprint, walk
 
 PROGRESS_INTERVAL = 0.1  # the shell redraws from progress callbacks: at most ten a second
 # Listed folders are written in transactions of about this many files (or after this long):
@@ -50,6 +50,7 @@ class SourceReport:
     unchanged_dirs: int = 0
     listed_dirs: int = 0
     seconds: float = 0.0
+    full: bool = False  # every folder was read, not only changed ones
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -117,6 +118,7 @@ class _Run:
         self.report = SourceReport(spec.name, spec.root, spec.kind)
         self.started = time.monotonic()
         self.finished = False
+        self.fingerprint = ""
 
 
 def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
@@ -127,19 +129,25 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
     Each source is walked in a forked child, so walks (and name parsing) run in parallel and a
     source that stops answering for `discovery.scan_timeout` seconds is reported by name, its
     child killed or abandoned, while the others complete. A failed source keeps its catalog
-    entries. `full` re-lists every folder instead of trusting unchanged folder mtimes. A scan of
-    every source (no `only`) also forgets sources that are no longer configured.
+    entries. `full` re-lists every folder instead of trusting unchanged folder mtimes; that
+    happens by itself for a source last walked with other discovery settings or another
+    version of the name parser. A scan of every source (no `only`) also forgets sources that
+    are no longer configured.
     """
     started = time.monotonic()
     chosen = choose_sources(specs, only)
     catalog.settle(loose=True)  # files an interrupted scan left without a title
+    walked_with = fingerprint(discovery)
     runs: list[_Run] = []
     for spec in chosen:
         known = [] if spec.remote else catalog.known_dirs(spec.name, spec.root, spec.kind)
+        relist = full or (bool(known) and catalog.meta(f"walk:{spec.name}") != walked_with)
         child = None
         if not spec.remote:
-            child = ForkedChild(lambda send, s=spec, k=known: walk(s, discovery, k, full, send))
-        runs.append(_Run(spec, known, child))
+            child = ForkedChild(lambda send, s=spec, k=known, f=relist: walk(s, discovery, k, f, send))
+        run = _Run(spec, known, child)
+        run.fingerprint, run.report.full = walked_with, relist
+        runs.append(run)
 
     for run in runs:
         if run.child is None:
@@ -199,6 +207,7 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
         catalog.settle(removed.groups, removed.items)
         run.changes.add(removed)
         r.unchanged_dirs, r.warnings = unchanged, list(warnings)
+        catalog.set_meta(f"walk:{run.spec.name}", run.fingerprint)
         _finish(catalog, run, ok=True, reason=None)
         return True
     if tag == "failed":

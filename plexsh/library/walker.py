@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import time
@@ -99,6 +101,21 @@ class _Parser:
         kind = "episode" if self.kind == "tv" else "movie"
         return (kind, stem, None, match_key(stem), None, None, None, None, None, None, None,
                 None, None, ext.lstrip(".").lower() or None)
+
+
+def fingerprint(discovery: Discovery) -> str:
+    """What the catalog's content of a walk depends on besides the files: the discovery settings
+    and the name parser's code. When it changes, unchanged folders must be read again too."""
+    from plexsh.library import names, titles
+
+    digest = hashlib.sha256(json.dumps([
+        sorted(discovery.video_extensions), sorted(discovery.ignore_patterns), discovery.scan_depth,
+        FILE_FIELDS,
+    ]).encode())
+    for module in (names, titles):
+        with open(module.__file__, "rb") as source:
+            digest.update(source.read())
+    return digest.hexdigest()[:16]
 
 
 def walk(spec: SourceSpec, discovery: Discovery, known_rows: list[tuple], full: bool,
