@@ -133,7 +133,8 @@ def test_an_unknown_section_and_an_unknown_kind(tmp_path):
 
 
 def test_a_duplicate_key_is_an_error(tmp_path):
-    assert "line 3: duplicate key 'sync.mode'" in error_of(write(tmp_path, "sync:\n  mode: full\n  mode: incremental\n"))
+    path = write(tmp_path, "sync:\n  mode: full\n  mode: incremental\n")
+    assert "line 3: duplicate key 'sync.mode'" in error_of(path)
 
 
 def test_broken_yaml_names_the_line(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import gc
-import heapq
 import json
 import re
 import sqlite3
@@ -14,7 +13,6 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
@@ -416,17 +414,14 @@ class Catalog:
             else:
                 item_years = [next(iter(years)) if years else None]
             ids = existing[group] = {}
+            item_kind = _ITEM_KIND.get(group[0], "movie")
             for year in item_years:
                 title = next((row[8] for row in members if row[9] == year), members[0][8])
-                created.append((_ITEM_KIND.get(group[0], "movie"), title, year, group[1], sort_key(title), now, next_id))
+                created.append((item_kind, title, year, group[1], sort_key(title), now, next_id))
                 ids[year] = [next_id]
                 titles[next_id] = title
                 next_id += 1
-        if created:
-            self.conn.executemany(
-                "INSERT INTO items(kind, title, year, match_key, sort_key, added, id, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*row, " ".join(words)) for row, words in zip(created, _search_words(r[1] for r in created))],
-            )
+        self._insert_items(created)
         attached = []
         doubtful, plain = changes.groups, changes.items
         for row in rows:
@@ -447,6 +442,14 @@ class Catalog:
                 doubtful.add(group)
             attached.append((*row, item))
         return attached
+
+    def _insert_items(self, rows: list[tuple]) -> None:
+        """Insert (kind, title, year, match_key, sort_key, added, id) rows, with their search words."""
+        self.conn.executemany(
+            "INSERT INTO items(kind, title, year, match_key, sort_key, added, id, words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, " ".join(words)) for row, words in zip(rows, _search_words(r[1] for r in rows))],
+        )
 
     def _group_items(self, groups: set[tuple[str, str]]) -> tuple[dict, dict[int, str]]:
         """({(file kind, match_key): {year: [item ids]}}, {item id: title}) for groups with items.
@@ -654,11 +657,7 @@ class Catalog:
                 moves += [(item_id, m[0]) for m in group_files if m[4] != item_id]
             dropped += spare
 
-        self.conn.executemany(
-            "INSERT INTO items(kind, title, year, match_key, sort_key, added, id, words) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*row, " ".join(words)) for row, words in zip(inserts, _search_words(r[1] for r in inserts))],
-        )
+        self._insert_items(inserts)
         self.conn.executemany(  # only rows that really change are written
             "UPDATE items SET title = ?1, year = ?2, sort_key = ?3, added = ?4, words = ?6 WHERE id = ?5 "
             "AND NOT (title IS ?1 AND year IS ?2 AND sort_key IS ?3 AND added IS ?4)",

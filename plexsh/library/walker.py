@@ -10,10 +10,9 @@ import time
 from typing import Any, Callable, Iterable
 
 from plexsh.config import Discovery
-from plexsh.library.sources import REMOTE_NOT_SUPPORTED, SourceSpec, check_root
-
 from plexsh.library.catalog import quality_lines
 from plexsh.library.names import parse_path
+from plexsh.library.sources import REMOTE_NOT_SUPPORTED, SourceSpec, check_root
 from plexsh.library.titles import match_key
 
 # What the child sends for each file, in this order: plain tuples pickle small and fast, and the
