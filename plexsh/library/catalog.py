@@ -302,6 +302,7 @@ class Catalog:
         self._index: _TitleIndex | None = None
         self._index_generation: str | None = None
         self._index_builder: threading.Thread | None = None
+        self._titles: tuple[str, list[TitleEntry]] | None = None
         self._values: dict[str, tuple[str, list[str]]] = {}
 
     def close(self) -> None:
@@ -337,7 +338,7 @@ class Catalog:
 
     def invalidate(self) -> None:
         """Drop in-memory caches (the title index, completion values)."""
-        self._index = None
+        self._index = self._titles = None
         self._values.clear()
 
     # --- writing: used by the scanner ----------------------------------------------------------
@@ -815,8 +816,14 @@ class Catalog:
         return []
 
     def title_index(self) -> list[TitleEntry]:
-        """Every title as (id, title, year, kind, match_key), cached until the catalog changes."""
-        return self._title_index().entries
+        """Every title as (id, title, year, kind, match_key) in title order, cached until the catalog changes."""
+        generation = self.generation()
+        if self._titles is None or self._titles[0] != generation:
+            with _no_gc():
+                rows = self.conn.execute(  # "+": see _SORTS
+                    "SELECT id, title, year, kind, match_key FROM items ORDER BY +sort_key, coalesce(year, 0)")
+                self._titles = (generation, [TitleEntry(*row) for row in rows])
+        return self._titles[1]
 
     def _title_index(self) -> _TitleIndex:
         generation = self.generation()
@@ -916,15 +923,11 @@ class Catalog:
 
 
 def _load_title_index(conn: sqlite3.Connection) -> _TitleIndex:
-    """The title index from the items table; SQLite does the sorting, outside the GIL."""
+    """The search index from the items table, sorted by SQLite (outside the GIL), shortest first."""
     with _no_gc():
-        rows = conn.execute("SELECT id, title, year, kind, match_key, coalesce(words, '') FROM items "
-                            "ORDER BY +sort_key, coalesce(year, 0)").fetchall()  # + : see _SORTS
-        index_of = {row[0]: i for i, row in enumerate(rows)}
-        shortest = [index_of[i] for (i,) in conn.execute(
-            "SELECT id FROM items ORDER BY length(coalesce(words, '')), coalesce(words, '')")]
-        alphabetical = [index_of[i] for (i,) in conn.execute("SELECT id FROM items ORDER BY coalesce(words, '')")]
-        return _TitleIndex([TitleEntry(*r[:5]) for r in rows], [r[5] for r in rows], (shortest, alphabetical))
+        rows = conn.execute("SELECT id, title, year, kind, match_key, coalesce(words, '') AS w FROM items "
+                            "ORDER BY length(w), w").fetchall()
+        return _TitleIndex([TitleEntry(*r[:5]) for r in rows], [r[5] for r in rows], shortest_first=True)
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
@@ -941,40 +944,28 @@ class _TitleIndex:
     Scoring every title with rapidfuzz's WRatio costs ~175 ms per 100,000 titles here, so the
     work is narrowed first. Each query word is looked up in the vocabulary of title words:
     exactly, as a prefix, or (when neither finds it) misspelled, via fuzz.ratio over the
-    vocabulary, which is far smaller than the title list. Titles are numbered shortest first
-    and every posting list is in that order, so walking the rarest word's postings in order
-    and keeping titles that hold the other words too yields the shortest matching titles
-    first, and the walk stops after MAX_CANDIDATES. Those, plus titles starting with the
-    query (a bisect), are scored with WRatio and by how well the words cover the title.
+    vocabulary, which is far smaller than the title list. Titles are numbered shortest first,
+    so intersecting the matches of every query word (set operations, in C) and keeping the
+    lowest numbers gives the shortest matching titles, best-matching words first. At most
+    MAX_CANDIDATES of them are scored, with WRatio and by how well the words cover the title.
     """
 
     MAX_CANDIDATES = 120
-    MAX_PREFIX_WORDS = 200
+    MAX_PREFIX_WORDS = 200  # vocabulary words one typed prefix may stand for
     ARTICLES = frozenset(("the", "a", "an"))
 
-    def __init__(self, entries: list[TitleEntry], texts: list[str] | None = None,
-                 presorted: tuple[list[int], list[int]] | None = None):
-        """`entries` in title order; `texts` their search words joined by spaces, when known.
-
-        `presorted` (positions by length, positions alphabetical) spares the sorts when the
-        database already did them (its sorts run without holding the GIL).
-        """
-        self.entries = entries
+    def __init__(self, entries: list[TitleEntry], texts: list[str] | None = None, shortest_first: bool = False):
+        """`texts` are the entries' search words joined by spaces, when known; `shortest_first`
+        says the entries already come ordered by (len(text), text), as the database sorts them."""
         if texts is None:
             texts = [" ".join(words) for words in _search_words(e.title for e in entries)]
-        if presorted is None:
-            shortest = [i for _, _, i in sorted(zip(map(len, texts), texts, range(len(texts))))]
-        else:
-            shortest = presorted[0]
-        position_of = {entry_index: position for position, entry_index in enumerate(shortest)}
-        self.ids = [entries[i].id for i in shortest]
-        self.texts = [texts[i] for i in shortest]
-        self.words = [text.split() for text in self.texts]
-        if presorted is None:
-            self.by_text = sorted(range(len(self.texts)), key=self.texts.__getitem__)
-        else:
-            self.by_text = [position_of[i] for i in presorted[1]]
-        self.sorted_texts = [self.texts[p] for p in self.by_text]
+        if not shortest_first:
+            order = [i for _, _, i in sorted(zip(map(len, texts), texts, range(len(texts))))]
+            entries, texts = [entries[i] for i in order], [texts[i] for i in order]
+        self.entries = entries  # position -> entry
+        self.ids = [entry.id for entry in entries]
+        self.texts = texts
+        self.words = [text.split() for text in texts]
         postings: dict[str, list[int]] = {}
         for position, words in enumerate(self.words):
             for word in words:
@@ -1047,15 +1038,6 @@ class _TitleIndex:
                 break
         return found
 
-    def _prefix_titles(self, query: str) -> list[int]:
-        start = bisect.bisect_left(self.sorted_texts, query)
-        found = []
-        for index in range(start, min(start + self.MAX_CANDIDATES, len(self.sorted_texts))):
-            if not self.sorted_texts[index].startswith(query):
-                break
-            found.append(self.by_text[index])
-        return found
-
     def _word_score(self, position: int, word_matches: list[dict[str, float]]) -> float:
         """How well the query's words match and cover the title's words (articles aside), 0-100."""
         words = self.words[position]
@@ -1082,7 +1064,7 @@ class _TitleIndex:
         if not candidates and len(words) > 2:  # one word may be noise: "the matrx 1999"
             candidates = self._candidates(words, 1)
         ranked = []
-        for position in set(candidates).union(self._prefix_titles(query)):
+        for position in candidates:
             title = self.texts[position]
             if title == query:
                 score = 100.0
