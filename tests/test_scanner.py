@@ -436,6 +436,21 @@ def test_a_child_that_cannot_be_killed_is_abandoned_not_waited_on(nas, catalog, 
     assert not sources_module._abandoned
 
 
+def test_an_interrupted_scan_leaves_no_walker_running(nas, catalog, hanging):
+    hanging.append(str(nas / "TV"))
+
+    def interrupt(progress):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan(catalog, specs_for(nas), Discovery(scan_timeout=30), progress=interrupt)
+    deadline = time.monotonic() + 5
+    while sources_module.reap_abandoned() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(ChildProcessError):  # every child is gone and collected
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_only_scans_the_named_sources(nas, catalog):
     report = scan(catalog, specs_for(nas), Discovery(), only=["movies2", str(nas / "TV")])
     assert [s.name for s in report.sources] == ["Movies2", "TV"]

@@ -163,29 +163,40 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
             progress(ScanProgress(run.spec.name, dirs, files, parsed,
                                   sum(r.finished for r in runs), len(runs)))
 
-    while active := [r for r in runs if not r.finished]:
-        deadline = min(r.child.last_heard for r in active) + discovery.scan_timeout
-        ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - time.monotonic()))
-        wrote = False
-        for run in ready:
-            run = next(r for r in active if r.child is run)
-            for message in run.child.read():
-                wrote |= _handle(catalog, run, message)
-            if not run.child.open and not run.finished:
-                _finish(catalog, run, ok=False, reason="the walker stopped without finishing")
-            report_progress(run, force=run.finished)
-        now = time.monotonic()
-        if wrote:  # we were writing, not listening: silence during the write is not the child's
-            for other in active:
-                other.child.last_heard = max(other.child.last_heard, now)
-        for run in active:
-            if not run.finished and now - run.child.last_heard >= discovery.scan_timeout:
+    try:
+        while active := [r for r in runs if not r.finished]:
+            _listen(catalog, active, discovery.scan_timeout, report_progress)
+    finally:  # an interrupted scan (Ctrl-C, an error) leaves no walker behind
+        for run in runs:
+            if run.child is not None and run.child.open:
                 run.child.kill()
-                _finish(catalog, run, ok=False, reason=not_answering(discovery.scan_timeout))
-                report_progress(run, force=True)
 
     pruned = catalog.prune_sources(s.name for s in specs) if not only else []
     return ScanReport([r.report for r in runs], round(time.monotonic() - started, 3), pruned)
+
+
+def _listen(catalog: Catalog, active: list[_Run], timeout: float, report_progress) -> None:
+    """One round: read what the walkers sent, write it, and give up on walkers silent too long."""
+    deadline = min(r.child.last_heard for r in active) + timeout
+    ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - time.monotonic()))
+    busy = False  # writing or collecting a child: time the others' silence is not to blame for
+    for child in ready:
+        run = next(r for r in active if r.child is child)
+        for message in child.read():
+            busy |= _handle(catalog, run, message)
+        if not child.open and not run.finished:
+            _finish(catalog, run, ok=False, reason="the walker stopped without finishing")
+            busy = True
+        report_progress(run, force=run.finished)
+    now = time.monotonic()
+    if busy:
+        for run in active:
+            run.child.last_heard = max(run.child.last_heard, now)
+    for run in active:
+        if not run.finished and now - run.child.last_heard >= timeout:
+            run.child.kill()
+            _finish(catalog, run, ok=False, reason=not_answering(timeout))
+            report_progress(run, force=True)
 
 
 def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
