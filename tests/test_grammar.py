@@ -20,6 +20,8 @@ def one(text):
     ("scan", ast.Scan()),
     ("discover", ast.Scan()),
     ('scan Movies "TV 2"', ast.Scan(("Movies", "TV 2"))),
+    ("scan full", ast.Scan(full=True)),
+    ('scan full TV "full"', ast.Scan(("TV", "full"), full=True)),
     ("ls", ast.Ls()),
     ("browse movies", ast.Ls("movies")),
     ("ls tv", ast.Ls("tv")),

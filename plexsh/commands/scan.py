@@ -8,10 +8,11 @@ from plexsh.library.sources import sources_from_config
 from plexsh.reply import Reply
 
 
-@command("scan", ast.Scan, usage="scan [SOURCE ...]", summary="walk the sources and update the catalog",
+@command("scan", ast.Scan, usage="scan [full] [SOURCE ...]", summary="walk the sources and update the catalog",
          aliases=("discover",),
-         details="Only folders that changed since the last scan are read again. Name sources (as `sources`\n"
-                 "lists them) to scan just those. A missing or hanging source is reported; the rest are scanned.")
+         details="Only folders that changed since the last scan are read again; `scan full` re-reads them all\n"
+                 "(for files changed in place). Name sources (as `sources` lists them) to scan just those.\n"
+                 "A missing or hanging source is reported by name; the others are still scanned.")
 def scan(session, node: ast.Scan) -> Reply:
     config = session.config
     specs = sources_from_config(config)
@@ -20,6 +21,7 @@ def scan(session, node: ast.Scan) -> Reply:
                         "`config init` writes a config file; list your media folders under sources:")
     with session.renderer.progress("scanning") as update:
         report = scan_sources(session.catalog, specs, config.discovery, only=list(node.sources) or None,
+                              full=node.full,
                               progress=lambda p: update(f"{p.source} · {p.files_seen:,} files"
                                                         f" · {p.sources_done}/{p.sources_total} sources"))
     reply = Reply("scan", data={"report": report.as_dict()})

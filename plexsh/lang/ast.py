@@ -78,6 +78,7 @@ class Command:
 @dataclass(frozen=True)
 class Scan(Command):
     sources: tuple[str, ...] = ()
+    full: bool = False  # re-read every folder, even those whose mtime did not change
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,8 @@ class ToAst(Transformer):
         return ast.Script(tuple(c for c in children if c is not None))
 
     def scan(self, meta, children):
-        return ast.Scan(tuple(c for c in children if c is not None), span=_span(meta))
+        full, *names = children
+        return ast.Scan(tuple(names), full=full is not None, span=_span(meta))
 
     def source_name(self, meta, children):
         return unquote(str(children[0]))

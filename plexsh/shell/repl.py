@@ -63,14 +63,49 @@ def run_repl(session, first_commands: str | None = None) -> int:
     session.renderer.out.write(GREETING + "\n")
     if first_commands:
         session.run(first_commands)
+    warm_up = schedule_warm_up(session)
     while not session.quit_requested:
         try:
-            text = prompt.prompt()
+            text = prompt.prompt(pre_run=warm_up)
         except KeyboardInterrupt:
             continue  # Ctrl-C clears the line, as in any shell
         except EOFError:
             break
+        warm_up = None
         if text.strip():
             session.run(text)
             toolbar.refresh()
+            prepare_title_index(session)  # a scan may have changed the titles
     return 0
+
+
+def prepare_title_index(session) -> None:
+    """Index titles on a background thread so the first title completion does not wait for it."""
+    try:
+        session.catalog.prepare_title_index()
+    except Exception:
+        pass  # a catalog that cannot open says so when a command uses it
+
+
+def schedule_warm_up(session):
+    """A pre_run hook: once the first prompt is on screen, get the catalog ready without blocking typing.
+
+    The slow part, importing the catalog's modules, runs on a thread; opening the catalog (quick once
+    imported) and starting the title index go back to the event loop's thread, which owns the
+    SQLite connection.
+    """
+
+    def pre_run():
+        import asyncio
+        import threading
+
+        loop = asyncio.get_running_loop()
+
+        def import_then_prepare():
+            import plexsh.library.catalog  # noqa: F401
+
+            loop.call_soon_threadsafe(prepare_title_index, session)
+
+        threading.Thread(target=import_then_prepare, name="plexsh-warm-up", daemon=True).start()
+
+    return pre_run
