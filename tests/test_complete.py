@@ -26,7 +26,7 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
     ("set ", {"keyword"}),
     ("set keep-going ", {"value"}),
     ("help ", {"topic"}),
-    ("scan ", {"source"}),
+    ("scan ", {"source", "keyword"}),
     ("ls; sh", {"verb"}),
     ("scan\nls movies; show ", {"title"}),
 ])
@@ -42,6 +42,7 @@ def test_suggest_follows_the_grammar(text, kinds):
     ("show x ", {"new-only", "next"}, {"year"}),
     ("set ", {"keep-going", "profile", "page-size", "color"}, set()),
     ("config ", {"init"}, set()),
+    ("scan ", {"full"}, {"ls"}),
 ])
 def test_suggested_words(text, present, absent):
     words = suggest(text).words()

@@ -235,14 +235,13 @@ class Candidates:
                 for i in found]
 
     def _item(self, title: str):
-        from plexsh.library.resolve import resolve_title
-
-        try:
-            return resolve_title(self.session.catalog, title)
-        except Exception:
-            return None  # an unknown title simply has no seasons to offer
+        """The show a typed title names exactly (as completing it leaves it); no fuzzy guess on a key press."""
+        matches = self.session.catalog.lookup(title)
+        return matches[0] if len(matches) == 1 else None
 
     def _seasons(self, s: Suggestion, prefix: str):
+        if not "s".startswith(prefix.lower()[:1]):
+            return []
         item = self._item(s.title)
         if item is None or item.kind != "show":
             return []
@@ -251,6 +250,8 @@ class Candidates:
                 if f"s{n}".startswith(prefix.lower())]
 
     def _episodes(self, s: Suggestion, prefix: str):
+        if not "e".startswith(prefix.lower()[:1]):
+            return []
         item = self._item(s.title)
         if item is None or item.kind != "show":
             return []
