@@ -250,3 +250,69 @@ def test_json_syntax_error_is_one_object(home):
     assert result.returncode == 2
     (reply,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert reply["ok"] is False and reply["command"] == "syntax" and reply["column"] == 15
+
+
+def test_awkward_file_names_are_cataloged_and_shown(home, tmp_path):
+    from conftest import write_tree
+
+    nas = tmp_path / "odd"
+    write_tree(nas, {
+        "Movies/-Dash First (2001)/-Dash First (2001).mkv": 1000,
+        'Movies/He Said "Hi" (2002)/He Said "Hi" (2002).mkv': 1000,
+        "Movies/It's Here (2003)/It's Here (2003).mkv": 1000,
+        "Movies/Ça Ira (2004)/Ça Ira (2004).mkv": 1000,
+        "Movies/新世界 (2005)/新世界 (2005).mkv": 1000,
+        "Movies/Two  Spaces (2006)/Two  Spaces (2006).mkv": 1000,
+        "Movies/Line\nBreak (2007)/Line\nBreak (2007).mkv": 1000,
+        "TV/Odd Show/Season 01/Odd Show - S01E01 - A \"quoted\" one.mkv": 1000,
+        "TV/Odd Show/Season 01/Odd Show - S01E02 - new\nline.mkv": 1000,
+    })
+    (nas / "Movies2").mkdir()
+    (nas / "TV2").mkdir()
+    write_config(home, nas)
+    assert run_plexsh("-c", "scan").returncode == 0
+    (reply,) = run_json("ls all")
+    titles = {i["title"] for i in reply["items"]}
+    assert {"-Dash First", 'He Said "Hi"', "It's Here", "Ça Ira", "新世界", "Odd Show"} <= titles
+    assert any(t.startswith("Line") for t in titles)
+    (info,) = run_json('info "He Said \\"Hi\\""')
+    assert info["ok"] and info["files"][0]["path"].endswith('He Said "Hi" (2002).mkv')
+    (show,) = run_json('show "Odd Show" s1')
+    assert [e["episode"] for e in show["seasons"][0]["episodes"]] == [1, 2]
+    plain = run_plexsh("-c", "ls movies")
+    assert plain.returncode == 0 and "Line\\nBreak" in plain.stdout  # one row per line, even so
+    assert run_plexsh("-c", "info '-Dash First'").returncode == 0
+
+
+def test_a_vanished_source_is_reported_and_its_titles_kept(scanned, nas):
+    import shutil
+
+    shutil.rmtree(nas / "TV2")
+    result = run_plexsh("-c", "scan")
+    assert result.returncode == 1 and "TV2" in result.stderr and "does not exist" in result.stderr
+    (reply,) = run_json('show "Breaking Bad"')
+    assert [s["season"] for s in reply["seasons"]] == [1, 2, 3]  # an unmounted share does not wipe the catalog
+
+
+def test_a_vanished_file_leaves_the_catalog(scanned, nas):
+    (nas / "TV2/Breaking.Bad.S03E02.1080p.WEB-DL.x264-GRP.mkv").unlink()
+    assert run_plexsh("-c", "scan").returncode == 0
+    (reply,) = run_json('show "Breaking Bad" s3')
+    assert [e["episode"] for e in reply["seasons"][0]["episodes"]] == [1, [3, 4]]
+
+
+def test_profiles_from_the_command_line_and_set(home, nas):
+    write_config(home, nas, extra=(
+        "profiles:\n"
+        "  films-only:\n"
+        "    sources:\n"
+        f"      movies: [{json.dumps(str(nas / 'Movies'))}]\n"))
+    (reply,) = run_json("config", )
+    assert len(reply["config"]["sources"]["movies"]) == 2
+    result = run_plexsh("--json", "--profile", "films-only", "-c", "config")
+    config = json.loads(result.stdout)["config"]
+    assert config["profile"] == "films-only" and config["sources"]["movies"] == [str(nas / "Movies")]
+    objects = run_json("set profile films-only", "config")
+    assert objects[1]["config"]["profile"] == "films-only"
+    bad = run_plexsh("-c", "set profile nope")
+    assert bad.returncode == 1 and "unknown profile 'nope'" in bad.stderr and "films-only" in bad.stderr
