@@ -76,6 +76,8 @@ class Renderer:
             self.error(reply.error or "failed", reply.hint)
         for block in reply.blocks:
             self._block(block)
+        if self.interactive and (reply.blocks or not reply.ok):
+            self.out.write("\n")  # a conversation: each answer stands apart from the next question
         self.out.flush()
 
     def error(self, message: str, hint: str | None = None) -> None:
@@ -119,6 +121,10 @@ class Renderer:
         elif isinstance(block, Table):
             if self.mode == "rich":
                 self.console.print(_rich_table(block))
+                if block.caption:  # under the table, at the terminal's width rather than the table's
+                    from rich.text import Text as RichText
+
+                    self.console.print(RichText(block.caption, style=STYLES["dim"]))
             else:
                 self.out.write(plain_table(block))
 
@@ -144,8 +150,7 @@ def _rich_table(block: Table):
     from rich import box
     from rich.table import Table as RichTable
 
-    table = RichTable(title=block.title, caption=block.caption, box=box.SIMPLE_HEAD, title_justify="left",
-                      caption_justify="left", header_style="bold")
+    table = RichTable(title=block.title, box=box.SIMPLE_HEAD, title_justify="left", header_style="bold")
     for i, column in enumerate(block.columns):
         justify = (block.align or [])[i] if block.align and i < len(block.align) else "left"
         table.add_column(column, justify=justify, overflow="fold")
