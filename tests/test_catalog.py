@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import random
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import plexsh.library.catalog as catalog_module
 from plexsh.config import Discovery
 from plexsh.lang.ast import Filter, Range
-from plexsh.library.catalog import Catalog, TitleEntry, _TitleIndex
+from plexsh.library.catalog import Catalog
 from plexsh.library.scanner import scan
 from plexsh.library.sources import SourceSpec
 
@@ -254,27 +253,3 @@ def test_the_file_is_wal_with_a_migration_record(catalog, tmp_path):
     with Catalog(catalog.path) as again:  # reopening applies nothing twice
         assert again.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (len(applied),)
         assert len(again.items()) == 9
-
-
-def test_find_keeps_up_with_typing_over_100k_titles():
-    """The bar is p99 under 20 ms per keystroke on this machine (scripts/bench/scan reports it);
-    this guard allows for a busy test machine."""
-    rng = random.Random(7)
-    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(1, 4)))
-             for _ in range(6000)] + ["the", "of", "a", "and", "night", "love"] * 300
-    entries = [TitleEntry(i, " ".join(rng.choice(words).capitalize() for _ in range(rng.randint(1, 5))),
-                          rng.randint(1950, 2025), "movie", "") for i in range(100_000)]
-    entries.append(TitleEntry(100_000, "Breaking Bad", 2008, "show", ""))
-    index = _TitleIndex(entries)
-    queries = []
-    for entry in rng.sample(entries, 60) + [entries[-1]]:
-        queries += [entry.title[:n] for n in range(1, len(entry.title) + 1)]
-    queries += ["brekin bad", "the nigt of"]
-    times = []
-    for query in queries:
-        started = time.perf_counter()
-        index.search(query, 20)
-        times.append(time.perf_counter() - started)
-    times.sort()
-    assert times[int(len(times) * 0.99)] < 0.060, f"p99 {times[int(len(times) * 0.99)] * 1000:.1f} ms"
-    assert index.search("brekin bad", 5)[0][0] == 100_000
