@@ -487,14 +487,14 @@ def test_progress_is_reported_at_most_ten_times_a_second(nas, catalog):
 
 
 def test_a_name_the_parser_chokes_on_is_kept_with_a_warning(nas, catalog, monkeypatch):
-    real = walker.parse_path
+    real = walker.parse_fields
 
     def fragile(path, kind_hint=None):
         if "Shorts" in path:
             raise ValueError("cannot cope")
-        return real(path, kind_hint=kind_hint)
+        return real(path, kind_hint)
 
-    monkeypatch.setattr(walker, "parse_path", fragile)
+    monkeypatch.setattr(walker, "parse_fields", fragile)
     report = scan(catalog, specs_for(nas), Discovery())
     assert report.ok
     (movies2,) = [s for s in report.sources if s.name == "Movies2"]
