@@ -1,0 +1,247 @@
+"""The job store: transfers and their metrics events, in the catalog's SQLite file, written as they change."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlite_utils import Database, Migrations
+
+from plexsh.home import catalog_path
+
+__all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "STATES", "migrations"]
+
+STATES = ("queued", "running", "paused", "verifying", "done", "failed", "cancelled", "stalled")
+FINISHED = frozenset({"done", "failed", "cancelled"})
+ACTIVE = frozenset({"running", "verifying"})  # a child process may exist
+# Left in these by a plexsh that was killed: back to the queue on the next start.
+_INTERRUPTED = ("running", "verifying", "stalled")
+
+migrations = Migrations("plexsh.jobs")
+
+
+@migrations()
+def create_jobs(db: Database) -> None:
+    db["jobs"].create(
+        {"id": int, "item_id": int, "file_id": int, "label": str, "source": str, "destination": str,
+         "partial": str, "total": int, "bytes_done": int, "resumed_from": int, "state": str,
+         "priority": str, "position": int, "attempts": int, "last_error": str, "error_kind": str,
+         "sha256": str, "verify": str, "bwlimit": int, "fresh": int, "retry_at": float, "pid": int,
+         "created": float, "started": float, "finished": float, "updated": float},
+        pk="id", defaults={"bytes_done": 0, "resumed_from": 0, "attempts": 0, "fresh": 0},
+    )
+    db["jobs"].create_index(["state", "priority", "position"])
+    db["job_events"].create(
+        {"id": int, "job_id": int, "at": float, "event": str, "attempt": int, "bytes": int,
+         "reason": str, "data": str},
+        pk="id",
+    )
+    db["job_events"].create_index(["job_id", "at"])
+
+
+@dataclass
+class Job:
+    """One file transfer, as stored (timestamps are unix seconds)."""
+
+    id: int
+    source: str
+    destination: str
+    partial: str
+    total: int
+    state: str = "queued"
+    priority: str = "normal"
+    position: int = 0
+    item_id: int | None = None
+    file_id: int | None = None
+    label: str | None = None
+    bytes_done: int = 0
+    resumed_from: int = 0
+    attempts: int = 0
+    last_error: str | None = None
+    error_kind: str | None = None
+    sha256: str | None = None
+    verify: str = "sha256"
+    bwlimit: int | None = None
+    fresh: bool = False
+    retry_at: float | None = None
+    pid: int | None = None
+    created: float | None = None
+    started: float | None = None
+    finished: float | None = None
+    updated: float | None = None
+
+    @property
+    def finished_state(self) -> bool:
+        return self.state in FINISHED
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_COLUMNS = tuple(f.name for f in fields(Job))
+
+
+class JobStore:
+    """Jobs in the SQLite file shared with the catalog (WAL; its own migration set)."""
+
+    def __init__(self, path: Path | str | None = None, *, recover: bool = True):
+        self.path = Path(path) if path is not None else catalog_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.path, execute_plugins=False)
+        self.conn = self.db.conn
+        self.db.enable_wal()
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        migrations.apply(self.db)
+        self.recovered: list[int] = self._recover() if recover else []
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- recovery ------------------------------------------------------------------------------
+
+    def _recover(self) -> list[int]:
+        """Jobs a killed plexsh left mid-way go back to the queue; their orphaned children are killed."""
+        marks = ", ".join("?" * len(_INTERRUPTED))
+        rows = self.conn.execute(
+            f"SELECT id, pid, partial, state FROM jobs WHERE state IN ({marks}) OR "
+            "(state = 'paused' AND pid IS NOT NULL) ORDER BY id", _INTERRUPTED).fetchall()
+        recovered = []
+        now = time.time()
+        with self.conn:
+            for job_id, pid, partial, state in rows:
+                if pid:
+                    kill_orphan(pid, partial)
+                if state == "paused":
+                    self.conn.execute("UPDATE jobs SET pid = NULL WHERE id = ?", (job_id,))
+                    continue
+                self.conn.execute(
+                    "UPDATE jobs SET state = 'queued', pid = NULL, retry_at = NULL, updated = ? WHERE id = ?",
+                    (now, job_id))
+                self._event(job_id, "recovered", reason=f"was {state} when plexsh stopped")
+                recovered.append(job_id)
+        return recovered
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def add(self, source: str, destination: str, partial: str, total: int, *, priority: str = "normal",
+            verify: str = "sha256", bwlimit: int | None = None, item_id: int | None = None,
+            file_id: int | None = None, label: str | None = None) -> Job:
+        """A new queued job at the end of the queue."""
+        if priority not in ("high", "normal"):
+            raise ValueError(f"unknown priority {priority!r}: high or normal")
+        now = time.time()
+        with self.conn:
+            position = self.conn.execute("SELECT coalesce(max(position), 0) + 1 FROM jobs").fetchone()[0]
+            cursor = self.conn.execute(
+                "INSERT INTO jobs (item_id, file_id, label, source, destination, partial, total, state, "
+                "priority, position, verify, bwlimit, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (item_id, file_id, label, source, destination, partial, total, priority, position, verify,
+                 bwlimit, now, now))
+            self._event(cursor.lastrowid, "queued", bytes_=0)
+        return self.get(cursor.lastrowid)
+
+    def update(self, job_id: int, **values: Any) -> None:
+        """Write some fields of a job at once (and its `updated` time)."""
+        unknown = set(values) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown job fields: {', '.join(sorted(unknown))}")
+        if "state" in values and values["state"] not in STATES:
+            raise ValueError(f"unknown state {values['state']!r}")
+        values["updated"] = time.time()
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.conn:
+            self.conn.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*values.values(), job_id))
+
+    def event(self, job_id: int, event: str, *, attempt: int | None = None, bytes_: int | None = None,
+              reason: str | None = None, **data: Any) -> None:
+        """A metrics event: attempt_started/attempt_ended, interrupted, recovered, verified ..."""
+        with self.conn:
+            self._event(job_id, event, attempt=attempt, bytes_=bytes_, reason=reason, **data)
+
+    def _event(self, job_id: int, event: str, *, attempt: int | None = None, bytes_: int | None = None,
+               reason: str | None = None, **data: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO job_events (job_id, at, event, attempt, bytes, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job_id, time.time(), event, attempt, bytes_, reason, json.dumps(data) if data else None))
+
+    def move(self, job_id: int, position: int) -> None:
+        """Put a job at 1-based `position` among the waiting jobs (queued, stalled, paused ones)."""
+        waiting = [j.id for j in self.jobs(("queued", "stalled", "paused")) if j.id != job_id]
+        if self.get(job_id) is None:
+            raise KeyError(job_id)
+        index = min(max(position, 1), len(waiting) + 1) - 1
+        waiting.insert(index, job_id)
+        base = self.conn.execute("SELECT coalesce(min(position), 1) FROM jobs").fetchone()[0]
+        with self.conn:
+            self.conn.executemany("UPDATE jobs SET position = ? WHERE id = ?",
+                                  [(base + i, j) for i, j in enumerate(waiting)])
+
+    def remove(self, job_id: int) -> None:
+        """Forget a job (its events stay for the metrics)."""
+        with self.conn:
+            self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            self._event(job_id, "removed")
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> Job | None:
+        row = self.conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def jobs(self, states: Iterable[str] | None = None) -> list[Job]:
+        """Jobs (of some states) in queue order: high priority first, then position."""
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
+        params: list[str] = []
+        if states is not None:
+            params = list(states)
+            sql += f" WHERE state IN ({', '.join('?' * len(params))})"
+        sql += " ORDER BY priority = 'high' DESC, position, id"
+        return [_job(row) for row in self.conn.execute(sql, params)]
+
+    def events(self, job_id: int | None = None) -> list[dict[str, Any]]:
+        """Metrics events in time order, for `log export json`."""
+        sql = "SELECT id, job_id, at, event, attempt, bytes, reason, data FROM job_events"
+        params: tuple = ()
+        if job_id is not None:
+            sql, params = sql + " WHERE job_id = ?", (job_id,)
+        out = []
+        for row in self.conn.execute(sql + " ORDER BY at, id", params):
+            event = dict(zip(("id", "job_id", "at", "event", "attempt", "bytes", "reason"), row[:7]))
+            event.update(json.loads(row[7]) if row[7] else {})
+            out.append(event)
+        return out
+
+
+def _job(row: tuple) -> Job:
+    job = Job(**dict(zip(_COLUMNS, row)))
+    job.fresh = bool(job.fresh)
+    return job
+
+
+def kill_orphan(pid: int, partial: str | None) -> bool:
+    """SIGKILL a copier a killed plexsh left behind, if that pid is still one writing `partial`."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if partial is None or os.fsencode(partial) not in cmdline:
+        return False  # the pid was reused by something else
+    try:
+        os.kill(pid, 9)
+        return True
+    except OSError:
+        return False
+
+

@@ -1,0 +1,195 @@
+"""Transfer plans: where each catalog file lands in the Plex layout, what is skipped, and whether it fits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from plexsh.library.catalog import FileRow, Item, quality_lines
+
+__all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "make_plan",
+           "partial_path", "safe_name"]
+
+PARTIAL_SUFFIX = ".plexsh-partial"
+
+_UNSAFE = re.compile(r"[/\x00-\x1f\x7f]")
+
+
+def safe_name(text: str) -> str:
+    """A single path component for the local file system: no "/", no NUL or control
+    characters, no leading dots or trailing spaces; unicode is kept.
+
+    >>> safe_name("AC/DC: Live")
+    'AC-DC: Live'
+    >>> safe_name("Amélie")
+    'Amélie'
+    >>> safe_name("..")
+    '_'
+    >>> safe_name(" .hidden\\x00name ")
+    'hidden-name'
+    """
+    name = _UNSAFE.sub("-", text).strip().lstrip(".").rstrip(". ")
+    name = name.encode("utf-8")[:240].decode("utf-8", "ignore")  # room for the partial suffix
+    return name or "_"
+
+
+def destination_for(item: Item, file: FileRow, destinations: Mapping[str, Path]) -> Path:
+    """Plex's layout: `movies/Title (Year)/<file>`, `tv/Show/Season 03/<file>` (specials: Season 00).
+
+    >>> from plexsh.library.catalog import Item, FileRow
+    >>> show = Item(1, "show", "Breaking Bad", 2008, 0, 1, 1, 1, None, None, (), 0.0)
+    >>> ep = FileRow(1, 1, "/nas/x/bb.s03e01.mkv", "x/bb.s03e01.mkv", "TV", 1, 3, 1,
+    ...              None, None, None, None, None, None, 0, 0.0, None)
+    >>> str(destination_for(show, ep, {"movies": Path("/m"), "tv": Path("/tv")}))
+    '/tv/Breaking Bad/Season 03/bb.s03e01.mkv'
+    """
+    name = safe_name(Path(file.path).name)
+    if item.kind == "show":
+        season = file.season if file.season is not None else 0
+        return Path(destinations["tv"]) / safe_name(item.title) / f"Season {season:02d}" / name
+    folder = f"{item.title} ({item.year})" if item.year else item.title
+    return Path(destinations["movies"]) / safe_name(folder) / name
+
+
+def partial_path(destination: Path) -> Path:
+    """The hidden temporary name a file is written under, in its destination folder."""
+    return destination.with_name(f".{destination.name}{PARTIAL_SUFFIX}")
+
+
+def best_version(files: Sequence[FileRow]) -> FileRow:
+    """The file with the most lines of resolution; ties go to the larger file, then the first."""
+    return max(files, key=lambda f: (quality_lines(f.resolution) or 0, f.size, -files.index(f)))
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buffer):
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One file to copy (or skipped, with the reason)."""
+
+    item: Item
+    file: FileRow
+    destination: Path
+    partial: Path
+    size: int
+    skipped: str | None = None
+
+    @property
+    def source(self) -> str:
+        return self.file.path
+
+
+@dataclass(frozen=True)
+class Space:
+    """Room on one destination file system: bytes still to write there and bytes free."""
+
+    path: Path
+    needed: int
+    free: int
+
+    @property
+    def fits(self) -> bool:
+        return self.needed <= self.free
+
+    @property
+    def free_after(self) -> int:
+        return self.free - self.needed
+
+
+@dataclass(frozen=True)
+class Plan:
+    entries: tuple[PlanEntry, ...]
+    space: tuple[Space, ...] = field(default=())
+    verify: str = "sha256"
+
+    @property
+    def to_copy(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.skipped is None]
+
+    @property
+    def skipped(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.skipped is not None]
+
+    @property
+    def total(self) -> int:
+        """Bytes of the files to copy (skipped ones left out)."""
+        return sum(e.size for e in self.to_copy)
+
+    @property
+    def fits(self) -> bool:
+        return all(s.fits for s in self.space)
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(path.anchor or "/")
+
+
+def _already_there(entry: PlanEntry, verify: str) -> str | None:
+    """Why an existing destination counts as done, or None to copy it (again)."""
+    try:
+        size = entry.destination.stat().st_size
+    except OSError:
+        return None
+    if size != entry.size:
+        return None
+    if verify == "size":
+        return "already there (same size)"
+    if entry.file.sha256 and sha256_file(entry.destination) == entry.file.sha256:
+        return "already there (sha256 verified)"
+    return None
+
+
+def make_plan(selection: Iterable[tuple[Item, Sequence[FileRow]]], destinations: Mapping[str, Path], *,
+              verify: str = "sha256", all_versions: bool = False) -> Plan:
+    """The plan for items and their chosen files: destinations, skips and free space."""
+    if verify not in ("sha256", "size"):
+        raise ValueError(f"unknown verify mode {verify!r}: sha256 or size")
+    entries: list[PlanEntry] = []
+    seen: set[Path] = set()
+    for item, files in selection:
+        files = list(files)
+        if item.kind == "movie" and len(files) > 1 and not all_versions:
+            files = [best_version(files)]
+        for file in files:
+            destination = destination_for(item, file, destinations)
+            if destination in seen:  # a multi-episode file or a file listed twice counts once
+                continue
+            seen.add(destination)
+            entry = PlanEntry(item, file, destination, partial_path(destination), file.size)
+            reason = _already_there(entry, verify)
+            entries.append(entry if reason is None else
+                           PlanEntry(item, file, destination, entry.partial, file.size, reason))
+    return Plan(tuple(entries), _space(entries), verify)
+
+
+def _space(entries: list[PlanEntry]) -> tuple[Space, ...]:
+    """Needed vs free per file system (grouped by device of the nearest existing folder)."""
+    groups: dict[int, list] = {}
+    for entry in entries:
+        if entry.skipped is not None:
+            continue
+        base = _nearest_existing(entry.destination.parent)
+        device = os.stat(base).st_dev
+        group = groups.setdefault(device, [base, 0])
+        try:  # bytes of a partial already on disk are not needed again on resume
+            done = min(entry.partial.stat().st_size, entry.size)
+        except OSError:
+            done = 0
+        group[1] += entry.size - done
+    return tuple(Space(base, needed, shutil.disk_usage(base).free) for base, needed in groups.values())

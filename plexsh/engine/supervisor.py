@@ -1,0 +1,610 @@
+"""The transfer supervisor: a trio nursery running copier children, with pause, cancel, stall detection and retries."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import trio
+
+from plexsh.config import Config
+from plexsh.engine.jobs import FINISHED, Job, JobStore
+from plexsh.engine.retry import backoff_delay, decide
+
+__all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
+
+COPIER = (sys.executable, "-m", "plexsh.engine.copier")
+WAITING = ("queued", "stalled")  # states the scheduler starts from (once retry_at has passed)
+_SAVE_EVERY = 1.0  # seconds between byte positions written per job
+_NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
+_RATE_WINDOW = 5.0  # seconds of samples behind the rate
+
+
+class SupervisorError(Exception):
+    """A control request that cannot be done (unknown job, removing a running one ...)."""
+
+
+@dataclass(frozen=True)
+class JobView:
+    """What the shell shows of a job: file, state, percent, rate, ETA."""
+
+    id: int
+    label: str
+    source: str
+    destination: str
+    state: str
+    priority: str
+    position: int
+    bytes_done: int
+    total: int
+    percent: float
+    rate: float | None  # bytes/s over the last few seconds, while running
+    eta: float | None  # seconds
+    attempts: int
+    resumed_from: int
+    error: str | None
+    error_kind: str | None
+    sha256: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Run:
+    """One attempt in flight: the child, its liveness and what the user asked of it."""
+
+    process: trio.Process | None = None
+    paused: bool = False
+    stop: bool = False  # cancel requested
+    discard: bool = False
+    last_progress: float = field(default_factory=time.monotonic)
+    final: dict | None = None
+    eof: bool = False
+    stderr: bytearray = field(default_factory=bytearray)
+    wake: trio.Event = field(default_factory=trio.Event)
+
+
+class Supervisor:
+    """Owns every transfer. Start with `await nursery.start(sup.run)`; control from the shell with
+    the plain methods (same thread as trio, or through trio.from_thread)."""
+
+    def __init__(self, store: JobStore, config: Config, *, copier: Sequence[str] = COPIER,
+                 on_change: Callable[[JobView], None] | None = None,
+                 on_verified: Callable[[Job], None] | None = None, grace: float = 5.0,
+                 env: dict[str, str] | None = None, chunk_size: str | None = None):
+        self.store = store
+        self.sync = config.sync
+        self.copier = list(copier)
+        self.on_change = on_change
+        self.on_verified = on_verified
+        self.grace = grace
+        self.env = env
+        self.chunk_size = chunk_size
+        self._jobs: dict[int, Job] = {job.id: job for job in store.jobs()}
+        self._runs: dict[int, _Run] = {}
+        self._samples: dict[int, deque] = {}
+        self._saved: dict[int, float] = {}
+        self._notified: dict[int, float] = {}
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._wake = trio.Event()
+        self._changed = trio.Event()
+        self._reaper: trio.MemorySendChannel | None = None
+
+    @property
+    def recovered(self) -> list[int]:
+        """Jobs a killed plexsh left unfinished, queued again when the store opened."""
+        return list(self.store.recovered)
+
+    # --- the engine ------------------------------------------------------------------------------
+
+    async def run(self, task_status=trio.TASK_STATUS_IGNORED) -> None:
+        """Schedule jobs until cancelled; on cancel, children are stopped and their jobs stay queued."""
+        self._token = trio.lowlevel.current_trio_token()
+        async with trio.open_nursery() as nursery:
+            send, receive = trio.open_memory_channel(float("inf"))
+            self._reaper = send
+            nursery.start_soon(_reap, receive)
+            task_status.started(self)
+            try:
+                while True:
+                    self._schedule(nursery)
+                    self._wake = trio.Event()
+                    with trio.move_on_after(self._next_retry_in()):
+                        await self._wake.wait()
+            finally:
+                self._reaper = None
+                nursery.cancel_scope.cancel()
+
+    def _schedule(self, nursery: trio.Nursery) -> None:
+        now = time.time()
+        free = self.sync.parallel_workers - len(self._runs)
+        for job in self._queue_order():
+            if free <= 0:
+                break
+            if job.state in WAITING and job.id not in self._runs and (job.retry_at or 0) <= now:
+                run = self._runs[job.id] = _Run()
+                nursery.start_soon(self._attempt, job, run)
+                free -= 1
+
+    def _next_retry_in(self) -> float:
+        times = [j.retry_at for j in self._jobs.values() if j.state in WAITING and j.retry_at]
+        return max(0.0, min(times) - time.time()) if times else float("inf")
+
+    def _queue_order(self) -> list[Job]:
+        return sorted(self._jobs.values(), key=lambda j: (j.priority != "high", j.position, j.id))
+
+    # --- one attempt -----------------------------------------------------------------------------
+
+    async def _attempt(self, job: Job, run: _Run) -> None:
+        attempt = job.attempts + 1
+        fresh = job.fresh
+        self._set(job, state="running", attempts=attempt, started=job.started or time.time(),
+                  retry_at=None, fresh=False, finished=None)
+        self.store.event(job.id, "attempt_started", attempt=attempt, bytes_=job.bytes_done, fresh=fresh)
+        self._samples[job.id] = deque()
+        try:
+            outcome, kind, message = await self._copy(job, run, fresh)
+            if outcome == "done":
+                outcome, kind, message = await self._finish(job, run.final or {})
+        except trio.Cancelled:
+            self._set(job, state="queued", pid=None, bytes_done=job.bytes_done)
+            self.store.event(job.id, "interrupted", attempt=attempt, bytes_=job.bytes_done,
+                             reason="plexsh stopped")
+            raise
+        finally:
+            self._runs.pop(job.id, None)
+            self._poke()
+        self.store.event(job.id, "attempt_ended", attempt=attempt, bytes_=job.bytes_done,
+                         reason=outcome if kind is None else kind, message=message)
+        if outcome == "done":
+            return
+        if outcome == "cancelled":
+            if run.discard:
+                _discard(job.partial)
+            self._set(job, state="cancelled", finished=time.time(), last_error=None, error_kind=None)
+            return
+        decision = decide(kind)
+        if decision == "fail":
+            self._set(job, state="failed", finished=time.time(), last_error=message, error_kind=kind)
+        elif attempt > self.sync.retry_attempts:
+            self._set(job, state="failed", finished=time.time(), error_kind=kind,
+                      last_error=f"gave up after {attempt} attempts: {message}")
+        elif decision == "fresh":
+            self._set(job, state="queued", fresh=True, retry_at=None, last_error=message, error_kind=kind)
+        else:
+            delay = backoff_delay(attempt, self.sync.retry_backoff_base, self.sync.retry_backoff_max,
+                                  self.sync.retry_backoff)
+            self._set(job, state="stalled" if kind == "stall" else "queued", retry_at=time.time() + delay,
+                      last_error=message, error_kind=kind)
+
+    async def _copy(self, job: Job, run: _Run, fresh: bool) -> tuple[str, str | None, str]:
+        """Run the copier once: ("done" | "cancelled" | "stalled" | "error", error kind, message)."""
+        argv = [*self.copier, job.source, job.partial]
+        bwlimit = job.bwlimit if job.bwlimit is not None else self.sync.bandwidth_limit
+        if bwlimit:
+            argv += ["--bwlimit", str(bwlimit)]
+        if self.chunk_size:
+            argv += ["--chunk-size", str(self.chunk_size)]
+        if fresh:
+            argv.append("--fresh")
+        try:
+            Path(job.partial).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return "error", "dest_unwritable", f"cannot create {Path(job.partial).parent}: {error.strerror}"
+        process = await trio.lowlevel.open_process(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, env=self.env)
+        run.process = process
+        run.last_progress = time.monotonic()
+        self._set(job, pid=process.pid)
+        if run.paused:  # paused between scheduling and start
+            _signal(process, signal.SIGSTOP)
+        verdict = None
+        try:
+            async with trio.open_nursery() as readers:
+                readers.start_soon(self._read_events, job, run, process.stdout)
+                readers.start_soon(_read_tail, run, process.stderr)
+                verdict = await self._watch(run)
+                if verdict == "eof":
+                    with trio.move_on_after(self.grace):
+                        await process.wait()
+                elif verdict == "cancel":
+                    await self._terminate(run)
+                else:  # stalled: kill and never wait for it here (it may sit in uninterruptible I/O)
+                    _signal(process, signal.SIGKILL)
+                readers.cancel_scope.cancel()
+        finally:
+            if process.returncode is None:
+                if verdict is None:  # the supervisor itself is being cancelled
+                    with trio.CancelScope(shield=True):
+                        await self._terminate(run)
+                if process.returncode is None:
+                    _signal(process, signal.SIGKILL)
+                    self._abandon(process)
+            self._set(job, pid=None)
+        final = run.final or {}
+        if verdict == "stall":
+            return ("stalled", "stall",
+                    f"no progress for {self.sync.stall_timeout:g} s (the source may be unreachable)")
+        if final.get("event") == "done" and process.returncode == 0:
+            return "done", None, ""
+        if verdict == "cancel":
+            return "cancelled", None, "cancelled"
+        if final.get("event") == "error":
+            kind = final.get("kind") or "other"
+            return "error", kind, _message(kind, final.get("message"), job)
+        tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        code = process.returncode
+        return "error", "other", f"the copier ended without a result (exit {code}) {tail[0]}".strip()
+
+    async def _watch(self, run: _Run) -> str:
+        """Wait for the end of output, a cancel request, or a stall (the clock stops while paused)."""
+        tick = min(0.25, self.sync.stall_timeout / 5)
+        while True:
+            if run.eof:
+                return "eof"
+            if run.stop:
+                return "cancel"
+            if run.paused:
+                run.last_progress = time.monotonic()
+            elif time.monotonic() - run.last_progress > self.sync.stall_timeout:
+                return "stall"
+            run.wake = trio.Event()
+            with trio.move_on_after(tick):
+                await run.wake.wait()
+
+    async def _terminate(self, run: _Run) -> None:
+        """SIGTERM (and SIGCONT if stopped), SIGKILL after the grace period; gives up after a second more."""
+        process = run.process
+        _signal(process, signal.SIGTERM)
+        if run.paused:
+            _signal(process, signal.SIGCONT)
+        with trio.move_on_after(self.grace):
+            await process.wait()
+            return
+        _signal(process, signal.SIGKILL)
+        with trio.move_on_after(1.0):
+            await process.wait()
+
+    def _abandon(self, process: trio.Process) -> None:
+        """Hand a child that will not die (yet) to the reaper; nobody on a job's path waits for it."""
+        if self._reaper is not None:
+            try:
+                self._reaper.send_nowait(process)
+            except (trio.ClosedResourceError, trio.WouldBlock):
+                pass
+
+    async def _read_events(self, job: Job, run: _Run, stream: trio.abc.ReceiveStream) -> None:
+        buffer = b""
+        try:
+            while chunk := await stream.receive_some(65536):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    self._on_line(job, run, line)
+        finally:
+            run.eof = True
+            run.wake.set()
+
+    def _on_line(self, job: Job, run: _Run, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            run.stderr += line[-500:] + b"\n"
+            return
+        if not isinstance(event, dict):
+            return
+        now = time.monotonic()
+        run.last_progress = now
+        if event.get("event") == "progress":
+            job.bytes_done = int(event.get("bytes", job.bytes_done))
+            job.total = int(event.get("total", job.total))
+            job.resumed_from = int(event.get("resumed_from", job.resumed_from))
+            samples = self._samples.setdefault(job.id, deque())
+            samples.append((now, job.bytes_done))
+            while samples and now - samples[0][0] > _RATE_WINDOW:
+                samples.popleft()
+            if now - self._saved.get(job.id, 0) >= _SAVE_EVERY:
+                self._saved[job.id] = now
+                self.store.update(job.id, bytes_done=job.bytes_done, total=job.total,
+                                  resumed_from=job.resumed_from)
+            if now - self._notified.get(job.id, 0) >= _NOTIFY_EVERY:
+                self._notified[job.id] = now
+                self._notify(job)
+        elif event.get("event") in ("done", "error", "cancelled"):
+            run.final = event
+
+    async def _finish(self, job: Job, done: dict) -> tuple[str, str | None, str]:
+        """Verify a finished copy and rename it into place; only then does the final name exist."""
+        self._set(job, state="verifying", bytes_done=int(done.get("bytes", job.bytes_done)),
+                  total=int(done.get("bytes", job.total)),
+                  resumed_from=int(done.get("resumed_from", job.resumed_from)))
+        partial, final = Path(job.partial), Path(job.destination)
+        try:
+            size = await trio.to_thread.run_sync(lambda: os.stat(partial).st_size)
+        except OSError as error:
+            return "error", "other", f"the copied file vanished before verification: {error.strerror}"
+        expected = int(done.get("bytes", -1))
+        source_sha, dest_sha = done.get("sha256"), done.get("dest_sha256")
+        problem = None
+        if size != expected:
+            problem = f"size mismatch: {size} bytes written, {expected} read"
+        elif job.verify == "sha256" and (not source_sha or source_sha != dest_sha):
+            problem = "sha256 mismatch between the source as read and the copy"
+        self.store.event(job.id, "verified", bytes_=size, reason="ok" if problem is None else problem,
+                         mode=job.verify, sha256=source_sha, dest_sha256=dest_sha)
+        if problem is not None:
+            return "error", "verify", problem
+        try:
+            await trio.to_thread.run_sync(_commit, partial, final)
+        except OSError as error:
+            return "error", "dest_unwritable", f"cannot put {final.name} in place: {error.strerror}"
+        self._set(job, state="done", sha256=source_sha, finished=time.time(), last_error=None,
+                  error_kind=None, bytes_done=size)
+        if self.on_verified is not None:
+            self.on_verified(job)
+        return "done", None, ""
+
+    # --- bookkeeping -----------------------------------------------------------------------------
+
+    def _set(self, job: Job, **values: Any) -> None:
+        """Change a job in memory and in the store; state changes are announced."""
+        for key, value in values.items():
+            setattr(job, key, value)
+        self.store.update(job.id, **values)
+        if "bytes_done" in values:
+            self._saved[job.id] = time.monotonic()
+        if "state" in values:
+            self._notify(job)
+
+    def _notify(self, job: Job) -> None:
+        if self._token is not None:
+            try:
+                self._token.run_sync_soon(self._broadcast)
+            except trio.RunFinishedError:
+                pass
+        if self.on_change is not None:
+            self.on_change(self._view(job))
+
+    def _broadcast(self) -> None:
+        changed, self._changed = self._changed, trio.Event()
+        changed.set()
+
+    def _poke(self) -> None:
+        """Wake the scheduler (from anywhere: it runs soon in trio's thread)."""
+        if self._token is not None:
+            try:
+                self._token.run_sync_soon(lambda: self._wake.set())
+            except trio.RunFinishedError:
+                pass
+
+    def _wake_run(self, run: _Run) -> None:
+        if self._token is not None:
+            try:
+                self._token.run_sync_soon(run.wake.set)
+            except trio.RunFinishedError:
+                pass
+
+    def _view(self, job: Job) -> JobView:
+        rate = eta = None
+        samples = self._samples.get(job.id)
+        if job.state == "running" and samples and len(samples) > 1:
+            (t0, b0), (t1, b1) = samples[0], samples[-1]
+            if t1 > t0:
+                rate = max(0.0, (b1 - b0) / (t1 - t0))
+                eta = (job.total - job.bytes_done) / rate if rate > 0 else None
+        percent = 100.0 * job.bytes_done / job.total if job.total else (100.0 if job.state == "done" else 0.0)
+        return JobView(job.id, job.label or Path(job.destination).name, job.source, job.destination,
+                       job.state, job.priority, job.position, job.bytes_done, job.total,
+                       round(min(percent, 100.0), 1), rate, eta, job.attempts, job.resumed_from,
+                       job.last_error, job.error_kind, job.sha256)
+
+    def _select(self, ids: Iterable[int] | str | int) -> list[Job]:
+        if ids == "all":
+            return self._queue_order()
+        if ids == "failed":
+            return [j for j in self._queue_order() if j.state == "failed"]
+        if isinstance(ids, int):
+            ids = [ids]
+        jobs = []
+        for job_id in ids:
+            if job_id not in self._jobs:
+                raise SupervisorError(f"no job {job_id}")
+            jobs.append(self._jobs[job_id])
+        return jobs
+
+    # --- control API -------------------------------------------------------------------------------
+
+    def enqueue(self, entries: Iterable[Any], priority: str = "normal", bwlimit: int | None = None,
+                verify: str | None = None) -> list[int]:
+        """Queue plan entries (skipped ones are left out); returns job ids. A file already
+        waiting or in flight keeps its job (two copiers must never share a partial)."""
+        verify = verify or ("sha256" if self.sync.checksum_validation else "size")
+        live = {j.destination: j.id for j in self._jobs.values() if j.state not in FINISHED}
+        ids = []
+        for entry in entries:
+            if getattr(entry, "skipped", None):
+                continue
+            destination = str(entry.destination)
+            if destination in live:
+                ids.append(live[destination])
+                continue
+            item, file = getattr(entry, "item", None), getattr(entry, "file", None)
+            job = self.store.add(str(entry.source), destination, str(entry.partial), int(entry.size),
+                                 priority=priority, verify=verify, bwlimit=bwlimit,
+                                 item_id=getattr(item, "id", None), file_id=getattr(file, "id", None),
+                                 label=Path(destination).name)
+            self._jobs[job.id] = live[destination] = job
+            ids.append(job.id)
+            self._notify(job)
+        self._poke()
+        return ids
+
+    def cancel(self, ids: Iterable[int] | str | int = "all", *, discard: bool = False) -> list[int]:
+        """Stop jobs (SIGTERM, then SIGKILL after the grace period). Partials stay unless `discard`."""
+        done = []
+        for job in self._select(ids):
+            if job.state in FINISHED:
+                continue
+            run = self._runs.get(job.id)
+            if run is not None:
+                run.stop, run.discard = True, discard
+                self._wake_run(run)
+            else:
+                if discard:
+                    _discard(job.partial)
+                self._set(job, state="cancelled", finished=time.time(), retry_at=None)
+                self.store.event(job.id, "interrupted", bytes_=job.bytes_done, reason="cancelled")
+            done.append(job.id)
+        return done
+
+    def pause(self, ids: Iterable[int] | str | int = "all") -> list[int]:
+        """SIGSTOP running children; waiting jobs are held back. Paused jobs keep their worker."""
+        done = []
+        for job in self._select(ids):
+            run = self._runs.get(job.id)
+            if run is not None and not run.paused and not run.stop and job.state == "running":
+                run.paused = True
+                if run.process is not None:
+                    _signal(run.process, signal.SIGSTOP)
+            elif run is not None or job.state not in WAITING:
+                continue
+            self._set(job, state="paused")
+            self.store.event(job.id, "paused", bytes_=job.bytes_done)
+            done.append(job.id)
+        return done
+
+    def resume(self, ids: Iterable[int] | str | int = "all") -> list[int]:
+        """SIGCONT paused children; paused waiting jobs go back to the queue."""
+        done = []
+        for job in self._select(ids):
+            if job.state != "paused":
+                continue
+            run = self._runs.get(job.id)
+            if run is not None:
+                run.paused = False
+                run.last_progress = time.monotonic()
+                if run.process is not None:
+                    _signal(run.process, signal.SIGCONT)
+                self._set(job, state="running")
+            else:
+                self._set(job, state="queued", retry_at=None)
+            self.store.event(job.id, "resumed", bytes_=job.bytes_done)
+            done.append(job.id)
+        self._poke()
+        return done
+
+    def retry(self, ids: Iterable[int] | str | int = "failed") -> list[int]:
+        """Queue failed or cancelled jobs again with a full retry budget; waiting ones retry now."""
+        done = []
+        for job in self._select(ids):
+            if job.state in ("failed", "cancelled", "stalled") or (job.state == "queued" and job.retry_at):
+                self._set(job, state="queued", attempts=0, retry_at=None, finished=None)
+                self.store.event(job.id, "retry", bytes_=job.bytes_done, reason="asked")
+                done.append(job.id)
+        self._poke()
+        return done
+
+    def move(self, job_id: int, position: int | str) -> None:
+        """Put a waiting job at a 1-based position ("top" = 1) of the queue."""
+        self._select([job_id])
+        self.store.move(job_id, 1 if position == "top" else int(position))
+        for job in self.store.jobs():
+            if job.id in self._jobs:
+                self._jobs[job.id].position = job.position
+        self._notify(self._jobs[job_id])
+        self._poke()
+
+    def remove(self, job_id: int) -> None:
+        """Forget a job that is not in flight (its partial, if any, stays)."""
+        (job,) = self._select([job_id])
+        if job.id in self._runs:
+            raise SupervisorError(f"job {job_id} is {job.state}: cancel it first")
+        self.store.remove(job_id)
+        del self._jobs[job_id]
+        self._poke()
+
+    async def wait(self, ids: Iterable[int] | int | None = None) -> list[JobView]:
+        """Until the jobs (default: all unfinished now) are done, failed or cancelled."""
+        if ids is None:
+            targets = [j.id for j in self._jobs.values() if j.state not in FINISHED]
+        else:
+            targets = [j.id for j in self._select(ids)]
+        while True:
+            changed = self._changed
+            if all(self._jobs[i].state in FINISHED for i in targets if i in self._jobs):
+                return [self._view(self._jobs[i]) for i in targets if i in self._jobs]
+            await changed.wait()
+
+    def snapshot(self) -> list[JobView]:
+        """Every job in queue order, with percent, rate and ETA."""
+        return [self._view(job) for job in self._queue_order()]
+
+    def view(self, job_id: int) -> JobView:
+        return self._view(self._select([job_id])[0])
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+async def _reap(receive: trio.MemoryReceiveChannel) -> None:
+    """Collect abandoned children whenever they finally die; cancelled with the supervisor."""
+    async with trio.open_nursery() as nursery:
+        async for process in receive:
+            nursery.start_soon(process.wait)
+
+
+async def _read_tail(run: _Run, stream: trio.abc.ReceiveStream) -> None:
+    while chunk := await stream.receive_some(65536):
+        run.stderr += chunk
+        del run.stderr[:-4000]
+
+
+def _signal(process: trio.Process, signum: int) -> None:
+    try:
+        process.send_signal(signum)
+    except (ProcessLookupError, OSError):
+        pass
+
+
+def _message(kind: str, message: str | None, job: Job) -> str:
+    if kind == "no_space":
+        return (f"the destination is full ({Path(job.destination).parent}): free some space, then "
+                f"`retry {job.id}` resumes from the bytes already copied")
+    return message or kind.replace("_", " ")
+
+
+def _discard(partial: str) -> None:
+    for path in (partial, partial + ".state"):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def _commit(partial: Path, final: Path) -> None:
+    """fsync the copy, rename it into place, fsync the folder; drop the copier's state file."""
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, final)
+    folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    try:
+        os.unlink(str(partial) + ".state")
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,272 @@
+"""The supervisor with real child processes and real files: copy, verify, cancel, pause, stall, retry."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trio
+
+from plexsh.config import Config, Sync
+from plexsh.engine.jobs import JobStore
+from plexsh.engine.plan import partial_path
+from plexsh.engine.supervisor import COPIER, Supervisor
+
+REPO = Path(__file__).resolve().parent.parent
+STANDIN = [sys.executable, str(Path(__file__).with_name("standin_copier.py"))]
+# The real copier once it exists; the stand-in speaks the same protocol until then. Faults
+# (a child that hangs, one that ignores SIGTERM) always come from the stand-in.
+HAVE_COPIER = (REPO / "plexsh" / "engine" / "copier.py").exists()
+REAL = list(COPIER) if HAVE_COPIER else STANDIN
+LIMIT = 60  # seconds: only to turn a hang into a failure, never a speed assertion
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: Path
+    destination: Path
+    partial: Path
+    size: int
+
+
+def make_source(path: Path, size: int) -> bytes:
+    data = os.urandom(size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return data
+
+
+def entry(tmp_path: Path, name: str, size: int) -> tuple[Entry, bytes]:
+    source = tmp_path / "nas" / name
+    data = make_source(source, size)
+    destination = tmp_path / "local" / "Movies" / name.rsplit(".", 1)[0] / name
+    return Entry(source, destination, partial_path(destination), size), data
+
+
+@asynccontextmanager
+async def supervising(tmp_path: Path, copier=None, grace: float = 2.0, **sync):
+    settings = dict(retry_attempts=3, retry_backoff_base=0.05, retry_backoff_max=0.2, stall_timeout=10.0)
+    settings.update(sync)
+    store = JobStore(tmp_path / "plexsh.db")
+    changes = []
+    verified = []
+    sup = Supervisor(store, Config(sync=Sync(**settings)), copier=copier or REAL, grace=grace,
+                     chunk_size="64K", on_change=changes.append, on_verified=verified.append)
+    sup.changes, sup.verified = changes, verified
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(sup.run)
+            with trio.fail_after(LIMIT):
+                yield sup
+            nursery.cancel_scope.cancel()
+    finally:
+        store.close()
+
+
+async def until(predicate, step: float = 0.02):
+    while not predicate():
+        await trio.sleep(step)
+
+
+def state(sup: Supervisor, job_id: int) -> str:
+    return sup.view(job_id).state
+
+
+def proc_state(pid: int) -> str | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1]
+    except OSError:
+        return None
+    return None
+
+
+async def test_files_arrive_byte_identical_and_appear_only_when_verified(tmp_path):
+    slow, slow_data = entry(tmp_path, "Slow (2001).mkv", 1 << 20)
+    others = [entry(tmp_path, f"Film {i} (200{i}).mkv", 300_000 + i) for i in range(3)]
+    async with supervising(tmp_path) as sup:
+        (slow_id,) = sup.enqueue([slow], bwlimit=256 << 10)
+        ids = sup.enqueue([e for e, _ in others])
+        seen_partial = False
+        while (now := state(sup, slow_id)) != "done":
+            if slow.destination.exists():  # only in the instant of the rename, and only whole
+                assert now == "verifying" and slow.destination.read_bytes() == slow_data
+            seen_partial |= slow.partial.exists()
+            await trio.sleep(0.02)
+        views = await sup.wait()
+    assert seen_partial
+    assert slow.destination.read_bytes() == slow_data
+    assert not slow.partial.exists() and not Path(str(slow.partial) + ".state").exists()
+    for (e, data), view in zip(others, [v for v in views if v.id in ids]):
+        assert view.state == "done" and view.percent == 100.0
+        assert e.destination.read_bytes() == data
+        assert view.sha256 == hashlib.sha256(data).hexdigest()
+    assert sorted(job.id for job in sup.verified) == sorted([slow_id, *ids])
+    assert all(job.sha256 for job in sup.verified)
+
+
+async def test_cancel_keeps_the_partial_and_a_new_get_resumes_it(tmp_path):
+    e, data = entry(tmp_path, "Heat (1995).mkv", 1 << 20)
+    async with supervising(tmp_path) as sup:
+        (job_id,) = sup.enqueue([e], bwlimit=256 << 10)
+        await until(lambda: sup.view(job_id).bytes_done >= 256 << 10)
+        assert sup.store.get(job_id).pid  # the child is on record while it runs
+        sup.cancel([job_id])
+        (view,) = await sup.wait([job_id])
+        assert view.state == "cancelled"
+        assert e.partial.exists() and e.partial.stat().st_size > 0
+        assert not e.destination.exists()
+        (again,) = sup.enqueue([e])
+        assert again != job_id
+        (view,) = await sup.wait([again])
+    assert view.state == "done" and view.resumed_from > 0
+    assert e.destination.read_bytes() == data
+
+
+async def test_pause_stops_the_child_and_its_stall_clock(tmp_path):
+    e, data = entry(tmp_path, "Alien (1979).mkv", 1 << 20)
+    async with supervising(tmp_path, stall_timeout=0.5) as sup:
+        (job_id,) = sup.enqueue([e], bwlimit=256 << 10)
+        await until(lambda: sup.view(job_id).bytes_done >= 128 << 10)
+        pid = sup.store.get(job_id).pid
+        assert sup.pause("all") == [job_id]
+        assert state(sup, job_id) == "paused"
+        await until(lambda: proc_state(pid) == "T")
+        before, size = sup.view(job_id).bytes_done, e.partial.stat().st_size
+        await trio.sleep(1.5)  # three stall timeouts: a paused job is not stalled
+        assert sup.view(job_id).bytes_done == before and e.partial.stat().st_size == size
+        assert state(sup, job_id) == "paused"
+        sup.resume([job_id])
+        assert state(sup, job_id) == "running"
+        (view,) = await sup.wait([job_id])
+    assert view.state == "done" and view.attempts == 1
+    assert e.destination.read_bytes() == data
+
+
+async def test_a_silent_child_is_abandoned_as_stalled_and_retried(tmp_path, monkeypatch):
+    e, data = entry(tmp_path, "Dune (2021).mkv", 512 << 10)
+    monkeypatch.setenv("STANDIN_HANG_AFTER", str(128 << 10))
+    monkeypatch.setenv("STANDIN_HANG_ONCE", str(tmp_path / "hung-once"))
+    async with supervising(tmp_path, copier=STANDIN, stall_timeout=0.5) as sup:
+        (job_id,) = sup.enqueue([e])
+        await until(lambda: sup.store.get(job_id).pid is not None)
+        hung = sup.store.get(job_id).pid
+        (view,) = await sup.wait([job_id])
+        await until(lambda: proc_state(hung) in (None, "Z"))  # killed, then collected by the reaper
+        ended = [ev["reason"] for ev in sup.store.events(job_id) if ev["event"] == "attempt_ended"]
+    assert view.state == "done" and view.attempts == 2
+    assert view.resumed_from > 0  # the retry kept the verified bytes of the stalled attempt
+    assert e.destination.read_bytes() == data
+    assert ended == ["stall", "done"]
+
+
+async def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path, monkeypatch):
+    e, _ = entry(tmp_path, "Stubborn (2000).mkv", 1 << 20)
+    monkeypatch.setenv("STANDIN_IGNORE_TERM", "1")
+    async with supervising(tmp_path, copier=STANDIN, grace=0.5) as sup:
+        (job_id,) = sup.enqueue([e], bwlimit=128 << 10)
+        await until(lambda: sup.view(job_id).bytes_done > 0)
+        pid = sup.store.get(job_id).pid
+        sup.cancel("all")
+        (view,) = await sup.wait([job_id])
+        assert view.state == "cancelled"
+        assert proc_state(pid) is None  # SIGKILLed and collected
+        assert e.partial.exists()
+
+
+async def test_parallel_workers_and_high_priority_first(tmp_path):
+    entries = [entry(tmp_path, f"Show {i} (2010).mkv", 256 << 10)[0] for i in range(5)]
+    async with supervising(tmp_path, parallel_workers=2) as sup:
+        ids = sup.enqueue(entries[:4], bwlimit=512 << 10)
+        await until(lambda: sum(v.state == "running" for v in sup.snapshot()) == 2)
+        started = [v.id for v in sup.snapshot() if v.state == "running"]
+        (urgent,) = sup.enqueue(entries[4:], priority="high", bwlimit=512 << 10)
+        most = 0
+        while not all(v.state == "done" for v in sup.snapshot()):
+            views = sup.snapshot()
+            most = max(most, sum(v.state in ("running", "verifying", "paused") for v in views))
+            started += [v.id for v in views if v.state != "queued" and v.id not in started]
+            await trio.sleep(0.01)
+    assert most == 2
+    # the first two queued jobs started at once; the high-priority one jumped the remaining queue
+    assert set(started[:2]) == set(ids[:2])
+    assert started[2] == urgent
+
+
+async def test_one_failing_job_does_not_stop_the_others(tmp_path):
+    good, data = entry(tmp_path, "Good (2000).mkv", 200_000)
+    bad = Entry(tmp_path / "nas" / "Gone (2000).mkv", tmp_path / "local" / "Gone" / "Gone (2000).mkv",
+                partial_path(tmp_path / "local" / "Gone" / "Gone (2000).mkv"), 1000)
+    async with supervising(tmp_path, retry_attempts=1) as sup:
+        ids = sup.enqueue([bad, good])
+        views = {v.id: v for v in await sup.wait(ids)}
+        assert sup.retry("failed") == [ids[0]]
+        assert state(sup, ids[0]) in ("queued", "running")
+        await sup.wait([ids[0]])
+    assert views[ids[0]].state == "failed" and views[ids[0]].error_kind == "source_unreadable"
+    assert views[ids[0]].attempts == 2 and "gave up after 2 attempts" in views[ids[0]].error
+    assert views[ids[1]].state == "done"
+    assert good.destination.read_bytes() == data
+    assert not bad.destination.exists()
+
+
+async def test_a_source_changed_mid_copy_is_fetched_again_from_scratch(tmp_path):
+    e, _ = entry(tmp_path, "Changing (2020).mkv", 1 << 20)
+    async with supervising(tmp_path) as sup:
+        (job_id,) = sup.enqueue([e], bwlimit=256 << 10)
+        await until(lambda: sup.view(job_id).bytes_done >= 256 << 10)
+        new = os.urandom((1 << 20) + 4096)
+        with open(e.source, "r+b") as f:
+            f.write(new)
+        (view,) = await sup.wait([job_id])
+        ended = [ev["reason"] for ev in sup.store.events(job_id) if ev["event"] == "attempt_ended"]
+    assert view.state == "done" and view.attempts == 2 and view.resumed_from == 0
+    assert e.destination.read_bytes() == new
+    assert ended == ["source_changed", "done"]
+
+
+async def test_queue_move_and_remove(tmp_path):
+    entries = [entry(tmp_path, f"Q{i} (2000).mkv", 1000)[0] for i in range(3)]
+    async with supervising(tmp_path) as sup:
+        sup.pause("all")  # nothing is waiting yet: pausing all now holds nothing back
+        ids = sup.enqueue(entries)
+        sup.pause(ids)
+        sup.move(ids[2], "top")
+        assert [v.id for v in sup.snapshot()] == [ids[2], ids[0], ids[1]]
+        sup.remove(ids[1])
+        assert [v.id for v in sup.snapshot()] == [ids[2], ids[0]]
+        sup.resume("all")
+        views = await sup.wait()
+    assert [v.state for v in views] == ["done", "done"]
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)]).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)])
+
+
+async def test_a_full_destination_fails_at_once_and_keeps_the_partial(tmp_path, tiny_tmpfs):
+    source = tmp_path / "nas" / "Big (2000).mkv"
+    make_source(source, 3 << 20)
+    destination = tiny_tmpfs / "Big (2000)" / "Big (2000).mkv"
+    e = Entry(source, destination, partial_path(destination), 3 << 20)
+    async with supervising(tmp_path) as sup:
+        (job_id,) = sup.enqueue([e])
+        (view,) = await sup.wait([job_id])
+    assert view.state == "failed" and view.error_kind == "no_space" and view.attempts == 1
+    assert "full" in view.error
+    assert e.partial.exists() and not destination.exists()
