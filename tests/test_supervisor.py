@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from contextlib import asynccontextmanager
@@ -270,3 +273,74 @@ async def test_a_full_destination_fails_at_once_and_keeps_the_partial(tmp_path, 
     assert view.state == "failed" and view.error_kind == "no_space" and view.attempts == 1
     assert "full" in view.error
     assert e.partial.exists() and not destination.exists()
+
+
+async def test_stopping_the_supervisor_stops_children_and_keeps_jobs_queued(tmp_path):
+    e, data = entry(tmp_path, "Quit (2000).mkv", 1 << 20)
+    store = JobStore(tmp_path / "plexsh.db")
+    sup = Supervisor(store, Config(sync=Sync()), copier=REAL, grace=2.0, chunk_size="64K")
+    with trio.fail_after(LIMIT):
+        async with trio.open_nursery() as nursery:
+            await nursery.start(sup.run)
+            (job_id,) = sup.enqueue([e], bwlimit=256 << 10)
+            await until(lambda: sup.view(job_id).bytes_done > 0)
+            pid = store.get(job_id).pid
+            nursery.cancel_scope.cancel()
+    assert proc_state(pid) is None
+    job = store.get(job_id)
+    assert job.state == "queued" and job.pid is None and e.partial.exists()
+    assert [ev["event"] for ev in store.events(job_id)][-1] == "interrupted"
+    store.close()
+
+
+KILLED_HOST = """
+import json, sys, trio
+from pathlib import Path
+from plexsh.config import Config, Sync
+from plexsh.engine.jobs import JobStore
+from plexsh.engine.supervisor import Supervisor
+
+async def main(db, copier, source, destination, partial, size):
+    store = JobStore(db)
+    sup = Supervisor(store, Config(sync=Sync()), copier=json.loads(copier), chunk_size="64K")
+    class E: pass
+    e = E(); e.source, e.destination, e.partial, e.size = source, destination, partial, int(size)
+    async with trio.open_nursery() as n:
+        await n.start(sup.run)
+        (job_id,) = sup.enqueue([e], bwlimit=256 << 10)
+        while sup.view(job_id).bytes_done < 300_000:
+            await trio.sleep(0.02)
+        print("copying", flush=True)
+        await trio.sleep_forever()
+
+trio.run(main, *sys.argv[1:])
+"""
+
+
+async def test_plexsh_killed_mid_copy_resumes_on_the_next_start(tmp_path):
+    e, data = entry(tmp_path, "Killed (2000).mkv", 1 << 20)
+    db = tmp_path / "plexsh.db"
+    host = await trio.lowlevel.open_process(
+        [sys.executable, "-c", KILLED_HOST, str(db), json.dumps(REAL), str(e.source), str(e.destination),
+         str(e.partial), str(e.size)], stdout=subprocess.PIPE)
+    with trio.fail_after(LIMIT):
+        assert b"copying" in await host.stdout.receive_some(100)
+        host.kill()  # kill -9: no cleanup at all; its copier child lives on, orphaned
+        await host.wait()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        (orphan,) = conn.execute("SELECT pid FROM jobs").fetchone()
+    assert proc_state(orphan) not in (None, "Z")  # still copying, with nobody watching
+    store = JobStore(db)  # the next start
+    (job_id,) = store.recovered
+    with trio.fail_after(LIMIT):
+        await until(lambda: proc_state(orphan) in (None, "Z"))  # killed before anyone resumes
+    sup = Supervisor(store, Config(sync=Sync()), copier=REAL, chunk_size="64K")
+    with trio.fail_after(LIMIT):
+        async with trio.open_nursery() as nursery:
+            await nursery.start(sup.run)
+            (view,) = await sup.wait([job_id])
+            nursery.cancel_scope.cancel()
+    assert view.state == "done" and view.resumed_from > 0
+    assert e.destination.read_bytes() == data
+    assert [ev["event"] for ev in store.events(job_id)].count("recovered") == 1
+    store.close()

@@ -151,18 +151,19 @@ class Supervisor:
                   retry_at=None, fresh=False, finished=None)
         self.store.event(job.id, "attempt_started", attempt=attempt, bytes_=job.bytes_done, fresh=fresh)
         self._samples[job.id] = deque()
+        ended = False
         try:
             outcome, kind, message = await self._copy(job, run, fresh)
             if outcome == "done":
                 outcome, kind, message = await self._finish(job, run.final or {})
-        except trio.Cancelled:
-            self._set(job, state="queued", pid=None, bytes_done=job.bytes_done)
-            self.store.event(job.id, "interrupted", attempt=attempt, bytes_=job.bytes_done,
-                             reason="plexsh stopped")
-            raise
+            ended = True
         finally:
             self._runs.pop(job.id, None)
             self._poke()
+            if not ended:  # the supervisor is stopping (cancelled, possibly inside an exception group)
+                self._set(job, state="queued", pid=None, bytes_done=job.bytes_done)
+                self.store.event(job.id, "interrupted", attempt=attempt, bytes_=job.bytes_done,
+                                 reason="plexsh stopped")
         self.store.event(job.id, "attempt_ended", attempt=attempt, bytes_=job.bytes_done,
                          reason=outcome if kind is None else kind, message=message)
         if outcome == "done":
