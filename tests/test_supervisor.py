@@ -344,3 +344,47 @@ async def test_plexsh_killed_mid_copy_resumes_on_the_next_start(tmp_path):
     assert e.destination.read_bytes() == data
     assert [ev["event"] for ev in store.events(job_id)].count("recovered") == 1
     store.close()
+
+
+def test_control_from_an_asyncio_host_with_trio_as_guest(tmp_path):
+    """The shell's arrangement (architecture decision 3): control calls come from asyncio callbacks."""
+    import asyncio
+
+    e, data = entry(tmp_path, "Guest (2000).mkv", 1 << 20)
+    store = JobStore(tmp_path / "plexsh.db")
+    sup = Supervisor(store, Config(sync=Sync()), copier=REAL, chunk_size="64K")
+    root = trio.CancelScope()
+
+    tokens = []
+
+    async def engine():
+        tokens.append(trio.lowlevel.current_trio_token())
+        with root:
+            async with trio.open_nursery() as nursery:
+                await nursery.start(sup.run)
+
+    async def host():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        trio.lowlevel.start_guest_run(
+            engine, run_sync_soon_threadsafe=loop.call_soon_threadsafe,
+            run_sync_soon_not_threadsafe=loop.call_soon, done_callback=done.set_result,
+            host_uses_signal_set_wakeup_fd=True)
+
+        async def poll(predicate):
+            while not predicate():
+                await asyncio.sleep(0.02)
+
+        await poll(lambda: tokens)
+        (job_id,) = sup.enqueue([e], bwlimit=512 << 10)
+        await poll(lambda: sup.view(job_id).bytes_done > 0)
+        assert sup.pause("all") == [job_id] and sup.view(job_id).state == "paused"
+        assert sup.resume("all") == [job_id]
+        await poll(lambda: sup.view(job_id).state == "done")
+        tokens[0].run_sync_soon(root.cancel)  # quit
+        outcome = await done
+        outcome.unwrap()
+
+    asyncio.run(asyncio.wait_for(host(), LIMIT))
+    assert e.destination.read_bytes() == data
+    store.close()
