@@ -338,7 +338,8 @@ class Catalog:
         changes = WalkChanges(listed_dirs=len(dirs))
         if not dirs:
             return changes
-        rows: list[tuple] = []
+        fresh: list[tuple] = []  # new files, in walker.FILE_FIELDS order
+        folders: list[str] = []  # the folder of each
         dir_rows: list[tuple] = []
         with self.db.atomic():
             self.conn.execute(
@@ -347,20 +348,23 @@ class Catalog:
             )
             for rel, parent, mtime_ns, files in dirs:
                 dir_rows.append((name, rel, parent, mtime_ns, len(files)))
-                fresh = self._diff_dir(name, rel, files, changes) if rel in known else files
-                rows += [(name, rel, now, *f) for f in fresh]
+                new = self._diff_dir(name, rel, files, changes) if rel in known else files
+                fresh += new
+                folders += [rel] * len(new)
             self.conn.executemany(
                 "INSERT INTO dirs(source, relpath, parent, mtime_ns, files) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(source, relpath) DO UPDATE SET parent = excluded.parent, "
                 "mtime_ns = excluded.mtime_ns, files = excluded.files",
                 dir_rows,
             )
-            self.conn.executemany(self._INSERT_FILE, self._attach_new(rows, changes, now))
-            changes.added = len(rows)
+            items = self._attach_new(fresh, changes, now)
+            self.conn.executemany(self._INSERT_FILE, [
+                (name, rel, now, *f, item) for rel, f, item in zip(folders, fresh, items)])
+            changes.added = len(fresh)
         return changes
 
-    def _attach_new(self, rows: list[tuple], changes: WalkChanges, now: float) -> list[tuple]:
-        """`rows` each with the id of the item the new file plainly belongs to, or None.
+    def _attach_new(self, files: list[tuple], changes: WalkChanges, now: float) -> list[int | None]:
+        """For each new file (walker.FILE_FIELDS), the id of the item it plainly belongs to, or None.
 
         Writing item ids with the files spares rewriting every new file when titles settle.
         A group without items gets them here, by the year rule of _resolve_items. A file that
@@ -369,35 +373,41 @@ class Catalog:
         """
         from plexsh.library.titles import sort_key
 
-        wanted = {(row[7], row[10]) for row in rows}
-        existing, titles = self._group_items(wanted)
+        # f[4] kind, f[5] title, f[6] year, f[7] match key
+        members: dict[tuple[str, str], list[tuple]] = {}  # in order of first appearance
+        for f in files:
+            group = (f[4], f[7])
+            listed = members.get(group)
+            if listed is None:
+                members[group] = [f]
+            else:
+                listed.append(f)
+        existing, titles = self._group_items(members.keys())
         next_id = (self._count("SELECT max(id) FROM items") or 0) + 1
-        fresh: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-        for row in rows:
-            if (row[7], row[10]) not in existing:
-                fresh[(row[7], row[10])].append(row)
         created = []
-        for group, members in fresh.items():
-            years = {row[9] for row in members} - {None}
+        for group, group_files in members.items():
+            if group in existing:
+                continue
+            years = {f[6] for f in group_files} - {None}
             if len(years) > 1:
-                item_years = sorted(years) + ([None] if any(row[9] is None for row in members) else [])
+                item_years = sorted(years) + ([None] if any(f[6] is None for f in group_files) else [])
             else:
                 item_years = [next(iter(years)) if years else None]
             ids = existing[group] = {}
             item_kind = _ITEM_KIND.get(group[0], "movie")
             for year in item_years:
-                title = next((row[8] for row in members if row[9] == year), members[0][8])
+                title = next((f[5] for f in group_files if f[6] == year), group_files[0][5])
                 created.append((item_kind, title, year, group[1], sort_key(title), now, next_id))
                 ids[year] = [next_id]
                 titles[next_id] = title
                 next_id += 1
         self._insert_items(created)
-        attached = []
         doubtful, plain = changes.groups, changes.items
-        for row in rows:
-            group = (row[7], row[10])
+        attached: list[int | None] = []
+        for f in files:
+            group = (f[4], f[7])
             ids = existing[group]
-            year = row[9]
+            year = f[6]
             if year in ids:
                 item = ids[year][0]
             elif len(ids) == 1:  # an undated file joins the one title; a dated one dates an undated title
@@ -406,11 +416,11 @@ class Catalog:
                     item = None  # a second year: which title is which is for settle to say
             else:
                 item = None
-            if item is not None and titles[item] == row[8] and (year is None or year in ids):
+            if item is not None and titles[item] == f[5] and (year is None or year in ids):
                 plain.add(item)
             else:
                 doubtful.add(group)
-            attached.append((*row, item))
+            attached.append(item)
         return attached
 
     def _insert_items(self, rows: list[tuple]) -> None:
