@@ -44,6 +44,9 @@ class Session:
         self.quit_requested = False
         self._config = None
         self._catalog = None
+        self.engine = None  # the REPL's live Supervisor; None in scripts (commands run it under trio.run)
+        self._jobs = None
+        self._supervisor = None
 
     # -- state, loaded on first use so `help` or `parse` work even with a broken config ---------------
 
@@ -68,6 +71,9 @@ class Session:
         return self._catalog
 
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
+            self._jobs = None
         if self._catalog is not None:
             self._catalog.close()
             self._catalog = None

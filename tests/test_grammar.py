@@ -196,3 +196,49 @@ def test_near_miss_token_soup_never_crashes(words):
         parse(" ".join(words))
     except PlexSyntaxError:
         pass
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('get "Breaking Bad" s3 e1-5 new-only',
+     ast.Get("Breaking Bad", selection=Selection((Range(3, 3),), (Range(1, 5),), new_only=True))),
+    ("sync movie Avatar to ~/Films verify size dry-run bwlimit 5M priority high all-versions",
+     ast.Get("Avatar", "movie", dry_run=True, all_versions=True, to="~/Films", verify="size",
+             bwlimit=5 * 2**20, priority="high")),
+    ("get show the office next 3", ast.Get("the office", "show", selection=Selection(next_count=3))),
+    ("get breaking bad s2e4", ast.Get("breaking bad", selection=Selection(pairs=((2, 4),)))),
+    ('get "x" to "/a b"', ast.Get("x", to="/a b")),
+    ("jobs", ast.Jobs()),
+    ("status", ast.Status()),
+    ("cancel 1 2", ast.Cancel((1, 2))),
+    ("cancel all", ast.Cancel("all")),
+    ("pause all", ast.Pause("all")),
+    ("resume 4", ast.Resume((4,))),
+    ("retry failed", ast.Retry("failed")),
+    ("retry 3", ast.Retry((3,))),
+    ("wait", ast.Wait()),
+    ("wait 1 2", ast.Wait((1, 2))),
+    ("queue", ast.Queue()),
+    ("queue move 3 top", ast.Queue("move", 3, "top")),
+    ("queue move 3 1", ast.Queue("move", 3, 1)),
+    ("queue rm 2", ast.Queue("rm", 2)),
+    ("log export json", ast.Log()),
+    ("log export json ~/metrics.json", ast.Log(path="~/metrics.json")),
+])
+def test_transfer_commands(text, expected):
+    assert one(text) == expected
+
+
+def test_title_with_to_gets_a_quoting_hint():
+    error = syntax_error("get back to the future")
+    assert "needs quotes" in error.hint
+    assert one('get "Back to the Future"').title == "Back to the Future"
+
+
+@pytest.mark.parametrize("text", ["cancel", "queue move 3", "log export", "log export csv", "get x verify md5",
+                                  "get x priority urgent", "retry"])
+def test_incomplete_transfer_commands_are_syntax_errors(text):
+    syntax_error(text)
+
+
+def test_transfer_verbs_come_from_the_grammar():
+    assert {"get", "sync", "jobs", "status", "cancel", "pause", "resume", "retry", "wait", "queue", "log"} <= set(verbs())

@@ -6,7 +6,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
-VERB_MODULES = ("scan", "ls", "find", "show", "info", "parse", "sources", "config", "doctor", "help", "set", "quit")
+VERB_MODULES = ("scan", "ls", "find", "show", "info", "parse", "sources", "config", "doctor", "help", "set", "quit",
+                "get", "jobs", "status", "cancel", "pause", "resume", "retry", "wait", "queue", "log")
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,71 @@ class Quit(Command):
 
 
 @dataclass(frozen=True)
+class Get(Command):
+    """`get [movie|show] TITLE [SELECTION] [options]`: copy files to local storage."""
+
+    title: str = ""
+    kind: str | None = None  # "movie" | "show" restricts the title match
+    selection: Selection = Selection()
+    dry_run: bool = False
+    all_versions: bool = False
+    to: str | None = None
+    verify: str | None = None  # sha256 | size; None takes the config's
+    bwlimit: int | None = None  # bytes/s
+    priority: str = "normal"
+
+
+@dataclass(frozen=True)
+class Jobs(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Status(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel(Command):
+    ids: tuple[int, ...] | str = "all"  # job ids, or "all"
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    ids: tuple[int, ...] | str = "all"
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    ids: tuple[int, ...] | str = "all"
+
+
+@dataclass(frozen=True)
+class Retry(Command):
+    ids: tuple[int, ...] | str = "failed"  # job ids, or "failed"
+
+
+@dataclass(frozen=True)
+class Wait(Command):
+    ids: tuple[int, ...] = ()  # () waits for every unfinished job
+
+
+@dataclass(frozen=True)
+class Queue(Command):
+    action: str | None = None  # None lists; "move" or "rm"
+    job: int | None = None
+    position: int | str | None = None  # a 1-based position or "top"
+
+
+@dataclass(frozen=True)
+class Log(Command):
+    """`log export json [FILE]`: transfer metrics; no file writes them to the output."""
+
+    format: str = "json"
+    path: str | None = None
+
+
+@dataclass(frozen=True)
 class Script:
     """A parsed text: its commands in order."""
 

@@ -240,6 +240,83 @@ class ToAst(Transformer):
             value = str(value)
         return ast.Set(str(option), unquote(value) if value is not None else None, span=_span(meta))
 
+    def get(self, meta, children):
+        kind, title, *args = children
+        options = {}
+        selection = []
+        for arg in args:
+            if isinstance(arg, tuple):
+                options[arg[0]] = arg[1]
+            elif isinstance(arg, Token) and arg.type == "DRY_RUN":
+                options["dry_run"] = True
+            elif isinstance(arg, Token) and arg.type == "ALL_VERSIONS":
+                options["all_versions"] = True
+            else:
+                selection.append(arg)
+        return ast.Get(title, str(kind).lower() if kind else None, _selection(selection), **options,
+                       span=_span(meta))
+
+    def to(self, meta, children):
+        return ("to", unquote(str(children[0])))
+
+    def verify(self, meta, children):
+        return ("verify", str(children[0]).lower())
+
+    def bwlimit(self, meta, children):
+        from plexsh.config import parse_size
+
+        size = _checked(children[0], lambda t: parse_size(str(t)))
+        if size < 1:
+            raise TokenError("a bandwidth limit must be above 0", children[0])
+        return ("bwlimit", size)
+
+    def priority(self, meta, children):
+        return ("priority", str(children[0]).lower())
+
+    def job_ids(self, meta, children):
+        if children[0].type == "ALL":
+            return "all"
+        return tuple(int(c) for c in children)
+
+    def jobs(self, meta, children):
+        return ast.Jobs(span=_span(meta))
+
+    def status(self, meta, children):
+        return ast.Status(span=_span(meta))
+
+    def cancel(self, meta, children):
+        return ast.Cancel(children[0], span=_span(meta))
+
+    def pause(self, meta, children):
+        return ast.Pause(children[0], span=_span(meta))
+
+    def resume(self, meta, children):
+        return ast.Resume(children[0], span=_span(meta))
+
+    def retry(self, meta, children):
+        ids = children[0]
+        return ast.Retry("failed" if isinstance(ids, Token) else ids, span=_span(meta))
+
+    def wait(self, meta, children):
+        return ast.Wait(tuple(int(c) for c in children), span=_span(meta))
+
+    def queue(self, meta, children):
+        action = children[0]
+        if action is None:
+            return ast.Queue(span=_span(meta))
+        return ast.Queue(action[0], action[1], action[2] if len(action) > 2 else None, span=_span(meta))
+
+    def queue_move(self, meta, children):
+        job, position = children
+        return ("move", int(job), "top" if position.type == "TOP" else int(position))
+
+    def queue_rm(self, meta, children):
+        return ("rm", int(children[0]))
+
+    def log(self, meta, children):
+        fmt, path = children
+        return ast.Log(str(fmt).lower(), unquote(str(path)) if path is not None else None, span=_span(meta))
+
     def quit(self, meta, children):
         return ast.Quit(span=_span(meta))
 
@@ -350,7 +427,7 @@ def syntax_error(text: str, error: UnexpectedInput) -> PlexSyntaxError:
         hint = f"`help {verb}` shows what {verb} accepts" if verb else None
     message = f"unexpected {bad!r}" if bad else "the command is incomplete"
     if bad and _after_keyword_in_title(text, line, column):
-        hint = 'a title with a keyword in it (next, s1, new-only) needs quotes: show "The Next Karate Kid"'
+        hint = 'a title with a keyword in it (next, to, s1, new-only) needs quotes: get "Back to the Future"'
     return PlexSyntaxError(message, text, line, column, words, hint=hint)
 
 
@@ -362,9 +439,14 @@ def _current_verb(text: str, line: int, column: int) -> str | None:
 
 
 def _after_keyword_in_title(text: str, line: int, column: int) -> bool:
-    """True when the bad word follows `next` that was probably part of a bare title."""
+    """True when the bad word follows a keyword (`next`, `to`, ...) that was probably part of a bare title.
+
+    >>> _after_keyword_in_title("get back to the future", 1, 17)
+    True
+    """
     before = (text.splitlines() or [""])[line - 1][: column - 1]
-    return re.search(r"^\s*(show|info|get|sync)\s.*\bnext\s+$", before, re.I) is not None
+    return re.search(r"^\s*(show|info|get|sync)\s.*\b(next|to|verify|bwlimit|priority)\s+(\S+\s+)?$",
+                     before, re.I) is not None
 
 
 def _unknown_verb(text: str, word: str, line: int, column: int) -> PlexSyntaxError:

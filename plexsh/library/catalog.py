@@ -762,6 +762,11 @@ class Catalog:
         return [FileRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _episode_value(r[7]), *r[8:])
                 for r in rows]
 
+    def record_sha256(self, file_id: int, sha256: str) -> None:
+        """Store the SHA-256 a verified transfer computed for a file."""
+        with self.conn:
+            self.conn.execute("UPDATE files SET sha256 = ? WHERE id = ?", (sha256, file_id))
+
     def seasons(self, item_id: int) -> dict[int, list[int]]:
         """Season -> sorted episode numbers of a show (a double episode counts for both)."""
         seasons: dict[int, set[int]] = defaultdict(set)

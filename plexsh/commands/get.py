@@ -1,0 +1,98 @@
+"""`get [movie|show] TITLE [SELECTION] [options]`: plan the copy, check the room, then queue (and in scripts run) it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plexsh.commands import command
+from plexsh.errors import PlexError
+from plexsh.lang import ast
+from plexsh.library.resolve import label, resolve_title
+from plexsh.library.selection import select
+from plexsh.render import format_size
+from plexsh.reply import Reply
+from plexsh import transfers
+
+
+@command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [to PATH] "
+         "[verify sha256|size] [bwlimit SIZE] [priority high|normal|low]",
+         summary="copy movies or episodes to local storage", aliases=("sync",),
+         details='get "Breaking Bad" s3 e1-5   those episodes\n'
+                 'get "Breaking Bad" new-only  every episode not yet local\n'
+                 'get movie "Heat" dry-run     the plan, copying nothing')
+def get(session, node: ast.Get) -> Reply:
+    catalog = session.catalog
+    item = resolve_title(catalog, node.title, node.kind)
+    files = catalog.files(item.id)
+    if item.kind == "show":
+        have = transfers.local_pairs(session, item.id) if (node.selection.new_only or node.selection.next_count) else set()
+        files = select(files, node.selection, item.title, have)
+    elif not node.selection.is_everything:
+        raise PlexError(f"{label(item)} is a movie: seasons and episodes mean nothing for it")
+    if not files:
+        raise PlexError(f"nothing to get: every chosen episode of {label(item)} is already local")
+    from plexsh.engine.plan import make_plan
+
+    verify = node.verify or ("sha256" if session.config.sync.checksum_validation else "size")
+    plan = make_plan([(item, files)], _destinations(session, node), verify=verify, all_versions=node.all_versions)
+    reply = Reply("get", data={"item": item.as_dict(), "dry_run": node.dry_run, "total": plan.total,
+                               "files": [_entry(e) for e in plan.entries]})
+    for entry in plan.skipped:
+        reply.say(f"skipped {entry.destination.name}: {entry.skipped}", "dim")
+    if not plan.fits:
+        space = next(s for s in plan.space if not s.fits)
+        raise PlexError(f"not enough room in {space.path}: {format_size(space.needed)} to copy, "
+                        f"{format_size(space.free)} free", "free some space, or `get ... to PATH` elsewhere")
+    if node.dry_run or not plan.to_copy:
+        return _plan_reply(reply, plan, item)
+    sup = transfers.supervisor(session)
+    ids = sup.enqueue(plan.to_copy, priority="high" if node.priority == "high" else "normal",
+                      bwlimit=node.bwlimit, verify=verify)
+    reply.data["jobs"] = ids
+    if session.engine is not None:  # the shell: the jobs run in the background
+        return reply.say(f"queued {len(ids)} file{'s' if len(ids) != 1 else ''} of {label(item)} "
+                         f"({format_size(plan.total)}): jobs {', '.join(map(str, ids))}", "note")
+    note = transfers.recovered_note(session)
+    return finished_reply(reply, transfers.run_until_finished(session, ids), note)
+
+
+def finished_reply(reply: Reply, views, note: str | None = None) -> Reply:
+    """The jobs' final states in the reply; not ok when any failed."""
+    reply.data["jobs"] = [v.as_dict() for v in views]
+    if note:
+        reply.say(note, "note")
+    for v in views:
+        if v.state == "done":
+            reply.say(f"copied {v.label} ({format_size(v.total)}) to {Path(v.destination).parent}", "good")
+        else:
+            reply.say(f"{v.state}: {v.label}" + (f": {v.error}" if v.error else ""), "bad")
+    failed = [v for v in views if v.state != "done"]
+    if failed:
+        reply.ok = False
+        reply.error = f"{len(failed)} of {len(views)} transfers did not finish"
+        reply.hint = "`retry failed` tries them again"
+    return reply
+
+
+def _destinations(session, node: ast.Get) -> dict:
+    if node.to:
+        target = Path(node.to).expanduser()
+        return {"movies": target, "tv": target}
+    return dict(session.config.destinations)
+
+
+def _entry(entry) -> dict:
+    return {"source": entry.source, "destination": str(entry.destination), "size": entry.size,
+            "skipped": entry.skipped}
+
+
+def _plan_reply(reply: Reply, plan, item) -> Reply:
+    rows = [[e.destination.name, format_size(e.size), str(e.destination.parent)] for e in plan.to_copy]
+    if rows:
+        reply.table(["file", "size", "to"], rows, align=["left", "right", "left"])
+    free = min((s.free_after for s in plan.space), default=None)
+    reply.data["free_after"] = free
+    reply.say(f"{len(rows)} file{'s' if len(rows) != 1 else ''}, {format_size(plan.total)}"
+              + (f"; {format_size(free)} free after" if free is not None else "")
+              + ("; nothing copied (dry-run)" if reply.data["dry_run"] else "; nothing to copy"), "note")
+    return reply

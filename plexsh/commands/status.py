@@ -1,0 +1,27 @@
+"""`status`: recent transfers, per file: bytes, speed, duration, retries, verified."""
+
+from plexsh.commands import command
+from plexsh.lang import ast
+from plexsh.render import format_size
+from plexsh.reply import Reply
+from plexsh.transfers import job_store
+
+
+@command("status", ast.Status, usage="status", summary="recent transfers: bytes, speed, duration, retries, verified")
+def status(session, node: ast.Status) -> Reply:
+    finished = [j for j in job_store(session).jobs(("done", "failed", "cancelled"))]
+    finished.sort(key=lambda j: j.finished or 0, reverse=True)
+    rows, data = [], []
+    for j in finished[:20]:
+        seconds = (j.finished - j.started) if j.finished and j.started else None
+        speed = (j.bytes_done - j.resumed_from) / seconds if seconds else None
+        data.append({"id": j.id, "file": j.label, "state": j.state, "bytes": j.bytes_done, "seconds": seconds,
+                     "speed": speed, "attempts": j.attempts, "verify": j.verify, "sha256": j.sha256})
+        rows.append([str(j.id), j.label or "", j.state, format_size(j.bytes_done),
+                     f"{format_size(int(speed))}/s" if speed else "", f"{seconds:.1f} s" if seconds else "",
+                     str(max(j.attempts - 1, 0)), j.verify if j.state == "done" else ""])
+    reply = Reply("status", data={"transfers": data})
+    if not rows:
+        return reply.say("no finished transfers yet", "dim")
+    return reply.table(["job", "file", "state", "bytes", "speed", "took", "retries", "verified"], rows,
+                       align=["right", "left", "left", "right", "right", "right", "right", "left"])

@@ -1,0 +1,24 @@
+"""`wait [N...]`: run the queue until these transfers (or all) finish."""
+
+from plexsh.commands import command
+from plexsh.commands.get import finished_reply
+from plexsh.lang import ast
+from plexsh.reply import Reply
+from plexsh.transfers import recovered_note, run_until_finished
+
+
+@command("wait", ast.Wait, usage="wait [N...]", summary="wait until transfers finish")
+def wait(session, node: ast.Wait) -> Reply:
+    if session.engine is not None:
+        raise_in_shell()
+    note = recovered_note(session)
+    views = run_until_finished(session, list(node.ids) or None)
+    if not views:
+        return Reply("wait", data={"jobs": []}).say("no transfers waiting", "dim")
+    return finished_reply(Reply("wait"), views, note)
+
+
+def raise_in_shell():
+    from plexsh.errors import PlexError
+
+    raise PlexError("in the shell transfers run in the background", "`jobs` shows how far they are")

@@ -1,0 +1,130 @@
+"""Glue between a Session and the engine: the job store, a supervisor, and running jobs to the end under trio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import trio
+
+from plexsh.render import format_size
+
+
+def job_store(session):
+    """The session's JobStore, opened once (opening it requeues jobs a killed plexsh left running)."""
+    if getattr(session, "_jobs", None) is None:
+        from plexsh.engine.jobs import JobStore
+
+        session._jobs = JobStore(session.database)
+    return session._jobs
+
+
+def supervisor(session):
+    """The live engine in the shell; in scripts a supervisor over the stored jobs (run on demand)."""
+    if session.engine is not None:
+        return session.engine
+    if getattr(session, "_supervisor", None) is None:
+        from plexsh.engine.supervisor import Supervisor
+
+        session._supervisor = Supervisor(job_store(session), session.config, on_verified=recorder(session))
+    return session._supervisor
+
+
+def recorder(session):
+    """The on_verified hook: a verified file's SHA-256 goes into the catalog."""
+
+    def record(job) -> None:
+        if job.file_id is not None and job.sha256:
+            session.catalog.record_sha256(job.file_id, job.sha256)
+
+    return record
+
+
+def local_pairs(session, item_id: int) -> set[tuple[int, int]]:
+    """(season, episode) pairs of a show already local: done jobs whose file is at its destination."""
+    files = {f.id: f for f in session.catalog.files(item_id)}
+    have = set()
+    for job in job_store(session).jobs(("done",)):
+        f = files.get(job.file_id)
+        if f is not None and job.item_id == item_id and Path(job.destination).exists():
+            have.update((f.season, e) for e in f.episodes)
+    return have
+
+
+def recovered_note(session) -> str | None:
+    """Once per session: which jobs a killed plexsh left unfinished (they run again with the queue)."""
+    store = job_store(session)
+    if not store.recovered or getattr(session, "_recovered_said", False):
+        return None
+    session._recovered_said = True
+    ids = ", ".join(map(str, store.recovered))
+    return f"resuming job{'s' if len(store.recovered) > 1 else ''} {ids}, left unfinished by a stopped plexsh"
+
+
+def run_until_finished(session, ids: list[int] | None) -> list:
+    """Run the engine under trio until these jobs (None: every unfinished one) end; their final views."""
+    sup = supervisor(session)
+    if ids is not None:
+        ids = sorted(set(ids) | set(job_store(session).recovered))
+
+    async def main():
+        async with trio.open_nursery() as nursery:
+            await nursery.start(sup.run)
+            views = await sup.wait(ids)
+            nursery.cancel_scope.cancel()
+        return views
+
+    with session.renderer.progress("copying") as update:
+        sup.on_change = lambda view: update(progress_text(sup.snapshot()))
+        try:
+            return trio.run(main)
+        finally:
+            sup.on_change = None
+
+
+def progress_text(views) -> str:
+    """One line for the running jobs: file, percent, rate."""
+    running = [v for v in views if v.state in ("running", "verifying")]
+    return "  ".join(f"{v.label} {v.percent:.0f}%" + (f" {format_size(int(v.rate))}/s" if v.rate else "")
+                     for v in running)
+
+
+def job_row(view) -> list[str]:
+    """A job as a table row: id, state, file, progress, size, rate or error."""
+    note = view.error or ""
+    if view.rate:
+        note = f"{format_size(int(view.rate))}/s"
+    return [str(view.id), view.state, view.label, f"{view.percent:.0f}%", format_size(view.total), note]
+
+
+JOB_COLUMNS = ["job", "state", "file", "done", "size", "note"]
+JOB_ALIGN = ["right", "left", "left", "right", "right", "left"]
+
+
+def engine_call(method, *args):
+    """A supervisor control call; its SupervisorError becomes a PlexError the user reads."""
+    from plexsh.engine.supervisor import SupervisorError
+    from plexsh.errors import PlexError
+
+    try:
+        return method(*args)
+    except (SupervisorError, KeyError) as error:
+        raise PlexError(str(error).strip("'")) from None
+
+
+def control(session, verb: str, ids):
+    """cancel/pause/resume/retry over the engine; retry in a script runs the retried jobs to the end."""
+    from plexsh.reply import Reply
+
+    sup = supervisor(session)
+    done = engine_call(getattr(sup, verb), ids)
+    reply = Reply(verb, data={"jobs": done})
+    past = {"cancel": "cancelled", "pause": "paused", "resume": "resumed", "retry": "queued again"}[verb]
+    if not done:
+        return reply.say(f"no job to {verb}", "dim")
+    reply.say(f"{past}: job{'s' if len(done) > 1 else ''} {', '.join(map(str, done))}", "note")
+    if verb in ("retry", "resume") and session.engine is None:
+        from plexsh.commands.get import finished_reply
+
+        note = recovered_note(session)
+        return finished_reply(reply, run_until_finished(session, done), note)
+    return reply
