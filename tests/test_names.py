@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import astuple
 
 import pytest
 
-from plexsh.library.names import ParsedName, parse_path
+from plexsh.library.names import ParsedName, clear_caches, parse_fields, parse_path
 
 # (path, kind_hint, expected fields); fields not listed are not checked.
 MOVIES = [
@@ -222,3 +224,20 @@ def test_parsed_name_is_frozen():
     parsed = parse_path("Heat.1995.mkv")
     with pytest.raises(AttributeError):
         parsed.title = "Cold"  # type: ignore[misc]
+
+
+def test_the_folder_cache_changes_no_answer():
+    """Folders are read once and remembered; in any order, with or without the cache, every
+    path reads the same, and parse_fields is parse_path as a tuple."""
+    cases = [(path, hint) for path, hint, _ in MOVIES + EPISODES]
+    cases += [(f"TV/Breaking Bad/Season {s:02d}/Breaking Bad - S{s:02d}E{e:02d}.mkv", hint)
+              for s in (1, 2) for e in (1, 2, 3) for hint in ("tv", None)]
+    cases += [(f"TV2/Show.S01.1080p.WEB-DL-GRP/show.1x{e:02d}.mkv", hint) for e in (1, 2) for hint in ("tv", None)]
+    clear_caches()
+    expected = [parse_path(path, hint) for path, hint in cases]
+    shuffled = random.Random(1).sample(range(len(cases)), len(cases))
+    assert {i: parse_path(*cases[i]) for i in shuffled} == dict(enumerate(expected))
+    for (path, hint), parsed in zip(cases, expected):
+        clear_caches()
+        assert parse_path(path, hint) == parsed
+        assert parse_fields(path, hint) == astuple(parsed)

@@ -103,6 +103,19 @@ def test_walker_doctests():
     assert doctest.testmod(walker).failed == 0
 
 
+@pytest.mark.parametrize("patterns, name, ignored", [
+    (["sample"], "Movie.SAMPLE", True),
+    (["sample"], "Movie-ſample", True),  # IGNORECASE folds the long s to "s"
+    (["trailer"], "MOVIE_TRAİLER", True),
+    (["ſample"], "Movie - SAMPLE", True),
+    (["behind the scenes"], "Behind.The.Scenes", True),
+    (["sample"], "Resample", False),
+    (["sample"], "Samples of Sound", False),
+])
+def test_ignore_patterns_are_case_blind_beyond_ascii(patterns, name, ignored):
+    assert walker.ignore_matcher(patterns)(name) is ignored
+
+
 def test_a_cold_scan_keeps_the_videos_and_skips_the_clutter(nas, catalog):
     report = scan(catalog, specs_for(nas), Discovery())
     assert report.ok, report.as_dict()
