@@ -88,3 +88,52 @@ def test_ctrl_d_leaves_and_history_is_kept_for_the_next_session(shell):
         again.expect_exact(PROMPT)
     finally:
         again.terminate(force=True)
+
+
+def test_get_runs_in_the_background_and_quitting_asks_then_resumes(shell):
+    run_line(shell, 'get "The Matrix" bwlimit 200K')
+    shell.expect("queued 1 file of The Matrix")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "jobs")  # the shell answers while the copy runs
+    shell.expect(r"running\s+The Matrix \(1999\) - 2160p\.mkv")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "quit")
+    shell.expect_exact("quit anyway?")
+    shell.send("n\r")  # no: the shell goes on
+    shell.expect_exact(PROMPT)
+    run_line(shell, "quit")
+    shell.expect_exact("quit anyway?")
+    shell.send("y\r")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+
+    again = start_shell()
+    try:
+        run_line(again, "jobs")  # picked up again on the next start, from where it was
+        again.expect(r"(running|queued)\s+The Matrix \(1999\) - 2160p\.mkv")
+        again.expect_exact(PROMPT)
+        run_line(again, "cancel all")
+        again.expect("cancelled: job 1")
+        again.expect_exact(PROMPT)
+    finally:
+        again.terminate(force=True)
+
+
+def test_toolbar_line_shows_running_and_waiting_transfers():
+    from types import SimpleNamespace
+
+    from plexsh.engine.supervisor import JobView
+    from plexsh.shell.repl import _jobs_line
+
+    def view(job_id, state, done, rate=None, eta=None):
+        return JobView(job_id, f"Episode {job_id}.mkv", "/src", "/dst", state, "normal", job_id, done, 100 * 2**20,
+                       done / (100 * 2**20) * 100, rate, eta, 1, 0, None, None, None)
+
+    engine = SimpleNamespace(snapshot=lambda: [view(1, "running", 25 * 2**20, 2**20, 75), view(2, "queued", 0),
+                                               view(3, "done", 100 * 2**20)])
+    line = _jobs_line(SimpleNamespace(engine=engine))
+    assert "⇣ Episode 1.mkv 25% 1.0 MiB/s ETA 1 min" in line
+    assert "1 waiting" in line and "175.0 MiB to go" in line
+    idle = SimpleNamespace(snapshot=lambda: [view(3, "done", 100 * 2**20)])
+    assert _jobs_line(SimpleNamespace(engine=idle)) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from plexsh.home import history_path
-from plexsh.render import format_age
+from plexsh.render import format_age, format_size
 
 PROMPT = [("class:prompt", "plexsh"), ("class:arrow", " › ")]
 GREETING = "plexsh — type `help` for commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave."
@@ -17,6 +17,9 @@ def make_toolbar(session):
     cache = {"at": 0.0, "text": ""}
 
     def toolbar():
+        jobs = _jobs_line(session)
+        if jobs:
+            return jobs
         now = time.monotonic()
         if now - cache["at"] > STATUS_REFRESH_SECONDS:
             cache["at"], cache["text"] = now, _catalog_line(session)
@@ -24,6 +27,26 @@ def make_toolbar(session):
 
     toolbar.refresh = lambda: cache.update(at=0.0)
     return toolbar
+
+
+def _jobs_line(session) -> str | None:
+    """Running transfers: file, percent, rate, ETA; then what waits in the queue."""
+    if session.engine is None:
+        return None
+    views = session.engine.snapshot()
+    running = [v for v in views if v.state in ("running", "verifying")]
+    waiting = [v for v in views if v.state in ("queued", "paused", "stalled")]
+    if not running and not waiting:
+        return None
+    parts = []
+    for v in running:
+        rate = f" {format_size(int(v.rate))}/s" if v.rate else ""
+        eta = f" ETA {format_age(v.eta)}" if v.eta else ""
+        parts.append(f"⇣ {v.label} {v.percent:.0f}%{rate}{eta}")
+    if waiting:
+        parts.append(f"{len(waiting)} waiting")
+    left = sum(v.total - v.bytes_done for v in running + waiting)
+    return " " + " · ".join(parts) + f" · {format_size(left)} to go "
 
 
 def _catalog_line(session) -> str:
@@ -52,31 +75,123 @@ def build_prompt(session):
     toolbar = make_toolbar(session)
     prompt = PromptSession(PROMPT, history=FileHistory(str(history_file)), completer=make_completer(session),
                            complete_while_typing=True, complete_style=CompleteStyle.COLUMN,
-                           bottom_toolbar=toolbar, style=style,
+                           bottom_toolbar=toolbar, style=style, refresh_interval=0.5,
                            enable_history_search=False, mouse_support=False)
     return prompt, toolbar
 
 
 def run_repl(session, first_commands: str | None = None) -> int:
-    """Read, run, render until `quit` or Ctrl-D; every line goes through Session.run like a script would."""
+    """Read, run, render until `quit` or Ctrl-D, with transfers running in the background meanwhile."""
+    import asyncio
+
+    return asyncio.run(_host(session, first_commands))
+
+
+async def _host(session, first_commands: str | None) -> int:
+    """The asyncio host: the prompt loop, and the transfer engine as trio's guest, started behind it."""
+    import asyncio
+
+    from prompt_toolkit.patch_stdout import patch_stdout
+
     prompt, toolbar = build_prompt(session)
     session.renderer.out.write(GREETING + "\n")
-    if first_commands:
-        session.run(first_commands)
+    engine_start = asyncio.ensure_future(_start_engine(session, prompt))
+    try:
+        with patch_stdout(raw=True):
+            await _prompt_loop(session, prompt, toolbar, first_commands, engine_start)
+    finally:
+        engine = await engine_start
+        session.engine.on_change = None
+        await engine.stop()
+        session.engine = None
+    return 0
+
+
+async def _start_engine(session, prompt):
+    """Open the job store and run the supervisor; jobs a stopped plexsh left unfinished start again."""
+    import asyncio
+
+    # The imports take a few hundred milliseconds: a thread does them while the prompt takes keys.
+    await asyncio.to_thread(_import_engine)
+    from plexsh import transfers
+    from plexsh.shell.bridge import GuestEngine
+
+    supervisor = transfers.supervisor(session)
+    engine = GuestEngine(supervisor)
+    await engine.start()
+    session.engine = supervisor
+    supervisor.on_change = job_watcher(prompt)
+    note = transfers.recovered_note(session)
+    if note:
+        print(note, flush=True)
+    return engine
+
+
+def _import_engine() -> None:
+    import plexsh.engine.supervisor  # noqa: F401  (imports trio, sqlite-utils and the job store)
+    import plexsh.shell.bridge  # noqa: F401
+    import plexsh.transfers  # noqa: F401
+
+
+async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start) -> None:
     warm_up = schedule_warm_up(session)
-    while not session.quit_requested:
-        try:
-            text = prompt.prompt(pre_run=warm_up)
-        except KeyboardInterrupt:
-            continue  # Ctrl-C clears the line, as in any shell
-        except EOFError:
-            break
-        warm_up = None
-        if text.strip():
+    pending = first_commands
+    while True:
+        if pending:
+            text, pending = pending, None
+        else:
+            try:
+                text = await prompt.prompt_async(pre_run=warm_up)
+            except KeyboardInterrupt:
+                continue  # Ctrl-C clears the line, as in any shell
+            except EOFError:
+                text = None
+            warm_up = None
+        if text is not None and text.strip():
+            await engine_start  # a command typed in the first instant waits for the engine, not the other way
             session.run(text)
             toolbar.refresh()
             prepare_title_index(session)  # a scan may have changed the titles
-    return 0
+        if text is None or session.quit_requested:
+            await engine_start
+            if await _may_leave(session):
+                return
+        session.quit_requested = False
+
+
+async def _may_leave(session) -> bool:
+    """Leaving with transfers under way asks first; they resume on the next start."""
+    from prompt_toolkit import PromptSession
+
+    busy = [v for v in session.engine.snapshot() if v.state in ("running", "queued", "verifying", "paused")]
+    if not busy:
+        return True
+    question = (f"{len(busy)} transfer{'s are' if len(busy) > 1 else ' is'} not finished; "
+                "quit anyway? They resume the next time plexsh starts. [y/N] ")
+    try:
+        answer = await PromptSession().prompt_async(question)
+    except (KeyboardInterrupt, EOFError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def job_watcher(prompt):
+    """The supervisor's on_change: redraw the toolbar; say so above the prompt when a job ends."""
+    said: dict[int, str] = {}
+
+    def on_change(view) -> None:
+        app = prompt.app
+        if view.state in ("done", "failed", "cancelled") and said.get(view.id) != view.state:
+            said[view.id] = view.state
+            if view.state == "done":
+                print(f"✓ job {view.id} done: {view.label}", flush=True)
+            else:
+                print(f"✗ job {view.id} {view.state}: {view.label}" + (f": {view.error}" if view.error else ""),
+                      flush=True)
+        if app.is_running:
+            app.invalidate()
+
+    return on_change
 
 
 def prepare_title_index(session) -> None:
