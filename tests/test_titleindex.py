@@ -107,3 +107,50 @@ def test_misspelled_titles_are_found_among_100k(big):
     assert found_titles(big, "brea")[0] == "Breaking Bad"
     best = found_titles(big, "the nigt of", 5)
     assert best and all(set(title.lower().split()) == {"the", "night", "of"} for title in best)
+
+
+@pytest.mark.parametrize("typed", ["The", "the ", "the n", "Of ", "Night of ", "love a", "the of", "a"])
+def test_common_words_give_the_shortest_matching_titles_first(big, typed):
+    """Queries of very common words (each in thousands of titles) gather the shortest titles that
+    hold every word, shortest first, by walking the rarest word's titles in order: the same
+    candidates a scan of every title finds, however many titles hold the words."""
+    index, _ = big
+    words = typed.lower().split()
+    candidates = index._candidates(words, 0)
+    assert len(candidates) == index.MAX_CANDIDATES
+
+    def holds(position: int) -> bool:
+        held = index.words[position]
+        return (all(w in held for w in words[:-1])
+                and any(h == words[-1] or h.startswith(words[-1]) for h in held))
+
+    best = {int(score // 5) for score in index._matches(words[-1], True).values()}
+    if len(best) == 1:  # otherwise titles with better word matches may come before shorter ones
+        expected = [p for p in range(len(index.texts)) if holds(p)][: index.MAX_CANDIDATES]
+        assert candidates == expected
+    assert all(holds(p) for p in candidates)
+    shortest = min(len(index.texts[p]) for p in candidates)
+    assert all(len(index.texts[p]) >= shortest for p in range(len(index.texts)) if holds(p))
+    found = index.search(typed, 10)
+    assert len(found) == 10 and all(score >= 50 for _, score in found)
+
+
+def test_common_words_walk_no_further_than_the_answer(big, monkeypatch):
+    """Gathering candidates for common words stops once enough are found: it no longer goes
+    through every title holding "the" or "of" on each keystroke."""
+    index, _ = big
+    walked = [0]
+
+    class Counting(list):
+        def __iter__(self):
+            for position in list.__iter__(self):
+                walked[0] += 1
+                yield position
+
+    for query in (["the"], ["the", "of"], ["of", "t"], ["the", "o"]):
+        index._candidates(query, 0)  # the words' look-ups are cached, as when typing
+        monkeypatch.setattr(index, "postings", {w: Counting(p) for w, p in index.postings.items()})
+        walked[0] = 0
+        assert len(index._candidates(query, 0)) == index.MAX_CANDIDATES
+        assert walked[0] < 5_000 < len(index.postings["the"]), (query, walked[0])
+        monkeypatch.undo()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -46,8 +47,9 @@ class TitleIndex:
     work is narrowed first. Each query word is looked up in the vocabulary of title words:
     exactly, as a prefix, or (when neither finds it) misspelled, via fuzz.ratio over the
     vocabulary, which is far smaller than the title list. Titles are numbered shortest first,
-    so intersecting the matches of every query word (set operations, in C) and keeping the
-    lowest numbers gives the shortest matching titles, best-matching words first. At most
+    so walking the titles of the rarest query word in order, keeping those whose words match
+    the other query words too, gives the shortest matching titles, best-matching words first,
+    however common the words ("the", "of"): the walk stops when enough are found. At most
     MAX_CANDIDATES of them are scored, with WRatio and by how well the words cover the title.
     """
 
@@ -79,7 +81,7 @@ class TitleIndex:
         self.vocabulary = sorted(postings)
         # Typing repeats the same words keystroke after keystroke; the index never changes.
         self._matches = lru_cache(maxsize=256)(self._word_matches)
-        self._positions = lru_cache(maxsize=64)(self._positions)
+        self._posting_set = lru_cache(maxsize=64)(self._posting_set)
 
     def _word_matches(self, word: str, is_last: bool) -> dict[str, float]:
         """Vocabulary words the query word may mean, with how sure we are (0-100); see _matches."""
@@ -102,42 +104,64 @@ class TitleIndex:
                 matches[candidate] = score
         return matches
 
-    def _positions(self, word: str, is_last: bool) -> frozenset[int]:
-        """Every title holding a word the query word may mean (cached: keystrokes repeat words)."""
-        found: set[int] = set()
-        for candidate in self._matches(word, is_last):
-            found.update(self.postings[candidate])
-        return frozenset(found)
-
     def _candidates(self, words: list[str], misses: int) -> list[int]:
-        """Shortest titles holding a match for every query word but at most `misses` of them."""
+        """Shortest titles holding a match for every query word but at most `misses` of them.
+
+        The work is proportional to the answer, not to how common the words are: the query word
+        matching the fewest titles drives, its titles are walked shortest first (a lazy merge of
+        the sorted postings of the vocabulary words it may mean), each is kept when its words
+        match the other query words too (a few dict look-ups), and the walk stops at
+        MAX_CANDIDATES."""
         last = len(words) - 1
         matches = [self._matches(w, n == last) for n, w in enumerate(words)]
         sizes = [sum(len(self.postings[w]) for w in m) for m in matches]
         if not words or sorted(sizes)[misses] == 0:
             return []
         driver = min(range(len(words)), key=lambda i: sizes[i] or len(self.texts) + 1)
-        others = [self._positions(w, n == last) for n, w in enumerate(words) if n != driver]
+        others = [matches[n] for n in range(len(words)) if n != driver]
+        if misses == 0:
+            # A word that means one vocabulary word filters in C, by its titles (a set built
+            # once per word); the others by whether the title holds one of the words they mean.
+            exact = [self._posting_set(next(iter(m))) for m in others if len(m) == 1]
+            checks = [m.keys() for m in others if len(m) > 1]
+        else:
+            exact, checks = [], [m.keys() for m in others]
         # Better word matches first ("matrx": titles with "matrix" before those with "max"),
         # then, within a band of similar scores, shortest titles first.
-        bands: dict[int, list[list[int]]] = defaultdict(list)
+        bands: dict[int, list[str]] = defaultdict(list)
         for word, score in matches[driver].items():
-            bands[int(score // 5)].append(self.postings[word])
+            bands[int(score // 5)].append(word)
+        title_words = self.words
         found: list[int] = []
-        seen: set[int] = set()
+        earlier: set[str] = set()  # driver matches of the better bands, whose titles are taken
         for band in sorted(bands, reverse=True):
-            # Set operations run in C; only the survivors are sorted (position = shortness).
-            members = set().union(*bands[band]) - seen
-            seen |= members
-            if misses == 0:
-                for other in others:
-                    members &= other
-            else:
-                members = {p for p in members if sum(1 for o in others if p not in o) <= misses}
-            found += sorted(members)[: self.MAX_CANDIDATES - len(found)]
-            if len(found) >= self.MAX_CANDIDATES:
-                break
+            band_words = bands[band]
+            lists = [self.postings[w] for w in band_words]
+            walk: Iterable[int] = lists[0] if len(lists) == 1 else heapq.merge(*lists)
+            for positions in exact:
+                walk = filter(positions.__contains__, walk)
+            previous = -1
+            for position in walk:
+                if position == previous:  # in the postings of two of the band's words
+                    continue
+                previous = position
+                held = title_words[position]
+                if earlier and not earlier.isdisjoint(held):
+                    continue
+                if misses == 0:
+                    if any(check.isdisjoint(held) for check in checks):
+                        continue
+                elif sum(1 for check in checks if check.isdisjoint(held)) > misses:
+                    continue
+                found.append(position)
+                if len(found) >= self.MAX_CANDIDATES:
+                    return found
+            earlier.update(band_words)
         return found
+
+    def _posting_set(self, word: str) -> frozenset[int]:
+        """The titles holding one vocabulary word, as a set (cached: keystrokes repeat words)."""
+        return frozenset(self.postings[word])
 
     def _word_score(self, position: int, word_matches: list[dict[str, float]]) -> float:
         """How well the query's words match and cover the title's words (articles aside), 0-100."""
