@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import PatternStr
 
 from plexsh.errors import PlexError
@@ -357,7 +357,6 @@ def describe_terminals(names) -> list[str]:
     """Terminal names in words, deduplicated, keywords quoted."""
     words = []
     for name in sorted(names, key=lambda n: (terminal_literal(n) is None, n)):
-        literal = terminal_literal(name)
         word = TERMINAL_WORDS.get(name) or (" or ".join(f"`{w}`" for w in terminal_words(name)) or name.lower())
         if name in ("SEMICOLON", "_NL", "$END"):
             word = TERMINAL_WORDS["$END"]
