@@ -75,7 +75,7 @@ MOVIES = [
     ("劇場版 ペンギン・ハイウェイ Penguin Highway The Movie (BD 1280x720 AVC).mp4", None,
      {"title": "Penguin Highway The Movie", "codec": "h264"}),
     ("Movies/-Leading Dash Title (2010)/-Leading Dash Title (2010).mkv", "movies",
-     {"title": "Leading Dash Title", "year": 2010}),
+     {"title": "-Leading Dash Title", "year": 2010}),
     ('Movies/"Quoted" Title (2011)/"Quoted" Title (2011).mkv', "movies", {"title": '"Quoted" Title', "year": 2011}),
     # A scene release folder around an abbreviated or obfuscated file name.
     ("Movies/Somewhere.2010.DVDRip.XviD-iLG/i-smwhr.avi", None, {"title": "Somewhere", "year": 2010}),

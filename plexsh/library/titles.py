@@ -72,6 +72,21 @@ def _capitalise(words: list[str]) -> list[str]:
     return out
 
 
+def _strip_edges(raw: str) -> str:
+    """Separators and junk off both ends, but a dash that starts the title itself stays.
+
+    >>> _strip_edges(" - The Matrix. "), _strip_edges("-30-"), _strip_edges("-Dash First")
+    ('The Matrix', '-30-', '-Dash First')
+    """
+    text = raw.strip(_EDGE_JUNK)
+    edge = raw.strip(" \t")
+    if text and len(edge) > 1 and edge[0] == "-" and edge[1].isalnum():
+        text = "-" + text  # "-30- (1959)", "-Dash First": a dash glued to a word is part of the title
+        if edge[-1] == "-" and edge[-2].isalnum():
+            text += "-"
+    return text
+
+
 def display_title(raw: str) -> str:
     """A title fit to show: separators become spaces, acronyms and qualifiers survive.
 
@@ -86,7 +101,7 @@ def display_title(raw: str) -> str:
     >>> display_title("Blade_Runner_2049")
     'Blade Runner 2049'
     """
-    text = raw.strip(_EDGE_JUNK)
+    text = _strip_edges(raw)
     if _NEEDS_WORK.search(text) is None:
         # Already spaced and punctuated as a title: only the capitalisation may need work.
         if text.islower():
