@@ -794,6 +794,8 @@ class Catalog:
             if kind:
                 sql += " AND kind = ?"
                 params.append(kind)
+            else:
+                sql += " AND kind IN ('movie', 'show')"  # lets SQLite use the (kind, match_key, year) index
             found = [self._item(r) for r in self.conn.execute(sql + " ORDER BY year, id", params)]
             if found:
                 return found
