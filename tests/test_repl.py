@@ -44,6 +44,7 @@ def test_a_command_answers_and_the_prompt_comes_back(shell):
 
 def test_tab_completes_a_verb_then_a_fuzzy_title_then_a_season(shell):
     shell.send("sho")
+    shell.expect_exact("command")  # the completion menu is up, offering the verb
     shell.send("\t")
     shell.expect_exact("show")
     shell.send(" brekin")

@@ -69,6 +69,9 @@ def build_prompt(session):
 
     from plexsh.shell.complete import make_completer
 
+    from plexsh.lang.parser import lark_parser
+
+    lark_parser()  # completion's first key press must not wait for the grammar's tables
     history_file = history_path()
     history_file.parent.mkdir(parents=True, exist_ok=True)
     style = Style.from_dict({"prompt": "bold ansicyan", "arrow": "ansigray", "bottom-toolbar": "noreverse ansigray"})
