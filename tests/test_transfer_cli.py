@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_json, run_plexsh, write_config
+from conftest import run_json, run_plexsh
 
 
 def local(home):
