@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from plexsh.library.catalog import FileRow, Item, quality_lines
+from plexsh.library.destinations import nearest_existing
 
 __all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "make_plan",
            "partial_path", "safe_name"]
@@ -133,13 +134,6 @@ class Plan:
         return all(s.fits for s in self.space)
 
 
-def _nearest_existing(path: Path) -> Path:
-    for candidate in (path, *path.parents):
-        if candidate.exists():
-            return candidate
-    return Path(path.anchor or "/")
-
-
 def _already_there(entry: PlanEntry, verify: str) -> str | None:
     """Why an existing destination counts as done, or None to copy it (again)."""
     try:
@@ -184,7 +178,7 @@ def _space(entries: list[PlanEntry]) -> tuple[Space, ...]:
     for entry in entries:
         if entry.skipped is not None:
             continue
-        base = _nearest_existing(entry.destination.parent)
+        base = nearest_existing(entry.destination.parent)
         device = os.stat(base).st_dev
         group = groups.setdefault(device, [base, 0])
         try:  # bytes of a partial already on disk are not needed again on resume

@@ -17,14 +17,6 @@ from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
 
 MAX_EXPECTED_SHOWN = 5
 
-# Canonical codec names, so `codec x265` and `codec hevc` mean the same filter.
-CODEC_ALIASES = {
-    "x264": "h264", "h264": "h264", "h.264": "h264", "avc": "h264",
-    "x265": "hevc", "h265": "hevc", "h.265": "hevc", "hevc": "hevc",
-    "av1": "av1", "xvid": "xvid", "divx": "divx", "vc1": "vc1", "vc-1": "vc1",
-    "mpeg2": "mpeg2", "mpeg-2": "mpeg2", "vp9": "vp9",
-}
-
 KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
 
 
@@ -180,8 +172,9 @@ class ToAst(Transformer):
         return ast.Filter("quality", str(op or "="), resolution_lines(resolution))
 
     def codec_filter(self, meta, children):
-        name = children[0].lower()
-        return ast.Filter("codec", "=", CODEC_ALIASES.get(name, name))
+        from plexsh.library.names import canonical_codec
+
+        return ast.Filter("codec", "=", canonical_codec(str(children[0])))
 
     def size_filter(self, meta, children):
         from plexsh.config import parse_size

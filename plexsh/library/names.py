@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .titles import display_title, fold, match_key
 
-__all__ = ["ParsedName", "parse_path", "parse_fields", "clear_caches"]
+__all__ = ["ParsedName", "parse_path", "parse_fields", "clear_caches", "canonical_codec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +264,17 @@ class _Scan:
 
 # ---------------------------------------------------------------------------------------------
 # Season/episode markers.
+
+def canonical_codec(word: str) -> str:
+    """The codec name file names are read as, for any spelling a user types.
+
+    >>> canonical_codec("x265"), canonical_codec("H.264"), canonical_codec("VC-1"), canonical_codec("theora")
+    ('hevc', 'h264', 'vc1', 'theora')
+    """
+    spelling = re.sub(r"[^0-9a-z]", "", word.lower())
+    field, value, _ = _VOCABULARY.get(spelling, (None, None, None))
+    return value if field == "codec" else word.lower()
+
 
 def _letter_before(stem: str, index: int) -> bool:
     """Is the marker glued to what precedes it ("gNWDXow11s7E0" is a hash, not S07E00)?"""
