@@ -47,6 +47,7 @@ class Session:
         self.engine = None  # the REPL's live Supervisor; None in scripts (commands run it under trio.run)
         self._jobs = None
         self._supervisor = None
+        self._recovered_said = False
 
     # -- state, loaded on first use so `help` or `parse` work even with a broken config ---------------
 

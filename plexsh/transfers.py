@@ -11,7 +11,7 @@ from plexsh.render import format_size
 
 def job_store(session):
     """The session's JobStore, opened once (opening it requeues jobs a killed plexsh left running)."""
-    if getattr(session, "_jobs", None) is None:
+    if session._jobs is None:
         from plexsh.engine.jobs import JobStore
 
         session._jobs = JobStore(session.database)
@@ -22,7 +22,7 @@ def supervisor(session):
     """The live engine in the shell; in scripts a supervisor over the stored jobs (run on demand)."""
     if session.engine is not None:
         return session.engine
-    if getattr(session, "_supervisor", None) is None:
+    if session._supervisor is None:
         from plexsh.engine.supervisor import Supervisor
 
         session._supervisor = Supervisor(job_store(session), session.config, on_verified=recorder(session))
@@ -53,7 +53,7 @@ def local_pairs(session, item_id: int) -> set[tuple[int, int]]:
 def recovered_note(session) -> str | None:
     """Once per session: which jobs a killed plexsh left unfinished (they run again with the queue)."""
     store = job_store(session)
-    if not store.recovered or getattr(session, "_recovered_said", False):
+    if not store.recovered or session._recovered_said:
         return None
     session._recovered_said = True
     ids = ", ".join(map(str, store.recovered))
