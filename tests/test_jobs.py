@@ -19,6 +19,7 @@ def test_lives_beside_the_catalog_and_persists(tmp_path):
     db = tmp_path / "plexsh.db"
     Catalog(db).close()
     with JobStore(db) as store:
+        low = add(store, "z.mkv", priority="low")
         a = add(store, "a.mkv", item_id=3, file_id=7, bwlimit=5 << 20)
         b = add(store, "b.mkv", priority="high", verify="size")
         store.update(a.id, bytes_done=400, state="paused")
@@ -27,7 +28,7 @@ def test_lives_beside_the_catalog_and_persists(tmp_path):
         assert catalog.stats().files == 0
         got = store.get(a.id)
         assert (got.bytes_done, got.state, got.item_id, got.file_id, got.bwlimit) == (400, "paused", 3, 7, 5 << 20)
-        assert [j.id for j in store.jobs()] == [b.id, a.id]  # high priority first
+        assert [j.id for j in store.jobs()] == [b.id, a.id, low.id]  # high first, low after the rest
         assert [e["event"] for e in store.events(a.id)] == ["queued", "attempt_started"]
         assert store.recovered == []
         names = {r[0] for r in store.conn.execute("SELECT migration_set FROM _sqlite_migrations")}

@@ -46,7 +46,7 @@ def get(session, node: ast.Get) -> Reply:
     if node.dry_run or not plan.to_copy:
         return _plan_reply(reply, plan, item)
     sup = transfers.supervisor(session)
-    ids = sup.enqueue(plan.to_copy, priority="high" if node.priority == "high" else "normal",
+    ids = sup.enqueue(plan.to_copy, priority=node.priority or "normal",
                       bwlimit=node.bwlimit, verify=verify)
     reply.data["jobs"] = ids
     if session.engine is not None:  # the shell: the jobs run in the background

@@ -13,8 +13,9 @@ from sqlite_utils import Database, Migrations
 
 from plexsh.home import catalog_path
 
-__all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "STATES", "migrations"]
+__all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "migrations"]
 
+PRIORITIES = ("high", "normal", "low")
 STATES = ("queued", "running", "paused", "verifying", "done", "failed", "cancelled", "stalled")
 FINISHED = frozenset({"done", "failed", "cancelled"})
 ACTIVE = frozenset({"running", "verifying"})  # a child process may exist
@@ -138,8 +139,8 @@ class JobStore:
             verify: str = "sha256", bwlimit: int | None = None, item_id: int | None = None,
             file_id: int | None = None, label: str | None = None) -> Job:
         """A new queued job at the end of the queue."""
-        if priority not in ("high", "normal"):
-            raise ValueError(f"unknown priority {priority!r}: high or normal")
+        if priority not in PRIORITIES:
+            raise ValueError(f"unknown priority {priority!r}: high, normal or low")
         now = time.time()
         with self.conn:
             position = self.conn.execute("SELECT coalesce(max(position), 0) + 1 FROM jobs").fetchone()[0]
@@ -201,13 +202,13 @@ class JobStore:
         return _job(row) if row else None
 
     def jobs(self, states: Iterable[str] | None = None) -> list[Job]:
-        """Jobs (of some states) in queue order: high priority first, then position."""
+        """Jobs (of some states) in queue order: high priority first, low last, then position."""
         sql = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
         params: list[str] = []
         if states is not None:
             params = list(states)
             sql += f" WHERE state IN ({', '.join('?' * len(params))})"
-        sql += " ORDER BY priority = 'high' DESC, position, id"
+        sql += " ORDER BY CASE priority WHEN 'high' THEN 0 WHEN 'low' THEN 2 ELSE 1 END, position, id"
         return [_job(row) for row in self.conn.execute(sql, params)]
 
     def events(self, job_id: int | None = None) -> list[dict[str, Any]]:

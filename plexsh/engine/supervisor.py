@@ -16,7 +16,7 @@ import trio
 
 from plexsh.engine.copier import command as copier_command
 from plexsh.config import Config
-from plexsh.engine.jobs import FINISHED, Job, JobStore
+from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
 from plexsh.engine.retry import backoff_delay, decide
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
@@ -141,7 +141,7 @@ class Supervisor:
         return max(0.0, min(times) - time.time()) if times else float("inf")
 
     def _queue_order(self) -> list[Job]:
-        return sorted(self._jobs.values(), key=lambda j: (j.priority != "high", j.position, j.id))
+        return sorted(self._jobs.values(), key=lambda j: (PRIORITIES.index(j.priority), j.position, j.id))
 
     # --- one attempt -----------------------------------------------------------------------------
 
