@@ -145,6 +145,147 @@ class Renderer:
 
             yield update
 
+    @contextlib.contextmanager
+    def job_progress(self, views):
+        """Transfers while a script waits for them; yields a callback taking each changed job view.
+
+        On a terminal: a rich bar per running file and one for the whole run. Otherwise one plain
+        line when a file starts, finishes, fails or is retried. With --json: nothing (stdout is JSON).
+        """
+        if self.mode == "json":
+            yield lambda view: None
+        elif self.mode == "plain":
+            yield _JobLines(self.out, views).update
+        else:
+            bars = _JobBars(self.console, views)
+            with bars.progress:
+                yield bars.update
+
+
+_ENDED = ("done", "failed", "cancelled")
+_MOVING = ("running", "verifying")
+
+
+def job_line(before: str | None, view) -> str | None:
+    """What a plain log says when a job goes from state `before` to `view.state` (None: nothing).
+
+    Resuming a paused copy or a byte count moving is no event; a copy that goes back to waiting
+    after an error is a retry.
+    """
+    name = _one_line(view.label)
+    if view.state == "running" and before not in ("running", "paused", "verifying"):
+        again = f", attempt {view.attempts}" if view.attempts > 1 else ""
+        return f"copying {name} ({format_size(view.total)}{again})"
+    if view.state == "done":
+        return f"done {name} ({format_size(view.total)})"
+    if view.state == "failed":
+        return f"failed {name}: {view.error or 'unknown error'}"
+    if view.state == "cancelled":
+        return f"cancelled {name}"
+    if view.state in ("queued", "stalled") and before in _MOVING:
+        return f"retrying {name}: {view.error or view.state}"
+    return None
+
+
+class _JobLines:
+    """Plain progress for logs and pipes: a line per event, never a carriage return."""
+
+    def __init__(self, out, views):
+        self.out = out
+        self.states = {v.id: v.state for v in views}
+
+    def update(self, view) -> None:
+        before = self.states.get(view.id)
+        self.states[view.id] = view.state
+        if before == view.state:
+            return  # bytes moved: a log has no use for that
+        line = job_line(before, view)
+        if line:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+
+class _JobBars:
+    """rich bars: one per file in flight (label, bar, percent, bytes, rate, ETA) and the run's total last.
+
+    Views arrive up to four times a second per job; rich redraws on its own clock, so an update
+    only records numbers.
+    """
+
+    def __init__(self, console, views):
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+        from rich.table import Column
+
+        self.progress = Progress(
+            TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=3)),
+            BarColumn(bar_width=None, table_column=Column(ratio=2)),
+            TextColumn("{task.percentage:>3.0f}%", table_column=Column(justify="right", width=4)),
+            DownloadColumn(binary_units=True, table_column=Column(justify="right", width=19)),
+            TextColumn("{task.fields[rate]}", table_column=Column(justify="right", width=12, no_wrap=True)),
+            TextColumn("{task.fields[eta]}", table_column=Column(width=13, no_wrap=True)),
+            console=console, transient=True, refresh_per_second=5, expand=True)
+        self.views = {v.id: v for v in views if v.state not in _ENDED}  # the jobs of this run
+        self.bars: dict[int, object] = {}  # job id -> rich task id, while it has a bar
+        self.overall = None
+        self._overall()
+
+    def update(self, view) -> None:
+        if view.id not in self.views and view.state in _ENDED:
+            return  # a job of an earlier run
+        self.views[view.id] = view
+        bar = self.bars.get(view.id)
+        if view.state in _ENDED:
+            if bar is not None:
+                self.progress.remove_task(self.bars.pop(view.id))
+        elif view.state in _MOVING or bar is not None:  # once started, a bar stays until its job ends
+            fields = _bar_fields(view)
+            if bar is None:
+                self.bars[view.id] = self.progress.add_task(_one_line(view.label), total=view.total or None,
+                                                            completed=view.bytes_done, **fields)
+            else:
+                self.progress.update(bar, total=view.total or None, completed=view.bytes_done, **fields)
+        self._overall()  # and, when a bar was added, back below it
+
+    def _overall(self) -> None:
+        """The run's line: files finished of all, bytes, summed rate and the ETA it gives."""
+        views = list(self.views.values())
+        if len(views) < 2:  # one file: its own bar says it all
+            return
+        finished = sum(v.state == "done" for v in views)
+        failed = sum(v.state in ("failed", "cancelled") for v in views)
+        total = sum(v.total for v in views)
+        done = sum(v.total if v.state == "done" else v.bytes_done for v in views)
+        rate = sum(v.rate or 0 for v in views if v.state == "running")
+        title = f"{finished} of {len(views)} files" + (f", {failed} not copied" if failed else "")
+        fields = {"rate": f"{format_size(int(rate))}/s" if rate else "",
+                  "eta": f"ETA {_clock((total - done) / rate)}" if rate else ""}
+        if self.overall is not None and self.progress.task_ids[-1:] == [self.overall]:
+            self.progress.update(self.overall, description=title, total=total or None, completed=done, **fields)
+            return
+        if self.overall is not None:
+            self.progress.remove_task(self.overall)
+        self.overall = self.progress.add_task(title, total=total or None, completed=done, **fields)
+
+
+def _bar_fields(view) -> dict:
+    """The rate and ETA columns of a file's bar; a word instead while it is not copying."""
+    if view.state == "running":
+        return {"rate": f"{format_size(int(view.rate))}/s" if view.rate else "",
+                "eta": f"ETA {_clock(view.eta)}" if view.eta else ""}
+    note = {"verifying": "verifying", "paused": "paused"}.get(view.state, "retrying")
+    return {"rate": note, "eta": ""}
+
+
+def _clock(seconds: float) -> str:
+    """A countdown as a clock shows it.
+
+    >>> _clock(5), _clock(83), _clock(3723)
+    ('0:05', '1:23', '1:02:03')
+    """
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
 
 def _rich_table(block: Table):
     from rich import box

@@ -70,22 +70,17 @@ def run_until_finished(session, ids: list[int] | None) -> list:
         async with trio.open_nursery() as nursery:
             await nursery.start(sup.run)
             views = await sup.wait(ids)
+            # Stopping the engine puts other jobs still in flight back in the queue: no event to show.
+            sup.on_change = None
             nursery.cancel_scope.cancel()
         return views
 
-    with session.renderer.progress("copying") as update:
-        sup.on_change = lambda view: update(progress_text(sup.snapshot()))
+    with session.renderer.job_progress(sup.snapshot()) as show:
+        sup.on_change = show
         try:
             return trio.run(main)
         finally:
             sup.on_change = None
-
-
-def progress_text(views) -> str:
-    """One line for the running jobs: file, percent, rate."""
-    running = [v for v in views if v.state in ("running", "verifying")]
-    return "  ".join(f"{v.label} {v.percent:.0f}%" + (f" {format_size(int(v.rate))}/s" if v.rate else "")
-                     for v in running)
 
 
 def job_row(view) -> list[str]:

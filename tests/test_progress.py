@@ -1,0 +1,80 @@
+"""Progress of `plexsh -c 'get ...'`: rich bars in a real terminal, one plain line per event through a pipe."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pexpect
+import pytest
+
+from conftest import REPO, plexsh_env, run_plexsh
+
+MATRIX = "Movies/The Matrix (1999)/The Matrix (1999) - 2160p.mkv"  # 9,000,000 bytes: the best version
+EPISODES = ["Breaking Bad - S01E01 - Pilot.mkv", "Breaking Bad - S01E02 - Cat's in the Bag.mkv",
+            "Breaking Bad - S01E03 - And the Bag's in the River.mkv"]
+
+
+def test_a_terminal_shows_a_bar_with_the_file_and_its_bytes(scanned, nas):
+    # 3 MiB/s over 8.6 MiB keeps the bar up for a few redraws.
+    env = plexsh_env(TERM="xterm-256color", COLUMNS="120", LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "plexsh", "-c", 'get "The Matrix" bwlimit 3M'], env=env,
+                          cwd=str(REPO), encoding="utf-8", dimensions=(40, 120), timeout=60)
+    try:
+        child.expect_exact("The Matrix (1999) - 2160p.mkv")
+        child.expect(r"\d+%")  # the bar's percentage, then its bytes done of the total
+        child.expect(r"\d+\.\d/8\.6 MiB")
+        child.expect_exact("copied The Matrix (1999) - 2160p.mkv")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    copied = scanned / "local" / "Movies" / "The Matrix (1999)" / "The Matrix (1999) - 2160p.mkv"
+    assert copied.read_bytes() == (nas / MATRIX).read_bytes()
+
+
+def test_a_pipe_gets_one_line_when_each_file_starts_and_ends(scanned, nas):
+    result = run_plexsh("-c", 'get "Breaking Bad" s1 bwlimit 2M')
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stdout and "\x1b" not in result.stdout  # no redraws, no colour
+    lines = result.stdout.splitlines()
+    for name in EPISODES:
+        assert lines.count(f"copying {name} (488.3 KiB)") == 1
+        assert lines.count(f"done {name} (488.3 KiB)") == 1
+        assert lines.index(f"copying {name} (488.3 KiB)") < lines.index(f"done {name} (488.3 KiB)")
+        assert f"copied {name} (488.3 KiB) to " in result.stdout  # the reply follows the events
+    season = scanned / "local" / "TV" / "Breaking Bad" / "Season 01"
+    for name in EPISODES:
+        assert (season / name).read_bytes() == (nas / "TV" / "Breaking Bad" / "Season 01" / name).read_bytes()
+
+
+def test_json_output_has_no_progress_lines(scanned):
+    result = run_plexsh("--json", "-c", 'get "Breaking Bad" s1 e1-2')
+    assert result.returncode == 0, result.stderr
+    (reply,) = [json.loads(line) for line in result.stdout.splitlines()]  # one JSON object, nothing else
+    assert [job["state"] for job in reply["jobs"]] == ["done", "done"]
+
+
+def view(state, attempts=1, error=None):
+    from plexsh.engine.supervisor import JobView
+
+    return JobView(7, "Heat (1995).mkv", "/nas/Heat (1995).mkv", "/local/Heat (1995).mkv", state, "normal", 1,
+                   0, 3_000_000, 0.0, None, None, attempts, 0, error, None, None)
+
+
+@pytest.mark.parametrize("before, after, line", [
+    ("queued", view("running"), "copying Heat (1995).mkv (2.9 MiB)"),
+    ("queued", view("running", attempts=2), "copying Heat (1995).mkv (2.9 MiB, attempt 2)"),
+    ("running", view("queued", error="read error"), "retrying Heat (1995).mkv: read error"),
+    ("running", view("stalled", error="no progress for 30 s"), "retrying Heat (1995).mkv: no progress for 30 s"),
+    ("verifying", view("failed", error="sha256 mismatch"), "failed Heat (1995).mkv: sha256 mismatch"),
+    ("verifying", view("done"), "done Heat (1995).mkv (2.9 MiB)"),
+    ("running", view("cancelled"), "cancelled Heat (1995).mkv"),
+    ("paused", view("running"), None),  # resumed: the copy goes on, no new event
+    ("running", view("verifying"), None),
+    (None, view("queued"), None),
+])
+def test_plain_line_for_each_state_change(before, after, line):
+    from plexsh.render import job_line
+
+    assert job_line(before, after) == line
