@@ -1,9 +1,10 @@
 """The native copier: one file to a partial file beside its destination, verified and resumable.
 
     python -m plexsh.engine.copier SOURCE PARTIAL [--chunk-size 8M] [--bwlimit BYTES_PER_S] [--fresh]
+    python -m plexsh.engine.copier --serve      (requests on stdin: see serve())
 
-The engine runs one copier per file as a supervised child process (`argv()` builds the command) for
-sources on local disks or mounts, where rsync's local path is several times slower than the disk
+The engine runs copiers as supervised child processes (`argv()` builds the command for one file;
+`--serve` keeps a worker for file after file) for sources on local disks or mounts, where rsync's local path is several times slower than the disk
 (field notes). SOURCE is opened read-only; PARTIAL is a temporary name in the destination folder
 that the caller renames into place once it has checked the result. The copier reports on stdout, one
 JSON object per line, flushed as written:
@@ -806,24 +807,90 @@ class Copy:
         return checkpoints[-1][0] if checkpoints else 0
 
 
-def main(args: list[str] | None = None) -> int:
-    events = Events()
-    try:
-        opts = parse_args(sys.argv[1:] if args is None else args)
-    except UsageError as e:
-        events.emit("error", kind="other", message=f"bad arguments: {e}", bytes=0)
-        print(f"copier: {e}\n{USAGE}", file=sys.stderr)
-        return EXIT_USAGE
-    for signum in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP):
-        _signal.signal(signum, _request_stop)
+def copy_one(opts: Options, events: Events) -> int:
+    """One file, every outcome an event; an unexpected exception is a bug, reported the same way."""
     try:
         return Copy(opts, events).run()
-    except Exception as e:  # a bug, not an expected failure: still one error event
+    except Exception as e:
         if os.environ.get("PLEXSH_DEBUG") == "1":
             import traceback
             traceback.print_exc()
         events.emit("error", kind="other", message=f"{type(e).__name__}: {e}", bytes=0)
         return EXIT_ERROR
+
+
+def request_options(line: bytes) -> Options:
+    """A serve request: one JSON object a line with the command line's fields.
+
+    >>> o = request_options(b'{"source": "a.mkv", "partial": ".p", "chunk_size": 65536, "fresh": true}')
+    >>> (o.source, o.partial, o.chunk_size, o.bwlimit, o.fresh)
+    ('a.mkv', '.p', 65536, 0, True)
+    """
+    import json  # a worker pays for it once, for all the files it copies
+
+    request = json.loads(line)
+    args = ["--chunk-size", str(request.get("chunk_size") or DEFAULT_CHUNK),
+            "--bwlimit", str(request.get("bwlimit") or 0)]
+    if request.get("fresh"):
+        args.append("--fresh")
+    return parse_args(args + ["--", request["source"], request["partial"]])
+
+
+def serve(events: Events) -> int:
+    """Copy file after file as the engine asks, one JSON request a line on stdin, each answered by
+    the same events as a single copy; end of input ends the worker. This saves the interpreter's
+    start-up per file, most of the cost of a small one. A stop request ends the file in hand and the
+    worker with it (exit 20); the engine then starts a fresh worker for the next file."""
+    import gc
+
+    gc.enable()  # a long-lived worker must not let reference cycles pile up
+    _die_with_parent()
+    stdin = sys.stdin.buffer
+    while not Stop.requested:
+        line = stdin.readline()
+        if not line:
+            return EXIT_OK
+        if not line.strip():
+            continue
+        events.last_progress = events.last_verify = -1.0
+        try:
+            opts = request_options(line)
+        except (ValueError, KeyError, TypeError, UsageError) as e:
+            events.emit("error", kind="other", message=f"bad request: {e}", bytes=0)
+            continue
+        if copy_one(opts, events) == EXIT_CANCELLED:
+            return EXIT_CANCELLED
+    return EXIT_CANCELLED
+
+
+def _die_with_parent() -> None:
+    """Ask Linux for SIGTERM when the engine dies (even by kill -9), so a worker in the middle of a
+    file stops at a checkpoint instead of copying on for nobody; elsewhere the closed stdin and the
+    next start's orphan check do it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError, ImportError):
+        pass
+    if os.getppid() == 1:  # the engine was gone before the request above took effect
+        Stop.requested = True
+
+
+def main(args: list[str] | None = None) -> int:
+    events = Events()
+    args = sys.argv[1:] if args is None else args
+    for signum in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP):
+        _signal.signal(signum, _request_stop)
+    if args == ["--serve"]:
+        return serve(events)
+    try:
+        opts = parse_args(args)
+    except UsageError as e:
+        events.emit("error", kind="other", message=f"bad arguments: {e}", bytes=0)
+        print(f"copier: {e}\n{USAGE}", file=sys.stderr)
+        return EXIT_USAGE
+    return copy_one(opts, events)
 
 
 def run() -> None:

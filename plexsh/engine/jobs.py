@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, fields
@@ -12,6 +13,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database, Migrations
 
 from plexsh.home import catalog_path
+from plexsh.redact import job_replacements
 
 __all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "migrations"]
 
@@ -23,6 +25,8 @@ ACTIVE = frozenset({"running", "verifying"})  # a child process may exist
 _INTERRUPTED = ("running", "verifying", "stalled")
 
 migrations = Migrations("plexsh.jobs")
+
+log = logging.getLogger("plexsh.transfers")
 
 
 @migrations()
@@ -176,6 +180,26 @@ class JobStore:
         self.conn.execute(
             "INSERT INTO job_events (job_id, at, event, attempt, bytes, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (job_id, time.time(), event, attempt, bytes_, reason, json.dumps(data) if data else None))
+        self._log_event(job_id, event, attempt, bytes_, reason, data)
+
+    def _log_event(self, job_id: int, event: str, attempt: int | None, bytes_: int | None, reason: str | None,
+                   data: dict[str, Any]) -> None:
+        """The event as one line of the log: `job 3 attempt_ended attempt=1 bytes=2000000 reason=network ...`.
+
+        Values are not escaped, so path redaction (plexsh.logs) finds the paths exactly as stored.
+        """
+        failed = (event == "failed" or (event == "attempt_ended" and reason not in ("done", "cancelled"))
+                  or (event == "verified" and reason not in (None, "ok")))
+        level = logging.WARNING if failed else logging.INFO
+        if not log.isEnabledFor(level):
+            return
+        row = self.conn.execute("SELECT label, source FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        label, source = row if row else (None, None)  # a removed job has no row left
+        values = {"attempt": attempt, "bytes": bytes_, "reason": reason, **data, "title": label, "source": source}
+        parts = [f"job {job_id} {event}"]
+        parts += [f'{key}="{value}"' if " " in str(value) else f"{key}={value}"
+                  for key, value in values.items() if value is not None and value != ""]
+        log.log(level, " ".join(parts), extra={"redact": job_replacements(source, label)})
 
     def move(self, job_id: int, position: int) -> None:
         """Put a job at 1-based `position` among the waiting jobs (queued, stalled, paused ones)."""
@@ -232,12 +256,14 @@ def _job(row: tuple) -> Job:
 
 
 def kill_orphan(pid: int, partial: str | None) -> bool:
-    """SIGKILL a copier a killed plexsh left behind, if that pid is still one writing `partial`."""
+    """SIGKILL a copier a killed plexsh left behind, if that pid is still one writing `partial` or a
+    copier worker (which names its files on stdin, not its command line)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    if partial is None or os.fsencode(partial) not in cmdline:
+    serving = b"--serve" in cmdline and any(b"plexsh.engine.copier" in arg for arg in cmdline)
+    if not serving and (partial is None or os.fsencode(partial) not in cmdline):
         return False  # the pid was reused by something else
     try:
         os.kill(pid, 9)

@@ -27,6 +27,7 @@ WAITING = ("queued", "stalled")  # states the scheduler starts from (once retry_
 _SAVE_EVERY = 1.0  # seconds between byte positions written per job
 _NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
 _RATE_WINDOW = 5.0  # seconds of samples behind the rate
+_IDLE_WORKER = 15.0  # seconds an idle copier worker waits for another file before it is retired
 
 
 class SupervisorError(Exception):
@@ -60,17 +61,28 @@ class JobView:
 
 
 @dataclass
+class _Worker:
+    """A copier child: for one file, or (serving) for file after file while it stays healthy."""
+
+    process: trio.Process
+    serving: bool
+    buffer: bytes = b""  # output read past the last whole line
+    stderr: bytearray = field(default_factory=bytearray)
+    idle_since: float = 0.0
+
+
+@dataclass
 class _Run:
     """One attempt in flight: the child, its liveness and what the user asked of it."""
 
     process: trio.Process | None = None
+    worker: _Worker | None = None
     paused: bool = False
     stop: bool = False  # cancel requested
     discard: bool = False
     last_progress: float = field(default_factory=time.monotonic)
     final: dict | None = None
-    eof: bool = False
-    stderr: bytearray = field(default_factory=bytearray)
+    eof: bool = False  # no more output for this attempt: its last event came, or the output ended
     wake: trio.Event = field(default_factory=trio.Event)
 
 
@@ -81,16 +93,25 @@ class Supervisor:
     def __init__(self, store: JobStore, config: Config, *, copier: Sequence[str] = COPIER,
                  on_change: Callable[[JobView], None] | None = None,
                  on_verified: Callable[[Job], None] | None = None, grace: float = 5.0,
-                 env: dict[str, str] | None = None, chunk_size: str | None = None):
+                 env: dict[str, str] | None = None, chunk_size: str | None = None,
+                 serve: bool | None = None):
         self.store = store
         self.sync = config.sync
         self.copier = list(copier)
+        # Workers that copy file after file (`--serve`) spare a small file the interpreter's
+        # start-up; a stand-in copier in tests may only know the one-file command line.
+        self.serve = list(copier) == list(COPIER) if serve is None else serve
+        self._idle: list[_Worker] = []
+        self._nursery: trio.Nursery | None = None
         self.on_change = on_change
         self.on_verified = on_verified
         self.grace = grace
         self.env = env
         self.chunk_size = chunk_size
         self._jobs: dict[int, Job] = {job.id: job for job in store.jobs()}
+        # The unfinished ones, kept apart: the scheduler and progress look only at these, so a
+        # long history of finished jobs costs nothing per file.
+        self._pending: dict[int, Job] = {i: j for i, j in self._jobs.items() if j.state not in FINISHED}
         self._runs: dict[int, _Run] = {}
         self._samples: dict[int, deque] = {}
         self._saved: dict[int, float] = {}
@@ -113,22 +134,26 @@ class Supervisor:
         async with trio.open_nursery() as nursery:
             send, receive = trio.open_memory_channel(float("inf"))
             self._reaper = send
+            self._nursery = nursery
             nursery.start_soon(_reap, receive)
             task_status.started(self)
             try:
                 while True:
                     self._schedule(nursery)
+                    self._retire_idle(time.monotonic() - _IDLE_WORKER)
                     self._wake = trio.Event()
-                    with trio.move_on_after(self._next_retry_in()):
+                    with trio.move_on_after(min(self._next_retry_in(), self._next_retirement_in())):
                         await self._wake.wait()
             finally:
-                self._reaper = None
+                with trio.CancelScope(shield=True):
+                    await self._close_idle()
+                self._reaper = self._nursery = None
                 nursery.cancel_scope.cancel()
 
     def _schedule(self, nursery: trio.Nursery) -> None:
         now = time.time()
         free = self.sync.parallel_workers - len(self._runs)
-        for job in self._queue_order():
+        for job in self._queue_order(unfinished=True):
             if free <= 0:
                 break
             if job.state in WAITING and job.id not in self._runs and (job.retry_at or 0) <= now:
@@ -137,11 +162,78 @@ class Supervisor:
                 free -= 1
 
     def _next_retry_in(self) -> float:
-        times = [j.retry_at for j in self._jobs.values() if j.state in WAITING and j.retry_at]
+        times = [j.retry_at for j in self._pending.values() if j.state in WAITING and j.retry_at]
         return max(0.0, min(times) - time.time()) if times else float("inf")
 
-    def _queue_order(self) -> list[Job]:
-        return sorted(self._jobs.values(), key=lambda j: (PRIORITIES.index(j.priority), j.position, j.id))
+    def _queue_order(self, unfinished: bool = False) -> list[Job]:
+        jobs = self._pending.values() if unfinished else self._jobs.values()
+        return sorted(jobs, key=lambda j: (PRIORITIES.index(j.priority), j.position, j.id))
+
+    # --- copier children -------------------------------------------------------------------------
+
+    async def _spawn(self, argv: list[str], serving: bool) -> _Worker:
+        process = await trio.lowlevel.open_process(
+            argv, stdin=subprocess.PIPE if serving else subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True, env=self.env)
+        worker = _Worker(process, serving)
+        if self._nursery is not None:
+            self._nursery.start_soon(_read_tail, worker)
+        return worker
+
+    async def _start(self, argv: list[str], request: dict) -> _Worker:
+        """A child copying one file: an idle worker given the request, a new worker, or (without
+        serving) a one-file copier."""
+        if not self.serve:
+            return await self._spawn([*argv, "--", request["source"], request["partial"]], False)
+        line = (json.dumps(request) + "\n").encode()
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.process.poll() is None:
+                try:
+                    await worker.process.stdin.send_all(line)
+                    return worker
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    pass
+            self._retire(worker)
+        worker = await self._spawn([*self.copier, "--serve"], True)
+        await worker.process.stdin.send_all(line)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        """An idle or unusable worker goes; it holds no file, so SIGKILL loses nothing."""
+        if worker.process.returncode is None:
+            _signal(worker.process, signal.SIGKILL)
+            self._abandon(worker.process)
+
+    def _retire_idle(self, before: float) -> None:
+        keep = []
+        for worker in self._idle:
+            if worker.idle_since < before or worker.process.poll() is not None:
+                self._retire(worker)
+            else:
+                keep.append(worker)
+        self._idle = keep
+
+    def _next_retirement_in(self) -> float:
+        if not self._idle:
+            return float("inf")
+        oldest = min(w.idle_since for w in self._idle)
+        return max(0.0, oldest + _IDLE_WORKER - time.monotonic()) + 0.01
+
+    async def _close_idle(self) -> None:
+        """End idle workers by closing their input (they exit at once), killing any that do not."""
+        idle, self._idle = self._idle, []
+        for worker in idle:
+            try:
+                await worker.process.stdin.aclose()
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                pass
+        with trio.move_on_after(1.0):
+            for worker in idle:
+                await worker.process.wait()
+        for worker in idle:
+            if worker.process.returncode is None:
+                _signal(worker.process, signal.SIGKILL)
 
     # --- one attempt -----------------------------------------------------------------------------
 
@@ -156,6 +248,10 @@ class Supervisor:
         try:
             outcome, kind, message = await self._copy(job, run, fresh)
             if outcome == "done":
+                # The next file starts copying while this one is checked and fsynced: the disk
+                # flush of one overlaps the copy of the next (most of a small file's cost).
+                self._runs.pop(job.id, None)
+                self._poke()
                 outcome, kind, message = await self._finish(job, run.final or {})
             ended = True
         finally:
@@ -190,7 +286,7 @@ class Supervisor:
 
     async def _copy(self, job: Job, run: _Run, fresh: bool) -> tuple[str, str | None, str]:
         """Run the copier once: ("done" | "cancelled" | "stalled" | "error", error kind, message)."""
-        argv = [*self.copier, job.source, job.partial]
+        argv = list(self.copier)
         bwlimit = job.bwlimit if job.bwlimit is not None else self.sync.bandwidth_limit
         if bwlimit:
             argv += ["--bwlimit", str(bwlimit)]
@@ -198,34 +294,38 @@ class Supervisor:
             argv += ["--chunk-size", str(self.chunk_size)]
         if fresh:
             argv.append("--fresh")
+        request = {"source": job.source, "partial": job.partial, "bwlimit": bwlimit or 0,
+                   "chunk_size": self.chunk_size, "fresh": fresh}
         try:
             Path(job.partial).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return "error", "dest_unwritable", f"cannot create {Path(job.partial).parent}: {error.strerror}"
-        process = await trio.lowlevel.open_process(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, env=self.env)
-        run.process = process
+        worker = await self._start(argv, request)
+        process = worker.process
+        run.process, run.worker = process, worker
         run.last_progress = time.monotonic()
         self._set(job, pid=process.pid)
         if run.paused:  # paused between scheduling and start
             _signal(process, signal.SIGSTOP)
         verdict = None
+        reusable = False
         try:
             async with trio.open_nursery() as readers:
-                readers.start_soon(self._read_events, job, run, process.stdout)
-                readers.start_soon(_read_tail, run, process.stderr)
+                readers.start_soon(self._read_events, job, run, worker)
                 verdict = await self._watch(run)
-                if verdict == "eof":
+                # A serving worker that answered done or error is healthy: it waits for the next file.
+                reusable = (verdict == "eof" and worker.serving and process.poll() is None
+                            and (run.final or {}).get("event") in ("done", "error"))
+                if verdict == "eof" and not reusable:
                     with trio.move_on_after(self.grace):
                         await process.wait()
                 elif verdict == "cancel":
                     await self._terminate(run)
-                else:  # stalled: kill and never wait for it here (it may sit in uninterruptible I/O)
+                elif verdict == "stall":  # kill and never wait for it here (it may sit in uninterruptible I/O)
                     _signal(process, signal.SIGKILL)
                 readers.cancel_scope.cancel()
         finally:
-            if process.returncode is None:
+            if process.returncode is None and not reusable:
                 if verdict is None:  # the supervisor itself is being cancelled
                     with trio.CancelScope(shield=True):
                         await self._terminate(run)
@@ -234,17 +334,23 @@ class Supervisor:
                     self._abandon(process)
             self._set(job, pid=None)
         final = run.final or {}
+        if reusable:
+            if run.paused:  # paused as it finished: the next file must not start stopped
+                _signal(process, signal.SIGCONT)
+            worker.idle_since = time.monotonic()
+            self._idle.append(worker)
+            self._poke()
         if verdict == "stall":
             return ("stalled", "stall",
                     f"no progress for {self.sync.stall_timeout:g} s (the source may be unreachable)")
-        if final.get("event") == "done" and process.returncode == 0:
+        if final.get("event") == "done" and (process.returncode == 0 or reusable):
             return "done", None, ""
         if verdict == "cancel":
             return "cancelled", None, "cancelled"
         if final.get("event") == "error":
             kind = final.get("kind") or "other"
             return "error", kind, _message(kind, final.get("message"), job)
-        tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        tail = worker.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
         code = process.returncode
         return "error", "other", f"the copier ended without a result (exit {code}) {tail[0]}".strip()
 
@@ -285,23 +391,28 @@ class Supervisor:
             except (trio.ClosedResourceError, trio.WouldBlock):
                 pass
 
-    async def _read_events(self, job: Job, run: _Run, stream: trio.abc.ReceiveStream) -> None:
-        buffer = b""
+    async def _read_events(self, job: Job, run: _Run, worker: _Worker) -> None:
+        """This attempt's events, up to its last one (a serving worker's next file is another's)."""
         try:
-            while chunk := await stream.receive_some(65536):
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    self._on_line(job, run, line)
+            while True:
+                while b"\n" in worker.buffer:
+                    line, worker.buffer = worker.buffer.split(b"\n", 1)
+                    self._on_line(job, run, worker, line)
+                    if run.final is not None:
+                        return
+                chunk = await worker.process.stdout.receive_some(65536)
+                if not chunk:
+                    return
+                worker.buffer += chunk
         finally:
             run.eof = True
             run.wake.set()
 
-    def _on_line(self, job: Job, run: _Run, line: bytes) -> None:
+    def _on_line(self, job: Job, run: _Run, worker: _Worker, line: bytes) -> None:
         try:
             event = json.loads(line)
         except ValueError:
-            run.stderr += line[-500:] + b"\n"
+            worker.stderr += line[-500:] + b"\n"
             return
         if not isinstance(event, dict):
             return
@@ -362,6 +473,11 @@ class Supervisor:
         """Change a job in memory and in the store; state changes are announced."""
         for key, value in values.items():
             setattr(job, key, value)
+        if "state" in values:
+            if job.state in FINISHED:
+                self._pending.pop(job.id, None)
+            elif job.id in self._jobs:
+                self._pending[job.id] = job
         self.store.update(job.id, **values)
         if "bytes_done" in values:
             self._saved[job.id] = time.monotonic()
@@ -431,7 +547,7 @@ class Supervisor:
         """Queue plan entries (skipped ones are left out); returns job ids. A file already
         waiting or in flight keeps its job (two copiers must never share a partial)."""
         verify = verify or ("sha256" if self.sync.checksum_validation else "size")
-        live = {j.destination: j.id for j in self._jobs.values() if j.state not in FINISHED}
+        live = {j.destination: j.id for j in self._pending.values()}
         ids = []
         for entry in entries:
             if getattr(entry, "skipped", None):
@@ -445,7 +561,7 @@ class Supervisor:
                                  priority=priority, verify=verify, bwlimit=bwlimit,
                                  item_id=getattr(item, "id", None), file_id=getattr(file, "id", None),
                                  label=Path(destination).name)
-            self._jobs[job.id] = live[destination] = job
+            self._jobs[job.id] = self._pending[job.id] = live[destination] = job
             ids.append(job.id)
             self._notify(job)
         self._poke()
@@ -461,6 +577,8 @@ class Supervisor:
             if run is not None:
                 run.stop, run.discard = True, discard
                 self._wake_run(run)
+            elif job.state == "verifying":  # copied whole; it lands in a moment
+                continue
             else:
                 if discard:
                     _discard(job.partial)
@@ -529,16 +647,17 @@ class Supervisor:
     def remove(self, job_id: int) -> None:
         """Forget a job that is not in flight (its partial, if any, stays)."""
         (job,) = self._select([job_id])
-        if job.id in self._runs:
+        if job.id in self._runs or job.state == "verifying":
             raise SupervisorError(f"job {job_id} is {job.state}: cancel it first")
         self.store.remove(job_id)
         del self._jobs[job_id]
+        self._pending.pop(job_id, None)
         self._poke()
 
     async def wait(self, ids: Iterable[int] | int | None = None) -> list[JobView]:
         """Until the jobs (default: all unfinished now) are done, failed or cancelled."""
         if ids is None:
-            targets = [j.id for j in self._jobs.values() if j.state not in FINISHED]
+            targets = list(self._pending)
         else:
             targets = [j.id for j in self._select(ids)]
         while True:
@@ -550,6 +669,11 @@ class Supervisor:
     def snapshot(self) -> list[JobView]:
         """Every job in queue order, with percent, rate and ETA."""
         return [self._view(job) for job in self._queue_order()]
+
+    def active(self) -> list[JobView]:
+        """The jobs not done, failed or cancelled, in queue order: what progress lines show (a
+        long history of finished jobs must not slow every progress update)."""
+        return [self._view(job) for job in self._queue_order(unfinished=True)]
 
     def view(self, job_id: int) -> JobView:
         return self._view(self._select([job_id])[0])
@@ -565,10 +689,11 @@ async def _reap(receive: trio.MemoryReceiveChannel) -> None:
             nursery.start_soon(process.wait)
 
 
-async def _read_tail(run: _Run, stream: trio.abc.ReceiveStream) -> None:
-    while chunk := await stream.receive_some(65536):
-        run.stderr += chunk
-        del run.stderr[:-4000]
+async def _read_tail(worker: _Worker) -> None:
+    """Keep the end of a child's stderr for the message when it fails without a word."""
+    while chunk := await worker.process.stderr.receive_some(65536):
+        worker.stderr += chunk
+        del worker.stderr[:-4000]
 
 
 def _signal(process: trio.Process, signum: int) -> None:

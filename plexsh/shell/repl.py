@@ -33,7 +33,7 @@ def _jobs_line(session) -> str | None:
     """Running transfers: file, percent, rate, ETA; then what waits in the queue."""
     if session.engine is None:
         return None
-    views = session.engine.snapshot()
+    views = session.engine.active()
     running = [v for v in views if v.state in ("running", "verifying")]
     waiting = [v for v in views if v.state in ("queued", "paused", "stalled")]
     if not running and not waiting:
@@ -166,7 +166,7 @@ async def _may_leave(session) -> bool:
     """Leaving with transfers under way asks first; they resume on the next start."""
     from prompt_toolkit import PromptSession
 
-    busy = [v for v in session.engine.snapshot() if v.state in ("running", "queued", "verifying", "paused")]
+    busy = [v for v in session.engine.active() if v.state in ("running", "queued", "verifying", "paused")]
     if not busy:
         return True
     question = (f"{len(busy)} transfer{'s are' if len(busy) > 1 else ' is'} not finished; "
