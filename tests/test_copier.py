@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from shlex import quote as shlex_quote
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,55 @@ def test_bad_arguments_exit_2_with_an_error_event(args):
     assert done.returncode == 2
     assert events_of(done.stdout)[-1]["event"] == "error"
     assert "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_serving_worker_copies_file_after_file_until_its_input_ends(tmp_path):
+    sources = [make_source(tmp_path, 300_000 + i, f"Film {i} (2000).mkv", seed=i) for i in range(3)]
+    partials = [partial_for(tmp_path, s.name) for s in sources]
+    requests = [{"source": str(s), "partial": str(p), "chunk_size": CHUNK} for s, p in zip(sources, partials)]
+    lines = [json.dumps(r) for r in requests[:2]] + ["not json", json.dumps(requests[2])]
+    done = subprocess.run([*copier.command(), "--serve"], input="\n".join(lines) + "\n", text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=HANG_GUARD)
+    assert done.returncode == 0, done.stderr
+    finals = [e for e in events_of(done.stdout) if e["event"] in ("done", "error")]
+    assert [e["event"] for e in finals] == ["done", "done", "error", "done"]
+    assert finals[2]["message"].startswith("bad request")  # a bad line costs that request, not the worker
+    for source, partial, event in zip(sources, partials, [finals[0], finals[1], finals[3]]):
+        assert partial.read_bytes() == source.read_bytes()
+        assert event["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_a_serving_worker_stops_at_a_checkpoint_when_its_engine_is_killed(tmp_path):
+    """The engine (here a shell standing in for plexsh) is killed with SIGKILL mid-file: the
+    worker gets SIGTERM from the kernel, cuts the partial back to a checkpoint and exits."""
+    src = make_source(tmp_path, 4 << 20)
+    partial = partial_for(tmp_path)
+    request = json.dumps({"source": str(src), "partial": str(partial), "chunk_size": CHUNK, "bwlimit": SLOW})
+    worker = " ".join(map(shlex_quote, [*copier.command(), "--serve"]))
+    # The shell keeps the worker's input open and runs it as its child, as the engine does.
+    engine = subprocess.Popen(["sh", "-c", f"(echo {shlex_quote(request)}; sleep 60) | {worker} > {tmp_path}/out & "
+                               f"echo $! > {tmp_path}/pid; wait"], start_new_session=True)
+    deadline = time.monotonic() + HANG_GUARD
+    while not state_of(partial).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state_of(partial).exists()
+    engine.kill()  # only the engine, not its process group
+    engine.wait()
+    pid = int((tmp_path / "pid").read_text())
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), "the worker copied on after its engine died"
+    events = events_of((tmp_path / "out").read_text())
+    assert events[-1]["event"] == "cancelled"
+    kept = events[-1]["bytes"]
+    assert 0 < kept < 4 << 20 and kept % CHUNK == 0
+    assert partial.read_bytes() == src.read_bytes()[:kept]
+    os.killpg(engine.pid, signal.SIGKILL)  # the sleep still holding the pipe
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
