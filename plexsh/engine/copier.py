@@ -118,7 +118,7 @@ class Stop:
     requested = False
 
 
-def _request_stop(signum, frame) -> None:
+def request_stop(signum, frame) -> None:
     Stop.requested = True
 
 
@@ -415,7 +415,7 @@ def same(a: memoryview, b: memoryview) -> bool:
     return len(a) == len(b) and bytes(a).startswith(b)
 
 
-def _remove(path: str) -> None:
+def remove_file(path: str) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -445,7 +445,7 @@ class InlineHasher:
                 got += k
         except OSError as e:
             raise CopyError("dest_unwritable", f"cannot read the partial file back at byte "
-                            f"{offset + got}: {_errno_text(e)}") from None
+                            f"{offset + got}: {errno_text(e)}") from None
         if got != n or not same(back[:n], buf[:n]):
             raise CopyError("dest_unwritable", "the partial file does not read back what was "
                             f"written at bytes {offset}-{offset + n}")
@@ -531,12 +531,15 @@ class Throttle:
             self.stamp = now
 
 
-def _errno_text(e: OSError) -> str:
+def errno_text(e: OSError) -> str:
     return os.strerror(e.errno) if e.errno else str(e)
 
 
 class Copy:
     """One run of the copier over one file; `run()` returns the exit status."""
+
+    # What done's sha256 and dest_sha256 prove (see the module docstring).
+    GUARANTEE = "sha256-of-source-as-read"
 
     def __init__(self, opts: Options, events: Events):
         self.opts = opts
@@ -559,7 +562,7 @@ class Copy:
             self.src = os.open(opts.source, os.O_RDONLY | os.O_CLOEXEC)
             st = os.fstat(self.src)
         except OSError as e:
-            raise CopyError("source_unreadable", f"cannot open the source: {_errno_text(e)}") from None
+            raise CopyError("source_unreadable", f"cannot open the source: {errno_text(e)}") from None
         if not (st.st_mode & 0o170000) == 0o100000:
             raise CopyError("source_unreadable", "the source is not a regular file")
         self.size = st.st_size
@@ -569,7 +572,7 @@ class Copy:
             dst_st = os.fstat(self.dst)
         except OSError as e:
             kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-            raise CopyError(kind, f"cannot open the partial file: {_errno_text(e)}") from None
+            raise CopyError(kind, f"cannot open the partial file: {errno_text(e)}") from None
         if (dst_st.st_dev, dst_st.st_ino) == (st.st_dev, st.st_ino):
             raise CopyError("other", "PARTIAL is the source file itself")
         if not (dst_st.st_mode & 0o170000) == 0o100000:
@@ -602,12 +605,12 @@ class Copy:
             if partial_size != verified:
                 os.ftruncate(self.dst, verified)
             if not verified:
-                _remove(self.state_path)
+                remove_file(self.state_path)
             elif len(self.kept) < len(state["checkpoints"]):
                 save_state(self.state_path, self.ident, self.kept)
         except OSError as e:
             kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-            raise CopyError(kind, f"cannot cut the partial file back: {_errno_text(e)}") from None
+            raise CopyError(kind, f"cannot cut the partial file back: {errno_text(e)}") from None
         self.resumed_from = verified
         self.saved = len(self.kept)
         self.settled = True
@@ -659,13 +662,13 @@ class Copy:
                 if checkpoints:
                     save_state(self.state_path, self.ident, checkpoints)
                 else:
-                    _remove(self.state_path)
+                    remove_file(self.state_path)
                 self.saved = len(checkpoints)
                 return
             except OSError as e:
                 if not final:
                     kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-                    raise CopyError(kind, f"cannot write the checkpoint: {_errno_text(e)}") from None
+                    raise CopyError(kind, f"cannot write the checkpoint: {errno_text(e)}") from None
                 if e.errno not in NO_SPACE or not checkpoints:
                     return  # the older state file, if any, still matches a prefix of the partial
                 checkpoints = checkpoints[:-1]
@@ -679,7 +682,7 @@ class Copy:
             raise CopyError("source_changed", "the source was removed or renamed during the copy") \
                 from None
         except OSError as e:
-            raise CopyError("source_unreadable", f"cannot stat the source: {_errno_text(e)}") from None
+            raise CopyError("source_unreadable", f"cannot stat the source: {errno_text(e)}") from None
         if now != self.ident or at_path != self.ident:
             what = [k for k in ("size", "mtime_ns", "dev", "ino")
                     if now.get(k) != self.ident.get(k) or at_path.get(k) != self.ident.get(k)]
@@ -693,7 +696,7 @@ class Copy:
                 k = os.preadv(self.src, [view[got:n]], offset + got)
             except OSError as e:
                 raise CopyError("source_unreadable",
-                                f"read error at byte {offset + got}: {_errno_text(e)}") from None
+                                f"read error at byte {offset + got}: {errno_text(e)}") from None
             if k == 0:
                 raise CopyError("source_changed", f"the source ended early, at byte {offset + got} "
                                 f"of {self.size}")
@@ -706,7 +709,7 @@ class Copy:
                 done += os.pwrite(self.dst, view[done:n], offset + done)
         except OSError as e:
             kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-            raise CopyError(kind, f"write error at byte {offset + done}: {_errno_text(e)}") from None
+            raise CopyError(kind, f"write error at byte {offset + done}: {errno_text(e)}") from None
 
     def copy(self, digest) -> int:
         """Copy from resumed_from to the end; returns the bytes read from the source."""
@@ -771,10 +774,10 @@ class Copy:
             # Equal by construction: every byte of PARTIAL was read back and compared with the
             # hashed source bytes, or re-hashed against a checkpoint (see the module docstring).
             dest_sha256 = sha256
-            _remove(self.state_path)
+            remove_file(self.state_path)
             events.progress(self.size, self.size, self.resumed_from, force=True)
             events.emit("done", bytes=self.size, copied=copied, sha256=sha256,
-                        dest_sha256=dest_sha256, resumed_from=self.resumed_from,
+                        dest_sha256=dest_sha256, guarantee=self.GUARANTEE, resumed_from=self.resumed_from,
                         seconds=round(time.monotonic() - self.started, 3), **extra)
             return EXIT_OK
         except Cancelled:
@@ -807,10 +810,11 @@ class Copy:
         return checkpoints[-1][0] if checkpoints else 0
 
 
-def copy_one(opts: Options, events: Events) -> int:
-    """One file, every outcome an event; an unexpected exception is a bug, reported the same way."""
+def copy_one(opts: Options, events: Events, make=None) -> int:
+    """One file (by Copy, or what `make(opts, events)` builds), every outcome an event; an
+    unexpected exception is a bug, reported the same way."""
     try:
-        return Copy(opts, events).run()
+        return (make or Copy)(opts, events).run()
     except Exception as e:
         if os.environ.get("PLEXSH_DEBUG") == "1":
             import traceback
@@ -881,7 +885,7 @@ def main(args: list[str] | None = None) -> int:
     events = Events()
     args = sys.argv[1:] if args is None else args
     for signum in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP):
-        _signal.signal(signum, _request_stop)
+        _signal.signal(signum, request_stop)
     if args == ["--serve"]:
         return serve(events)
     try:

@@ -14,6 +14,8 @@ _DECISIONS: dict[str, Decision] = {
     "no_space": "fail",  # kept for resume once there is room
     "dest_unwritable": "fail",
     "source_unreadable": "backoff",  # a NAS that went away may come back
+    "network": "backoff",  # rsync: connection lost, timeouts, daemon not answering
+    "fatal": "fail",  # rsync: usage, unsupported, unknown module, refused login, out of memory
     "stall": "backoff",
     "other": "backoff",
 }

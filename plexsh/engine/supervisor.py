@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import trio
 
+from plexsh.engine import fetch
 from plexsh.engine.copier import command as copier_command
 from plexsh.config import Config
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
@@ -23,6 +24,7 @@ __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
 
 # The copier's lean start-up line: `python -m plexsh.engine.copier` costs ~25 ms more per file.
 COPIER = tuple(copier_command())
+FETCH = tuple(fetch.command())  # rsync, for rsync:// and [user@]host:/path sources
 WAITING = ("queued", "stalled")  # states the scheduler starts from (once retry_at has passed)
 _SAVE_EVERY = 1.0  # seconds between byte positions written per job
 _NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
@@ -97,6 +99,7 @@ class Supervisor:
                  serve: bool | None = None):
         self.store = store
         self.sync = config.sync
+        self.ssh_key = config.security.ssh_key_path
         self.copier = list(copier)
         # Workers that copy file after file (`--serve`) spare a small file the interpreter's
         # start-up; a stand-in copier in tests may only know the one-file command line.
@@ -180,10 +183,10 @@ class Supervisor:
             self._nursery.start_soon(_read_tail, worker)
         return worker
 
-    async def _start(self, argv: list[str], request: dict) -> _Worker:
+    async def _start(self, argv: list[str], request: dict, serve: bool) -> _Worker:
         """A child copying one file: an idle worker given the request, a new worker, or (without
         serving) a one-file copier."""
-        if not self.serve:
+        if not serve:
             return await self._spawn([*argv, "--", request["source"], request["partial"]], False)
         line = (json.dumps(request) + "\n").encode()
         while self._idle:
@@ -286,7 +289,12 @@ class Supervisor:
 
     async def _copy(self, job: Job, run: _Run, fresh: bool) -> tuple[str, str | None, str]:
         """Run the copier once: ("done" | "cancelled" | "stalled" | "error", error kind, message)."""
-        argv = list(self.copier)
+        remote = fetch.is_remote(job.source)
+        argv = list(FETCH) if remote else list(self.copier)
+        if remote:
+            argv += ["--timeout", str(max(5, int(self.sync.stall_timeout)))]
+            if self.ssh_key:
+                argv += ["--ssh-key", os.fspath(self.ssh_key)]
         bwlimit = job.bwlimit if job.bwlimit is not None else self.sync.bandwidth_limit
         if bwlimit:
             argv += ["--bwlimit", str(bwlimit)]
@@ -300,7 +308,7 @@ class Supervisor:
             Path(job.partial).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return "error", "dest_unwritable", f"cannot create {Path(job.partial).parent}: {error.strerror}"
-        worker = await self._start(argv, request)
+        worker = await self._start(argv, request, serve=self.serve and not remote)
         process = worker.process
         run.process, run.worker = process, worker
         run.last_progress = time.monotonic()
@@ -454,7 +462,8 @@ class Supervisor:
         elif job.verify == "sha256" and (not source_sha or source_sha != dest_sha):
             problem = "sha256 mismatch between the source as read and the copy"
         self.store.event(job.id, "verified", bytes_=size, reason="ok" if problem is None else problem,
-                         mode=job.verify, sha256=source_sha, dest_sha256=dest_sha)
+                         mode=job.verify, sha256=source_sha, dest_sha256=dest_sha,
+                         guarantee=done.get("guarantee"))
         if problem is not None:
             return "error", "verify", problem
         try:
