@@ -71,6 +71,10 @@ def _run(args) -> int:
     session = Session(renderer, config_path=config_path, profile=args.profile, database=database,
                       interactive=interactive)
     try:
+        session.config  # loading it applies the configured log sizes and redaction before anything is logged
+    except PlexError:
+        pass  # a broken config: the log keeps its defaults; the first command needing the config says why
+    try:
         if interactive:
             from plexsh.shell.repl import run_repl
 

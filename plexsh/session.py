@@ -55,8 +55,10 @@ class Session:
     def config(self):
         if self._config is None:
             from plexsh.config import load_config
+            from plexsh.logs import apply_config
 
             self._config = load_config(self.config_path, self.settings.profile)
+            apply_config(self._config)  # the log's sizes and redaction follow the config (and profile) in use
         return self._config
 
     def reload_config(self) -> None:
@@ -93,10 +95,12 @@ class Session:
             self.report_syntax_error(error)
             return EXIT_SYNTAX
         status = EXIT_OK
-        for node in script.commands:
+        for node, line in zip(script.commands, command_texts(text, script.commands)):
+            log.debug("run: %s", line)
             reply = self.execute(node)
             self.renderer.render(reply)
             if not reply.ok:
+                log.info("failed: %s: %s", line, reply.error)
                 status = EXIT_FAILED
                 if not self.settings.keep_going:
                     break
@@ -127,3 +131,19 @@ class Session:
             self.renderer.render(reply)
         else:
             self.renderer.syntax_error(error)
+
+
+def command_texts(text: str, nodes) -> list[str]:
+    r"""Each command's own text, cut from the script at its span up to the next command's (for the log).
+
+    >>> from plexsh.lang.parser import parse
+    >>> command_texts("scan; ls movies\nget heat", parse("scan; ls movies\nget heat").commands)
+    ['scan', 'ls movies', 'get heat']
+    """
+    # Line starts counted on "\n" alone, as the parser counts them.
+    line_starts = [0]
+    for line in text.split("\n"):
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    starts = [line_starts[n.span.line - 1] + n.span.column - 1 for n in nodes]
+    ends = starts[1:] + [len(text)]
+    return [" ".join(text[a:b].split()).rstrip(";").strip() for a, b in zip(starts, ends)]

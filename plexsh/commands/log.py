@@ -5,6 +5,7 @@ from pathlib import Path
 
 from plexsh.commands import command
 from plexsh.lang import ast
+from plexsh.redact import job_replacements, redact_value, source_replacements
 from plexsh.reply import Reply
 from plexsh.transfers import job_store
 
@@ -13,6 +14,9 @@ from plexsh.transfers import job_store
 def log(session, node: ast.Log) -> Reply:
     store = job_store(session)
     export = {"jobs": [j.as_dict() for j in store.jobs()], "events": store.events()}
+    # A broken config raises here: better no export than one showing paths the user may have asked to hide.
+    if session.config.security.path_redaction:
+        export = redacted(export, source_replacements(session.config))
     reply = Reply("log")
     if node.path is None:
         reply.data.update(export)
@@ -21,3 +25,13 @@ def log(session, node: ast.Log) -> Reply:
     path.write_text(json.dumps(export, indent=2), encoding="utf-8")
     reply.data["path"] = str(path)
     return reply.say(f"wrote {len(export['jobs'])} jobs and {len(export['events'])} events to {path}", "note")
+
+
+def redacted(export: dict, roots: dict[str, str]) -> dict:
+    """The export with each job's source path as its title, in the job and in its events' texts.
+
+    Destinations stay: they are on the user's own disk. Paths no job names fall back to `<source name>`.
+    """
+    by_job = {job["id"]: {**roots, **job_replacements(job["source"], job["label"])} for job in export["jobs"]}
+    return {"jobs": [redact_value(job, by_job[job["id"]]) for job in export["jobs"]],
+            "events": [redact_value(event, by_job.get(event["job_id"], roots)) for event in export["events"]]}
