@@ -75,7 +75,7 @@ def run_until_finished(session, ids: list[int] | None) -> list:
             nursery.cancel_scope.cancel()
         return views
 
-    with session.renderer.job_progress(sup.snapshot()) as show:
+    with session.renderer.job_progress(sup.active()) as show:
         sup.on_change = show
         try:
             return trio.run(main)

@@ -33,6 +33,19 @@ def test_a_terminal_shows_a_bar_with_the_file_and_its_bytes(scanned, nas):
     assert copied.read_bytes() == (nas / MATRIX).read_bytes()
 
 
+def test_several_files_add_a_line_for_the_whole_run(scanned):
+    env = plexsh_env(TERM="xterm-256color", COLUMNS="120", LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "plexsh", "-c", 'get "Breaking Bad" s1 bwlimit 500K'], env=env,
+                          cwd=str(REPO), encoding="utf-8", dimensions=(40, 120), timeout=60)
+    try:
+        child.expect(r"[0-3] of 3 files")  # under the file's bar: files done of the run's, its bytes
+        child.expect(r"\d+\.\d/1\.4 MiB")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
 def test_a_pipe_gets_one_line_when_each_file_starts_and_ends(scanned, nas):
     result = run_plexsh("-c", 'get "Breaking Bad" s1 bwlimit 2M')
     assert result.returncode == 0, result.stderr
