@@ -30,22 +30,27 @@ def supervisor(session):
 
 
 def recorder(session):
-    """The on_verified hook: a verified file's SHA-256 goes into the catalog."""
+    """The on_verified hook: a verified file's SHA-256 goes into the catalog, the copy into the local record."""
+    from plexsh.library.local import local_files
 
     def record(job) -> None:
         if job.file_id is not None and job.sha256:
             session.catalog.record_sha256(job.file_id, job.sha256)
+        local_files(session.catalog).record(job.file_id, job.item_id, job.destination, job.bytes_done or job.total,
+                                            job.sha256, job.finished)
 
     return record
 
 
 def local_pairs(session, item_id: int) -> set[tuple[int, int]]:
-    """(season, episode) pairs of a show already local: done jobs whose file is at its destination."""
+    """(season, episode) pairs of a show already local: recorded copies still on disk at their size."""
+    from plexsh.library.local import local_files
+
     files = {f.id: f for f in session.catalog.files(item_id)}
     have = set()
-    for job in job_store(session).jobs(("done",)):
-        f = files.get(job.file_id)
-        if f is not None and job.item_id == item_id and Path(job.destination).exists():
+    for copy in local_files(session.catalog).copies(item_id=item_id, present=True):
+        f = files.get(copy.file_id)
+        if f is not None:
             have.update((f.season, e) for e in f.episodes)
     return have
 

@@ -17,12 +17,12 @@ def test_scan_then_ls_lists_movies_merged_across_folders(configured):
     result = run_plexsh("-c", "scan; ls movies")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    titles = [line.split("  ")[0] for line in lines]
+    titles = [(line.split("  ") + [""])[1] for line in lines]  # after the sync mark
     # one alphabetical list, "The" ignored for sorting, Heat once though it is in Movies and Movies2
     movie_rows = [t for t in titles if t in ("Alien", "Amélie", "Blade Runner 2049", "Dune Part Two", "Heat",
                                              "The Matrix")]
     assert movie_rows == ["Alien", "Amélie", "Blade Runner 2049", "Dune Part Two", "Heat", "The Matrix"]
-    heat = next(line for line in lines if line.startswith("Heat "))
+    heat = next(line for line in lines if line.startswith("⬜  Heat "))
     assert "Movies, Movies2" in heat and "2 files" in heat
 
 

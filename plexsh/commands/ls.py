@@ -7,6 +7,7 @@ import math
 from plexsh.commands import command
 from plexsh.errors import PlexError
 from plexsh.lang import ast
+from plexsh.library.local import MARKS, local_files
 from plexsh.render import format_size
 from plexsh.reply import Reply
 
@@ -44,23 +45,26 @@ def count_label(item) -> str:
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
                  "Sort keys: title (default), year, size, added.")
 def ls(session, node: ast.Ls) -> Reply:
+    local = local_files(session.catalog)  # first: opening it records copies made before it existed
     items = session.catalog.items(node.kind, node.filters, node.sort, node.descending)
     size = session.settings.page_size or session.renderer.page_size() or (PLAIN_PAGE_SIZE if node.page else None)
     if session.renderer.mode == "json" and node.page is None:
         size = None  # scripts reading JSON want every match unless they ask for a page
     page, pages, start, stop = page_bounds(len(items), node.page, size)
     shown = items[start:stop]
+    # Many titles: the record of local copies alone says what is synced (no stat per file).
+    status = local.item_status(shown)
     reply = Reply("ls", data={"kind": node.kind, "total": len(items), "page": page, "pages": pages,
-                              "items": [i.as_dict() for i in shown]})
+                              "items": [dict(i.as_dict(), sync=status[i.id]) for i in shown]})
     if not items:
         return reply.say(_empty_hint(session, node), "warn")
-    rows = [[i.title, str(i.year or ""), "movie" if i.kind == "movie" else "show", i.resolution or "",
-             format_size(i.size), count_label(i), ", ".join(i.folders)] for i in shown]
+    rows = [[MARKS[status[i.id]], i.title, str(i.year or ""), "movie" if i.kind == "movie" else "show",
+             i.resolution or "", format_size(i.size), count_label(i), ", ".join(i.folders)] for i in shown]
     caption = f"{len(items)} {KIND_LABEL[node.kind]}"
     if pages > 1:
         caption = f"page {page} of {pages} · {caption} · add `page {page + 1 if page < pages else 1}` to see more"
-    return reply.table(["title", "year", "kind", "quality", "size", "files", "source"], rows, caption=caption,
-                       align=["left", "right", "left", "right", "right", "right", "left"])
+    return reply.table(["", "title", "year", "kind", "quality", "size", "files", "source"], rows, caption=caption,
+                       align=["left", "left", "right", "left", "right", "right", "right", "left"])
 
 
 def _empty_hint(session, node: ast.Ls) -> str:

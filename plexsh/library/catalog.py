@@ -745,8 +745,29 @@ class Catalog:
         raise ValueError(f"unknown filter key {key!r}")
 
     def _synced_sql(self, synced: bool) -> tuple[str, list]:
-        """Hook for local copies: nothing is synced until transfers record them, so synced matches nothing."""
-        return ("0", []) if synced else ("1", [])
+        """`synced`: every episode local (a movie: any version); `unsynced`: nothing local.
+
+        Local copies are the `local_files` table (plexsh.library.local), made the first time the
+        record is opened (by `ls`, `show` or a transfer): until it exists nothing is synced.
+        """
+        if not self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'local_files'").fetchone():
+            return ("0", []) if synced else ("1", [])
+        # Uncorrelated, so SQLite builds the set of titles with a local file once per query.
+        # item_id IS NOT NULL: one NULL would make every NOT IN unknown.
+        some_local = ("items.id IN (SELECT f.item_id FROM local_files l JOIN files f ON f.id = l.file_id "
+                      "WHERE f.item_id IS NOT NULL)")
+        if not synced:
+            return f"NOT {some_local}", []
+        # A show is synced when no file of it is missing locally with an episode no local file holds
+        # (a double episode file counts for both; a file without episode numbers only for itself).
+        return (f"{some_local} AND (items.kind = 'movie' OR NOT EXISTS ("
+                "SELECT 1 FROM files m WHERE m.item_id = items.id "
+                "AND m.id NOT IN (SELECT file_id FROM local_files WHERE file_id IS NOT NULL) "
+                "AND (m.season IS NULL OR m.episodes IS NULL OR EXISTS ("
+                "SELECT 1 FROM json_each(m.episodes) e WHERE NOT EXISTS ("
+                "SELECT 1 FROM files g JOIN local_files l ON l.file_id = g.id, json_each(g.episodes) ge "
+                "WHERE g.item_id = items.id AND g.season = m.season AND ge.value = e.value)))))"), []
 
     def item(self, item_id: int) -> Item | None:
         row = self.conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()

@@ -1,0 +1,282 @@
+"""Local copies: which catalog files plexsh has put on local storage, and the sync status that follows."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import weakref
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Sequence
+
+from sqlite_utils import Database, Migrations
+
+__all__ = ["LocalCopy", "LocalFiles", "MARKS", "NONE", "PARTIAL", "SYNCED", "UNFINISHED", "any_version",
+           "combine", "episode_status", "local_files", "migrations", "season_status", "show_status", "units"]
+
+SYNCED, PARTIAL, NONE = "synced", "partial", "none"
+MARKS = {SYNCED: "✅", PARTIAL: "⚠️", NONE: "⬜"}
+# Job states that leave a file half-way: a partial is on disk or about to be (cancelled ones are given up).
+UNFINISHED = ("queued", "running", "paused", "verifying", "failed", "stalled")
+
+migrations = Migrations("plexsh.local")
+
+
+@migrations()
+def create_local_files(db: Database) -> None:
+    db["local_files"].create(
+        {"id": int, "file_id": int, "item_id": int, "path": str, "size": int, "sha256": str,
+         "synced_at": float},
+        pk="id",
+    )
+    db["local_files"].create_index(["path"], unique=True)  # one row per copy on disk
+    db["local_files"].create_index(["file_id"])
+    db["local_files"].create_index(["item_id"])
+    if not db["jobs"].exists():
+        return
+    # Copies made before this table existed: done jobs whose file is still at its destination.
+    rows = []
+    for file_id, item_id, destination, sha256, finished, updated in db.execute(
+            "SELECT file_id, item_id, destination, sha256, finished, updated FROM jobs "
+            "WHERE state = 'done' AND file_id IS NOT NULL ORDER BY id"):
+        try:
+            size = os.stat(destination).st_size
+        except OSError:
+            continue
+        rows.append((file_id, item_id, destination, size, sha256, finished or updated or time.time()))
+    db.conn.executemany(_UPSERT, rows)
+
+
+_UPSERT = ("INSERT INTO local_files (file_id, item_id, path, size, sha256, synced_at) VALUES (?, ?, ?, ?, ?, ?) "
+           "ON CONFLICT(path) DO UPDATE SET file_id = excluded.file_id, item_id = excluded.item_id, "
+           "size = excluded.size, sha256 = excluded.sha256, synced_at = excluded.synced_at")
+_COLUMNS = "l.id, l.file_id, l.item_id, l.path, l.size, l.sha256, l.synced_at"
+
+
+@dataclass(frozen=True)
+class LocalCopy:
+    """One file plexsh copied and verified, where it put it (`item_id` as it was when copied)."""
+
+    id: int
+    file_id: int | None
+    item_id: int | None
+    path: str
+    size: int
+    sha256: str | None
+    synced_at: float
+
+    def present(self) -> bool:
+        """Whether the copy is still on disk with the size it was recorded with."""
+        try:
+            return os.stat(self.path).st_size == self.size
+        except OSError:
+            return False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def local_files(catalog) -> LocalFiles:
+    """The record of local copies over a catalog's connection, made once per catalog (migrations run once)."""
+    store = _stores.get(catalog)
+    if store is None:
+        store = _stores[catalog] = LocalFiles(catalog.db)
+    return store
+
+
+class LocalFiles:
+    """The `local_files` table in the catalog's SQLite file: recording copies, forgetting them, their status.
+
+    Copies are tied to catalog files by `file_id`; which title they belong to is read through the
+    files table, since a re-scan may merge or split titles after the copy was made.
+    """
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.conn = db.conn
+        migrations.apply(db)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def record(self, file_id: int | None, item_id: int | None, path: str, size: int, sha256: str | None = None,
+               synced_at: float | None = None) -> LocalCopy:
+        """A verified copy now at `path`; a copy recorded at the same path before is replaced."""
+        path = str(path)
+        with self.conn:
+            self.conn.execute(_UPSERT, (file_id, item_id, path, size, sha256,
+                                        time.time() if synced_at is None else synced_at))
+        return self.copy(path)
+
+    def forget(self, path: str | None = None, *, file_id: int | None = None) -> int:
+        """Drop the record of the copy at `path`, or of every copy of a file; how many rows went."""
+        if (path is None) == (file_id is None):
+            raise ValueError("forget takes a path or a file_id")
+        where, value = ("path = ?", str(path)) if path is not None else ("file_id = ?", file_id)
+        with self.conn:
+            return self.conn.execute(f"DELETE FROM local_files WHERE {where}", (value,)).rowcount
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def copy(self, path: str) -> LocalCopy | None:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM local_files l WHERE l.path = ?", (str(path),)).fetchone()
+        return LocalCopy(*row) if row else None
+
+    def copies(self, *, item_id: int | None = None, file_ids: Iterable[int] | None = None,
+               present: bool = False) -> list[LocalCopy]:
+        """Recorded copies (of a title's files, or of some files), oldest first; `present` keeps those on disk."""
+        sql, params = f"SELECT {_COLUMNS} FROM local_files l", []
+        if item_id is not None:
+            sql += " JOIN files f ON f.id = l.file_id WHERE f.item_id = ?"
+            params.append(item_id)
+        rows = [LocalCopy(*row) for row in self.conn.execute(sql + " ORDER BY l.synced_at, l.id", params)]
+        if file_ids is not None:
+            wanted = set(file_ids)
+            rows = [c for c in rows if c.file_id in wanted]
+        return [c for c in rows if c.present()] if present else rows
+
+    def unfinished(self, item_id: int | None = None) -> set[int]:
+        """Files (ids) with a transfer not done and not given up: an interrupted partial."""
+        return {file_id for _, file_id in self._unfinished(item_id)}
+
+    def _unfinished(self, item_id: int | None = None) -> list[tuple[int, int]]:
+        """(item_id, file_id) of files with an unfinished job; the jobs table may not exist yet."""
+        if not self.db["jobs"].exists():
+            return []
+        marks = ", ".join("?" * len(UNFINISHED))
+        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id "
+               f"WHERE j.state IN ({marks})")
+        params: list = list(UNFINISHED)
+        if item_id is not None:
+            sql += " AND f.item_id = ?"
+            params.append(item_id)
+        return self.conn.execute(sql, params).fetchall()
+
+    def file_status(self, files: Sequence, *, check: bool = True) -> dict[int, str]:
+        """Status per file (FileRow) of one title: synced, partial or none.
+
+        With `check`, a copy counts only while it is on disk at its recorded size (a stat per copy);
+        without, the record alone says so (for listings over many titles).
+        """
+        ids = {f.id for f in files}
+        item_ids = {f.item_id for f in files}
+        item_id = next(iter(item_ids)) if len(item_ids) == 1 else None
+        local = {c.file_id for c in self.copies(item_id=item_id, file_ids=ids, present=check)}
+        unfinished = self.unfinished(item_id)
+        return {f.id: SYNCED if f.id in local else PARTIAL if f.id in unfinished else NONE for f in files}
+
+    def item_status(self, items: Iterable) -> dict[int, str]:
+        """Status per title (Item) from the records alone: one query for copies, one for jobs,
+        and the files of only those titles that have either."""
+        items = list(items)
+        if not items:
+            return {}
+        wanted = {i.id: i for i in items}
+        local: dict[int, set[int]] = {}
+        for item_id, file_id in self.conn.execute(
+                "SELECT f.item_id, f.id FROM local_files l JOIN files f ON f.id = l.file_id"):
+            if item_id in wanted:
+                local.setdefault(item_id, set()).add(file_id)
+        partial: dict[int, set[int]] = {}
+        for item_id, file_id in self._unfinished():
+            if item_id in wanted:
+                partial.setdefault(item_id, set()).add(file_id)
+        status = {}
+        for item_id, item in wanted.items():
+            if item_id not in local and item_id not in partial:
+                status[item_id] = NONE
+                continue
+            files = _Unit.files_of(self.conn, item_id)
+            done, half = local.get(item_id, set()), partial.get(item_id, set())
+            per_file = {f.id: SYNCED if f.id in done else PARTIAL if f.id in half else NONE for f in files}
+            status[item_id] = (any_version(per_file.values()) if item.kind == "movie"
+                               else show_status(files, per_file))
+        return status
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """The little of a file that status needs, read straight from the files table."""
+
+    id: int
+    item_id: int
+    season: int | None
+    episodes: list[int]
+
+    @staticmethod
+    def files_of(conn, item_id: int) -> list[_Unit]:
+        return [_Unit(file_id, item_id, season, json.loads(episodes) if episodes else [])
+                for file_id, season, episodes in conn.execute(
+                    "SELECT id, season, episodes FROM files WHERE item_id = ?", (item_id,))]
+
+
+# --- status arithmetic (pure) ------------------------------------------------------------------
+
+
+def any_version(statuses: Iterable[str]) -> str:
+    """A movie: synced when any version is local, partial when one is on its way.
+
+    >>> any_version(["none", "synced"]), any_version(["partial", "none"]), any_version([])
+    ('synced', 'partial', 'none')
+    """
+    statuses = set(statuses)
+    return SYNCED if SYNCED in statuses else PARTIAL if PARTIAL in statuses else NONE
+
+
+def combine(statuses: Iterable[str]) -> str:
+    """Episodes into a season or show: synced when all are, partial when some are or are on their way.
+
+    >>> combine(["synced", "synced"]), combine(["synced", "none"]), combine(["none", "partial"])
+    ('synced', 'partial', 'partial')
+    >>> combine(["none"]), combine([])
+    ('none', 'none')
+    """
+    statuses = set(statuses)
+    if statuses == {SYNCED}:
+        return SYNCED
+    return PARTIAL if statuses & {SYNCED, PARTIAL} else NONE
+
+
+def units(f) -> list:
+    """What a file stands for: its (season, episode) pairs, or itself when it has no episode number."""
+    if f.season is None or not f.episodes:
+        return [("file", f.id)]
+    return [(f.season, e) for e in f.episodes]
+
+
+def episode_status(files: Sequence, file_status: dict[int, str]) -> dict[tuple, str]:
+    """(season, episode) -> status; an episode is synced when any file holding it is, and a
+    multi-episode file counts for each of its episodes.
+
+    >>> from types import SimpleNamespace as F
+    >>> files = [F(id=1, season=1, episodes=[1, 2]), F(id=2, season=1, episodes=[3]), F(id=3, season=1, episodes=[3])]
+    >>> episode_status(files, {1: "synced", 2: "none", 3: "partial"})
+    {(1, 1): 'synced', (1, 2): 'synced', (1, 3): 'partial'}
+    """
+    per_unit: dict[tuple, list[str]] = {}
+    for f in files:
+        for unit in units(f):
+            per_unit.setdefault(unit, []).append(file_status.get(f.id, NONE))
+    return {unit: any_version(statuses) for unit, statuses in per_unit.items()}
+
+
+def season_status(files: Sequence, file_status: dict[int, str]) -> dict[int | None, str]:
+    """Season -> status over every episode of it in `files`.
+
+    >>> from types import SimpleNamespace as F
+    >>> files = [F(id=1, season=1, episodes=[1]), F(id=2, season=1, episodes=[2]), F(id=3, season=2, episodes=[1])]
+    >>> season_status(files, {1: "synced", 2: "none", 3: "synced"})
+    {1: 'partial', 2: 'synced'}
+    """
+    by_season: dict[int | None, list[str]] = {f.season: [] for f in files}
+    season_of = {("file", f.id): f.season for f in files}  # a file without episode numbers is its own unit
+    for unit, status in episode_status(files, file_status).items():
+        by_season[season_of.get(unit, unit[0])].append(status)
+    return {season: combine(statuses) for season, statuses in by_season.items()}
+
+
+def show_status(files: Sequence, file_status: dict[int, str]) -> str:
+    """A show: synced when every episode is local, partial when some are (or are on their way)."""
+    return combine(episode_status(files, file_status).values())
