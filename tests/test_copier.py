@@ -413,7 +413,7 @@ def test_a_serving_worker_copies_file_after_file_until_its_input_ends(tmp_path):
 
 def test_a_serving_worker_stops_at_a_checkpoint_when_its_engine_is_killed(tmp_path):
     """The engine (here a shell standing in for plexsh) is killed with SIGKILL mid-file: the
-    worker gets SIGTERM from the kernel, cuts the partial back to a checkpoint and exits."""
+    worker notices its parent is gone, cuts the partial back to a checkpoint and exits."""
     src = make_source(tmp_path, 4 << 20)
     partial = partial_for(tmp_path)
     request = json.dumps({"source": str(src), "partial": str(partial), "chunk_size": CHUNK, "bwlimit": SLOW})

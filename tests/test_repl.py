@@ -131,10 +131,9 @@ def test_toolbar_line_shows_running_and_waiting_transfers():
         return JobView(job_id, f"Episode {job_id}.mkv", "/src", "/dst", state, "normal", job_id, done, 100 * 2**20,
                        done / (100 * 2**20) * 100, rate, eta, 1, 0, None, None, None)
 
-    engine = SimpleNamespace(snapshot=lambda: [view(1, "running", 25 * 2**20, 2**20, 75), view(2, "queued", 0),
-                                               view(3, "done", 100 * 2**20)])
+    engine = SimpleNamespace(active=lambda: [view(1, "running", 25 * 2**20, 2**20, 75), view(2, "queued", 0)])
     line = _jobs_line(SimpleNamespace(engine=engine))
     assert "⇣ Episode 1.mkv 25% 1.0 MiB/s ETA 1 min" in line
     assert "1 waiting" in line and "175.0 MiB to go" in line
-    idle = SimpleNamespace(snapshot=lambda: [view(3, "done", 100 * 2**20)])
+    idle = SimpleNamespace(active=lambda: [])  # only finished jobs left
     assert _jobs_line(SimpleNamespace(engine=idle)) is None

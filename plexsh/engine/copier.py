@@ -113,13 +113,25 @@ class UsageError(Exception):
 
 
 class Stop:
-    """Set from the signal handler; the copy loop looks at it between blocks."""
+    """Set from the signal handler; the copy loop looks at it between blocks (through stopping())."""
 
     requested = False
+    parent = 0  # a serving worker's engine: when it is gone, stop at the next block
 
 
 def request_stop(signum, frame) -> None:
     Stop.requested = True
+
+
+def stopping() -> bool:
+    """A stop was asked for, or the engine that started this worker died (even by kill -9).
+
+    Not PR_SET_PDEATHSIG: Linux sends that when the parent *thread* ends, and trio starts children
+    from worker threads it retires after ten idle seconds. One getppid() per block costs nothing.
+    """
+    if not Stop.requested and Stop.parent and os.getppid() != Stop.parent:
+        Stop.requested = True
+    return Stop.requested
 
 
 def parse_size(text: str) -> int:
@@ -524,7 +536,7 @@ class Throttle:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate) - n
         self.stamp = now
-        while self.tokens < 0 and not Stop.requested:
+        while self.tokens < 0 and not stopping():
             time.sleep(min(-self.tokens / self.rate, 0.05))
             now = time.monotonic()
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
@@ -626,7 +638,7 @@ class Copy:
             self.events.verify(0, usable[-1][0])
         for end, expected in usable:
             while pos < end:
-                if Stop.requested:
+                if stopping():
                     raise Cancelled
                 try:
                     n = os.preadv(self.dst, [view[:min(BLOCK, end - pos)]], pos)
@@ -724,12 +736,12 @@ class Copy:
         offset = start
         chunk_end = min(size, (offset // chunk + 1) * chunk)
         while offset < size:
-            if Stop.requested:
+            if stopping():
                 raise Cancelled
             n = min(block, chunk_end - offset)
             if throttle:
                 throttle.take(n)
-                if Stop.requested:
+                if stopping():
                     raise Cancelled
             view, back = self.hasher.buffers()
             self.read_block(view, n, offset)
@@ -848,7 +860,6 @@ def serve(events: Events) -> int:
     import gc
 
     gc.enable()  # a long-lived worker must not let reference cycles pile up
-    _die_with_parent()
     stdin = sys.stdin.buffer
     while not Stop.requested:
         line = stdin.readline()
@@ -867,25 +878,12 @@ def serve(events: Events) -> int:
     return EXIT_CANCELLED
 
 
-def _die_with_parent() -> None:
-    """Ask Linux for SIGTERM when the engine dies (even by kill -9), so a worker in the middle of a
-    file stops at a checkpoint instead of copying on for nobody; elsewhere the closed stdin and the
-    next start's orphan check do it."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
-    except (OSError, AttributeError, ImportError):
-        pass
-    if os.getppid() == 1:  # the engine was gone before the request above took effect
-        Stop.requested = True
-
-
 def main(args: list[str] | None = None) -> int:
     events = Events()
     args = sys.argv[1:] if args is None else args
     for signum in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP):
         _signal.signal(signum, request_stop)
+    Stop.parent = os.getppid()  # a copier whose engine died stops at a checkpoint
     if args == ["--serve"]:
         return serve(events)
     try:

@@ -38,7 +38,7 @@ import time
 
 from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, NO_SPACE, Cancelled, Copy,
                                   CopyError, Events, Stop, UsageError, buffers, copy_one, errno_text,
-                                  parse_args, remove_file, request_stop)
+                                  parse_args, remove_file, request_stop, stopping)
 
 __all__ = ["classify", "command", "is_remote", "main", "rsync_command"]
 
@@ -231,7 +231,7 @@ class Fetch(Copy):
             raise CopyError("fatal", "rsync is not installed (apt-get install rsync)") from None
         finally:
             remove_file(self.opts.partial + ".rsync-log")
-        if Stop.requested:
+        if stopping():
             raise Cancelled
         if code != 0:
             follower.catch_up(os.fstat(self.dst).st_size)
@@ -250,7 +250,7 @@ class Fetch(Copy):
                 last_save = time.monotonic()
             if code is not None:
                 return code
-            if Stop.requested:
+            if stopping():
                 self.rsync.terminate()
                 try:
                     return self.rsync.wait(timeout=5)
@@ -299,6 +299,7 @@ def main(args: list[str] | None = None) -> int:
         return EXIT_USAGE
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, request_stop)
+    Stop.parent = os.getppid()  # an engine killed mid-file: stop at a checkpoint, rsync with us
     return copy_one(opts, events, lambda o, e: Fetch(o, e, timeout, ssh_key))
 
 
