@@ -388,3 +388,15 @@ def test_control_from_an_asyncio_host_with_trio_as_guest(tmp_path):
     asyncio.run(asyncio.wait_for(host(), LIMIT))
     assert e.destination.read_bytes() == data
     store.close()
+
+
+async def test_a_copy_outlasting_trio_s_idle_thread_timeout_runs_in_one_attempt(tmp_path):
+    """trio starts children from worker threads and retires an idle one after 10 s; a child
+    watching its parent the wrong way (PR_SET_PDEATHSIG fires when the parent *thread* ends)
+    would be stopped there. A 12 s copy must finish in its first attempt."""
+    e, data = entry(tmp_path, "Long (2010).mkv", 12 << 20)
+    async with supervising(tmp_path) as sup:
+        (job_id,) = sup.enqueue([e], bwlimit=1 << 20)
+        (view,) = await sup.wait([job_id])
+    assert (view.state, view.attempts) == ("done", 1), view.error
+    assert e.destination.read_bytes() == data
