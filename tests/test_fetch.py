@@ -184,3 +184,32 @@ async def test_the_engine_fetches_rsync_sources_and_rides_out_the_nas_going_away
     assert len(resumed) >= 2
     verified = [e for e in events if e["event"] == "verified"]
     assert verified[-1]["guarantee"] == "rsync-checksum+local-sha256"
+
+
+async def test_a_job_waiting_out_a_long_backoff_retries_as_soon_as_the_nas_answers_again(tmp_path):
+    """Backoff starts at two minutes here: only the engine noticing the daemon is back can finish
+    the job within the test's guard."""
+    with rsync_daemon(tmp_path) as nas:
+        data = write(nas.folder, "Alien (1979).mkv", 2 << 20)
+        destination = tmp_path / "local" / "Alien (1979)" / "Alien (1979).mkv"
+        store = JobStore(tmp_path / "plexsh.db")
+        sync = Sync(retry_attempts=5, retry_backoff_base=120, retry_backoff_max=300, stall_timeout=10.0)
+        sup = Supervisor(store, Config(sync=sync), chunk_size="64K")
+        async with trio.open_nursery() as nursery:
+            await nursery.start(sup.run)
+            with trio.fail_after(HANG_GUARD):
+                nas.stop()
+                (job_id,) = sup.enqueue([Entry(nas.url("Alien (1979).mkv"), destination,
+                                               partial_path(destination), len(data))])
+                while not (sup.view(job_id).state == "queued" and sup.view(job_id).attempts == 1):
+                    await trio.sleep(0.02)
+                assert "Connection refused" in sup.view(job_id).error
+                await trio.sleep(3)  # the engine's probes find the NAS away meanwhile
+                nas.start()
+                (view,) = await sup.wait([job_id])
+            nursery.cancel_scope.cancel()
+        events = [e["event"] for e in store.events(job_id)]
+        store.close()
+    assert view.state == "done" and view.attempts == 2
+    assert "source_back" in events
+    assert destination.read_bytes() == data

@@ -18,6 +18,7 @@ from plexsh.engine import fetch
 from plexsh.engine.copier import command as copier_command
 from plexsh.config import Config
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
+from plexsh.engine.reach import endpoint, probe
 from plexsh.engine.retry import backoff_delay, decide
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
@@ -30,6 +31,10 @@ _SAVE_EVERY = 1.0  # seconds between byte positions written per job
 _NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
 _RATE_WINDOW = 5.0  # seconds of samples behind the rate
 _IDLE_WORKER = 15.0  # seconds an idle copier worker waits for another file before it is retired
+_PROBE_EVERY = 1.0  # seconds between looks at sources that failed, while their jobs wait
+# Failures that mean "the source is away": their jobs retry as soon as it answers again instead of
+# sitting out the rest of their backoff.
+_UNREACHABLE = frozenset({"network", "stall", "source_unreadable"})
 
 
 class SupervisorError(Exception):
@@ -106,6 +111,8 @@ class Supervisor:
         self.serve = list(copier) == list(COPIER) if serve is None else serve
         self._idle: list[_Worker] = []
         self._nursery: trio.Nursery | None = None
+        self._down: set[tuple] = set()  # endpoints seen not answering since their jobs failed
+        self._probing: set[tuple] = set()
         self.on_change = on_change
         self.on_verified = on_verified
         self.grace = grace
@@ -139,6 +146,7 @@ class Supervisor:
             self._reaper = send
             self._nursery = nursery
             nursery.start_soon(_reap, receive)
+            nursery.start_soon(self._watch_sources)
             task_status.started(self)
             try:
                 while True:
@@ -171,6 +179,41 @@ class Supervisor:
     def _queue_order(self, unfinished: bool = False) -> list[Job]:
         jobs = self._pending.values() if unfinished else self._jobs.values()
         return sorted(jobs, key=lambda j: (PRIORITIES.index(j.priority), j.position, j.id))
+
+    # --- sources coming back ---------------------------------------------------------------------
+
+    async def _watch_sources(self) -> None:
+        """Probe the sources of jobs waiting out a backoff after losing them; when one that did not
+        answer answers again, its jobs retry at once (recovery in seconds, not a backoff's minutes)."""
+        while True:
+            await trio.sleep(_PROBE_EVERY)
+            waiting: dict[tuple, list[Job]] = {}
+            for job in self._pending.values():
+                if job.state in WAITING and job.retry_at and job.error_kind in _UNREACHABLE:
+                    waiting.setdefault(endpoint(job.source), []).append(job)
+            self._down &= set(waiting)
+            for where in waiting:
+                if where not in self._probing and self._nursery is not None:
+                    self._probing.add(where)
+                    self._nursery.start_soon(self._probe, where)
+
+    async def _probe(self, where: tuple) -> None:
+        try:
+            answers = await probe(where)
+        finally:
+            self._probing.discard(where)
+        if not answers:
+            self._down.add(where)
+            return
+        if where not in self._down:
+            return  # it never stopped answering: the failure was something else, keep the backoff
+        self._down.discard(where)
+        now = time.time()
+        for job in list(self._pending.values()):
+            if job.state in WAITING and job.retry_at and job.retry_at > now and endpoint(job.source) == where:
+                self._set(job, retry_at=now)
+                self.store.event(job.id, "source_back", bytes_=job.bytes_done, reason="the source answers again")
+        self._poke()
 
     # --- copier children -------------------------------------------------------------------------
 
