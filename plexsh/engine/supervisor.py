@@ -31,6 +31,7 @@ _SAVE_EVERY = 1.0  # seconds between byte positions written per job
 _NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
 _RATE_WINDOW = 5.0  # seconds of samples behind the rate
 _IDLE_WORKER = 15.0  # seconds an idle copier worker waits for another file before it is retired
+_QUIT_GRACE = 1.5  # seconds a child gets to stop at a checkpoint when plexsh quits (it needs milliseconds)
 _PROBE_EVERY = 1.0  # seconds between looks at sources that failed, while their jobs wait
 # Failures that mean "the source is away": their jobs retry as soon as it answers again instead of
 # sitting out the rest of their backoff.
@@ -377,9 +378,9 @@ class Supervisor:
                 readers.cancel_scope.cancel()
         finally:
             if process.returncode is None and not reusable:
-                if verdict is None:  # the supervisor itself is being cancelled
+                if verdict is None:  # the supervisor is stopping (plexsh quits): never hold that up long
                     with trio.CancelScope(shield=True):
-                        await self._terminate(run)
+                        await self._terminate(run, grace=min(self.grace, _QUIT_GRACE))
                 if process.returncode is None:
                     _signal(process, signal.SIGKILL)
                     self._abandon(process)
@@ -421,13 +422,13 @@ class Supervisor:
             with trio.move_on_after(tick):
                 await run.wake.wait()
 
-    async def _terminate(self, run: _Run) -> None:
+    async def _terminate(self, run: _Run, grace: float | None = None) -> None:
         """SIGTERM (and SIGCONT if stopped), SIGKILL after the grace period; gives up after a second more."""
         process = run.process
         _signal(process, signal.SIGTERM)
         if run.paused:
             _signal(process, signal.SIGCONT)
-        with trio.move_on_after(self.grace):
+        with trio.move_on_after(self.grace if grace is None else grace):
             await process.wait()
             return
         _signal(process, signal.SIGKILL)
