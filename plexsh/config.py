@@ -166,10 +166,11 @@ class Config:
 
 
 class _Invalid(Exception):
-    """A value does not fit its field; carries the phrase saying what was expected."""
+    """A value does not fit its field; carries the phrase saying what was expected, or a whole
+    `message` (and the list `index` of the item at fault) where that says it better."""
 
-    def __init__(self, expected: str):
-        self.expected = expected
+    def __init__(self, expected: str, message: str | None = None, index: int | None = None):
+        self.expected, self.message, self.index = expected, message, index
 
 
 def _whole_number(minimum: int) -> Callable[[Any], int]:
@@ -241,15 +242,77 @@ def _optional_path(value: Any) -> Path | None:
     return None if value is None else _path(value)
 
 
+# As rsync reads a location (and plexsh.engine.fetch.is_remote): a colon before any slash means a
+# remote host. A local folder whose name has a colon in it is written ./Name:Here.
+_SSH_LOCATION = re.compile(r"^(?:(?P<user>[^@/:\s]+)@)?(?P<host>[^@/:\s]+):(?P<path>.*)$", re.DOTALL)
+_RSYNC_URL = re.compile(r"^rsync://(?:(?P<user>[^@/]*)@)?(?P<host>[^/:]*)(?::(?P<port>[^/]*))?"
+                        r"(?:/(?P<module>[^/]*)(?P<path>/.*)?)?$", re.DOTALL)
+RSYNC_FORM = "rsync://host[:port]/module/path"
+SSH_FORM = "[user@]host:/path"
+
+
 def is_remote(location: str) -> bool:
-    """True for `rsync://host/module` and `user@host:/path` style locations."""
-    return location.startswith("rsync://") or bool(re.match(r"^[^/\s:]+@[^/\s:]+:", location))
+    """True for `rsync://host/module/path` and `[user@]host:/path` locations.
+
+    >>> [is_remote(s) for s in ("rsync://nas/media", "me@nas:/srv", "nas:/srv", "/mnt/nas", "./odd:name")]
+    [True, True, True, False, False]
+    """
+    return location.startswith("rsync://") or bool(_SSH_LOCATION.match(location))
+
+
+def check_remote(location: str) -> str:
+    """A remote source location tidied (no trailing slash), or ValueError saying what is wrong with it.
+
+    >>> check_remote("rsync://nas:8873/media/Movies/"), check_remote("me@nas:/volume1/TV/")
+    ('rsync://nas:8873/media/Movies', 'me@nas:/volume1/TV')
+    >>> check_remote("rsync://nas")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'rsync://nas' names no module: rsync://host[:port]/module/path
+    >>> check_remote("nas:Movies")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'nas:Movies' needs an absolute path after the colon: [user@]host:/path (./nas:Movies for a local folder)
+    """
+    if location.startswith("rsync://"):
+        url = _RSYNC_URL.match(location)
+        if url is None:
+            raise ValueError(f"{location!r} is not {RSYNC_FORM}")
+        if not url["host"]:
+            raise ValueError(f"{location!r} names no host: {RSYNC_FORM}")
+        port = url["port"]
+        if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(f"{location!r}: the port must be a number from 1 to 65535: {RSYNC_FORM}")
+        if not url["module"]:
+            raise ValueError(f"{location!r} names no module: {RSYNC_FORM}")
+        if any(c.isspace() for c in url["host"] + (url["user"] or "")):
+            raise ValueError(f"{location!r}: a host or user name cannot hold spaces: {RSYNC_FORM}")
+        tidy = location.rstrip("/")
+        return tidy if tidy.count("/") >= 3 else location  # keep rsync://host/module whole
+    ssh = _SSH_LOCATION.match(location)
+    if ssh is None:
+        raise ValueError(f"{location!r} is not {SSH_FORM} or {RSYNC_FORM}")
+    if not ssh["path"].startswith("/"):
+        raise ValueError(f"{location!r} needs an absolute path after the colon: {SSH_FORM}"
+                         f" (./{location} for a local folder)")
+    path = ssh["path"].rstrip("/") or "/"
+    return location[:len(location) - len(ssh["path"])] + path
 
 
 def _source_list(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
-    return tuple(loc if is_remote(loc) else os.path.expanduser(loc) for loc in _text_list(value))
+    locations = []
+    for index, location in enumerate(_text_list(value)):
+        if is_remote(location):
+            try:
+                location = check_remote(location)
+            except ValueError as error:
+                raise _Invalid("a folder or a remote location", str(error), index) from None
+        else:
+            location = os.path.expanduser(location)
+        locations.append(location)
+    return tuple(locations)
 
 
 # section -> field -> checker; the dataclass defaults above are the defaults.
@@ -336,7 +399,11 @@ class _Reader:
                 try:
                     values[section][key] = checks[key](raw)
                 except _Invalid as bad:
-                    raise self.fail(value_node, f"{dotted}.{key} must be {bad.expected}, got {raw!r}")
+                    if bad.message is None:
+                        raise self.fail(value_node, f"{dotted}.{key} must be {bad.expected}, got {raw!r}")
+                    if bad.index is not None and isinstance(value_node, yaml.SequenceNode):
+                        value_node = value_node.value[bad.index]  # the line of the item at fault
+                    raise self.fail(value_node, f"{dotted}.{key}: {bad.message}")
         return values
 
 
@@ -413,10 +480,11 @@ def starter_config_text() -> str:
     return f"""\
 # plexsh config. Every key is optional; the values shown are the defaults.
 
-# Where the library lives: local folders or mounted NAS shares, per kind.
+# Where the library lives, per kind: local folders or mounted NAS shares, an rsync daemon's
+# rsync://host[:port]/module/path, or [user@]host:/path over ssh (key: security.ssh_key_path).
 sources:
-  movies: []        # e.g. [/mnt/media/Movies, /mnt/media/Movies2]
-  tv: []            # e.g. [/mnt/media/TV, /mnt/media/TV2]
+  movies: []        # e.g. [/mnt/media/Movies, "rsync://nas/media/Movies2"]
+  tv: []            # e.g. [/mnt/media/TV, "admin@nas:/volume1/TV2"]
 
 # Where copies go.
 destinations:

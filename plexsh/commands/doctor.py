@@ -65,9 +65,22 @@ def _sources(config, check) -> None:
     specs = sources_from_config(config)
     if not specs:
         check("sources", False, "no sources are configured", "`config init`, then list your media folders")
+    # Every source at once, each in its own child under a time limit: a dead host or mount costs
+    # one timeout, and a remote one is asked by rsync itself (its root folder, not recursive).
     for spec, probe in probe_all(specs, timeout=PROBE_TIMEOUT):
-        fix = None if probe.ok else "check the path, the mount and its permissions"
-        check(f"source {spec.name}", probe.ok, f"{spec.root}: {'readable' if probe.ok else probe.reason}", fix)
+        if spec.remote:
+            fix = None if probe.ok else _REMOTE_FIXES[spec.transport]
+            text = f"{spec.root} ({spec.transport}): {'reachable' if probe.ok else probe.reason}"
+        else:
+            fix = None if probe.ok else "check the path, the mount and its permissions"
+            text = f"{spec.root}: {'readable' if probe.ok else probe.reason}"
+        check(f"source {spec.name}", probe.ok, text, fix)
+
+
+_REMOTE_FIXES = {
+    "rsync": "check the host, the port and that the rsync daemon serves that module and path",
+    "ssh": "check the host, the path and that `ssh` logs in without a password (security.ssh_key_path)",
+}
 
 
 def _destinations(config, check) -> None:

@@ -1,4 +1,4 @@
-"""`sources`: the configured sources, whether each answers now, and what the catalog holds from it."""
+"""`sources`: the configured sources (local, rsync, ssh), whether each answers now, and what the catalog holds from it."""
 
 import time
 
@@ -22,10 +22,10 @@ def sources(session, node: ast.Sources) -> Reply:
     for spec, probe in probe_all(specs, timeout=PROBE_TIMEOUT):
         row = known.get(spec.name)
         scanned = row.last_scan if row else None
-        reply.data["sources"].append(dict(spec.as_dict(), reachable=probe.ok, reason=probe.reason,
-                                          files=row.files if row else 0, last_scan=scanned))
+        reply.data["sources"].append(dict(spec.as_dict(), transport=spec.transport, reachable=probe.ok,
+                                          reason=probe.reason, files=row.files if row else 0, last_scan=scanned))
         age = f"{format_age(time.time() - scanned)} ago" if scanned else "never"
-        rows.append([spec.name, spec.kind, spec.root, "ok" if probe.ok else probe.reason,
+        rows.append([spec.name, spec.kind, spec.transport, spec.root, "ok" if probe.ok else probe.reason,
                      f"{row.files if row else 0:,}", age])
-    return reply.table(["name", "kind", "root", "status", "files", "scanned"], rows,
-                       align=["left", "left", "left", "left", "right", "left"])
+    return reply.table(["name", "kind", "via", "root", "status", "files", "scanned"], rows,
+                       align=["left", "left", "left", "left", "left", "right", "left"])

@@ -1,4 +1,4 @@
-"""Scans sources into the catalog: one forked walker per source, bounded by a no-progress timeout."""
+"""Scans sources into the catalog: one forked walker per source (local or rsync), bounded by a no-progress timeout."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 from plexsh.config import Discovery
 from plexsh.errors import NotFound
 from plexsh.library.catalog import Catalog, WalkChanges
-from plexsh.library.sources import REMOTE_NOT_SUPPORTED, ForkedChild, SourceSpec, not_answering
+from plexsh.library.sources import ForkedChild, SourceSpec, not_answering
 from plexsh.library.walker import fingerprint, walk
 
 PROGRESS_INTERVAL = 0.1  # the shell redraws from progress callbacks: at most ten a second
@@ -141,7 +141,7 @@ def _collector_paused():
 class _Run:
     """One source's walk in progress, as seen from the parent."""
 
-    def __init__(self, spec: SourceSpec, known: list[tuple], child: ForkedChild | None):
+    def __init__(self, spec: SourceSpec, known: list[tuple], child: ForkedChild):
         self.spec = spec
         self.known = {row[0] for row in known}
         self.child = child
@@ -162,8 +162,8 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
          only: Iterable[str] | None = None, full: bool = False) -> ScanReport:
     """Bring the catalog up to date with the sources; returns what changed, per source.
 
-    Each source is walked in a forked child, so walks (and name parsing) run in parallel and a
-    source that stops answering for `discovery.scan_timeout` seconds is reported by name, its
+    Each source is walked in a forked child (a remote one is listed by one rsync stream in it),
+    so walks (and name parsing) run in parallel and a source that stops answering for `discovery.scan_timeout` seconds is reported by name, its
     child killed or abandoned, while the others complete. A failed source keeps its catalog
     entries. `full` re-lists every folder instead of trusting unchanged folder mtimes; that
     happens by itself for a source last walked with other discovery settings or another
@@ -176,19 +176,15 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
     walked_with = fingerprint(discovery)
     runs: list[_Run] = []
     for spec in chosen:
-        known = [] if spec.remote else catalog.known_dirs(spec.name, spec.root, spec.kind)
+        known = catalog.known_dirs(spec.name, spec.root, spec.kind)
         relist = full or (bool(known) and catalog.meta(f"walk:{spec.name}") != walked_with)
-        child = None
-        if not spec.remote:
-            child = ForkedChild(lambda send, s=spec, k=known, f=relist: walk(s, discovery, k, f, send))
-            _widen_pipe(child)
+        # A remote source's child runs one `rsync --list-only -r` and parses its stream (remote.py).
+        child = ForkedChild(lambda send, s=spec, k=known, f=relist: walk(s, discovery, k, f, send))
+        _widen_pipe(child)
         run = _Run(spec, known, child)
         run.fingerprint, run.report.full = walked_with, relist
         runs.append(run)
 
-    for run in runs:
-        if run.child is None:
-            _finish(catalog, run, ok=False, reason=REMOTE_NOT_SUPPORTED)
     last_progress = 0.0
 
     def report_progress(run: _Run, force: bool = False) -> None:
@@ -205,7 +201,7 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
             _listen(catalog, active, discovery.scan_timeout, report_progress)
     finally:  # an interrupted scan (Ctrl-C, an error) leaves no walker behind
         for run in runs:
-            if run.child is not None and run.child.open:
+            if run.child.open:
                 run.child.kill()
 
     pruned = catalog.prune_sources(s.name for s in specs) if not only else []
@@ -280,7 +276,7 @@ def _finish(catalog: Catalog, run: _Run, ok: bool, reason: str | None) -> None:
     if run.finished:
         return
     run.finished = True
-    if run.child is not None and run.child.open:
+    if run.child.open:
         run.child.close()  # it has said all it will; collect it
     _apply_pending(catalog, run)  # folders listed before a failure were listed completely
     r = run.report

@@ -9,28 +9,39 @@ import signal
 import struct
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
 from plexsh.config import Config, is_remote
 
-REMOTE_NOT_SUPPORTED = "remote sources are not supported yet"
+# A remote probe's child gets this much longer than its rsync: rsync ends first and says why.
+REMOTE_GRACE = 2.0
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One library folder: `name` is a short unique label ("Movies2"), `kind` "movies" or "tv"."""
+    """One library folder: `name` is a short unique label ("Movies2"), `kind` "movies" or "tv".
+
+    `root` is a local path, `rsync://host[:port]/module/path` or `[user@]host:/path` (ssh, with
+    `ssh_key` from security.ssh_key_path).
+    """
 
     name: str
     root: str
     kind: str
+    ssh_key: str | None = field(default=None, compare=False)
 
     @property
     def remote(self) -> bool:
         return is_remote(self.root)
 
+    @property
+    def transport(self) -> str:
+        """How the source is reached: "local" (a folder, perhaps a mounted share), "rsync" or "ssh"."""
+        return "rsync" if self.root.startswith("rsync://") else "ssh" if self.remote else "local"
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "remote": self.remote}
+        return {**{k: v for k, v in asdict(self).items() if k != "ssh_key"}, "remote": self.remote}
 
 
 def _components(root: str) -> list[str]:
@@ -74,7 +85,9 @@ def sources_from_config(config: Config) -> list[SourceSpec]:
                 seen.add(key)
                 entries.append((key, kind))
     names = _unique_names([root for root, _ in entries])
-    return [SourceSpec(name, root, kind) for name, (root, kind) in zip(names, entries)]
+    key = os.fspath(config.security.ssh_key_path) if config.security.ssh_key_path else None
+    return [SourceSpec(name, root, kind, key if is_remote(root) else None)
+            for name, (root, kind) in zip(names, entries)]
 
 
 # --- children that may hang ----------------------------------------------------------------
@@ -244,22 +257,32 @@ def check_root(root: str) -> str | None:
 
 
 def probe(spec: SourceSpec, timeout: float = 5.0) -> ProbeResult:
-    """Check that a source exists, is a folder and can be listed, within `timeout` seconds."""
+    """Check that a source exists, is a folder and can be listed, within `timeout` seconds.
+
+    A remote source is listed (its root folder only) by rsync under connection timeouts and a
+    hard time limit, so an unreachable host costs `timeout`, never a hang.
+    """
     return probe_all([spec], timeout)[0][1]
+
+
+def _check(spec: SourceSpec, timeout: float) -> str | None:
+    if spec.remote:
+        from plexsh.library.remote import check_root as check_remote_root
+
+        return check_remote_root(spec, timeout)
+    return check_root(spec.root)
 
 
 def probe_all(specs: Iterable[SourceSpec], timeout: float = 5.0) -> list[tuple[SourceSpec, ProbeResult]]:
     """Probe sources concurrently, each in its own child, so N dead mounts cost one timeout, not N."""
     started = []
     for spec in specs:
-        child = None if spec.remote else ForkedChild(lambda send, root=spec.root: send(check_root(root)))
+        child = ForkedChild(lambda send, s=spec: send(_check(s, timeout)))
         started.append((spec, child))
-    return [(spec, _answer(child, timeout)) for spec, child in started]
+    return [(spec, _answer(child, timeout + (REMOTE_GRACE if spec.remote else 0.0))) for spec, child in started]
 
 
-def _answer(child: ForkedChild | None, timeout: float) -> ProbeResult:
-    if child is None:
-        return ProbeResult(False, REMOTE_NOT_SUPPORTED, 0.0)
+def _answer(child: ForkedChild, timeout: float) -> ProbeResult:
     messages = child.wait(timeout)  # the clock started when the child did
     seconds = time.monotonic() - child.started
     if messages is None:

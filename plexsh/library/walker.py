@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from plexsh.config import Discovery
 from plexsh.library.catalog import quality_lines
 from plexsh.library.names import parse_fields
-from plexsh.library.sources import REMOTE_NOT_SUPPORTED, SourceSpec, check_root
+from plexsh.library.sources import SourceSpec, check_root
 from plexsh.library.titles import match_key
 
 # What the child sends for each file, in this order: plain tuples pickle small and fast, and the
@@ -138,14 +138,45 @@ def walk(spec: SourceSpec, discovery: Discovery, known_rows: list[tuple], full: 
     and its known subdirectories are still visited. Each listed directory is sent as
     (relpath, parent, mtime_ns, [file tuples in FILE_FIELDS order]).
     """
-    if spec.remote:  # the rsync lister slots in here
-        send(("failed", REMOTE_NOT_SUPPORTED))
+    if spec.remote:
+        from plexsh.library.remote import walk_remote
+
+        walk_remote(spec, discovery, known_rows, full, send)
         return
     reason = check_root(spec.root)
     if reason:
         send(("failed", reason))
         return
     _LocalWalk(spec, discovery, known_rows, full, send).run()
+
+
+class Rules:
+    """What a walk keeps, for local and remote listings alike: the one place the clutter rules live.
+
+    >>> rules = Rules(Discovery(scan_depth=2))
+    >>> [rules.keeps(n) for n in ("Heat (1995).mkv", "Heat-sample.mkv", ".Heat.mkv", "a.mkv.part", "a.nfo")]
+    [True, False, False, False, False]
+    >>> [rules.enters(n, 0) for n in ("Season 01", "Extras", ".hidden")], rules.enters("Season 01", 2)
+    ([True, False, False], False)
+    """
+
+    def __init__(self, discovery: Discovery):
+        self.max_depth = discovery.scan_depth
+        # Partial downloads (.part, .!qB, .crdownload, ...) end in a suffix that is never a
+        # video extension, so the extension test skips them too.
+        self.extensions = frozenset(discovery.video_extensions) - frozenset(PARTIAL_SUFFIXES)
+        self.ignored = ignore_matcher(discovery.ignore_patterns)
+
+    def enters(self, name: str, depth: int) -> bool:
+        """Whether a folder `name` inside a folder at `depth` (the source root is 0) is walked."""
+        # hidden folders (and AppleDouble "._" ones) and extras are clutter
+        return name[0] != "." and depth < self.max_depth and not self.ignored(name)
+
+    def keeps(self, name: str) -> bool:
+        """Whether a file `name` is a video to catalog (not hidden, not a sample, not a partial)."""
+        dot = name.rfind(".")
+        return (name[0] != "." and dot > 0 and name[dot:].lower() in self.extensions
+                and not self.ignored(name[:dot]))
 
 
 class _LocalWalk:
@@ -155,8 +186,7 @@ class _LocalWalk:
         self.spec, self.full, self.send = spec, full, send
         self.root = spec.root
         self.max_depth = discovery.scan_depth
-        self.extensions = frozenset(discovery.video_extensions) - frozenset(PARTIAL_SUFFIXES)
-        self.ignored = ignore_matcher(discovery.ignore_patterns)
+        self.rules = Rules(discovery)
         self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
         self.children: dict[str, list[str]] = {}
         for rel, parent, _mtime, _files in known_rows:
@@ -247,25 +277,20 @@ class _LocalWalk:
 
     def list_dir(self, path: str, rel: str, depth: int, stack: list) -> list[tuple]:
         files = []
-        extensions, ignored, parse = self.extensions, self.ignored, self.parse
+        enters, keeps, parse = self.rules.enters, self.rules.keeps, self.parse
         prefix = f"{rel}/" if rel else ""
         with os.scandir(path) as entries:
             for entry in entries:
                 name = entry.name
-                if name[0] == ".":  # hidden, and AppleDouble "._" files
-                    continue
                 try:
                     is_dir = entry.is_dir()  # from the listing itself, no extra stat
                 except OSError:
                     continue
                 if is_dir:
-                    if depth < self.max_depth and not ignored(name):
+                    if enters(name, depth):
                         stack.append((prefix + name, rel, depth + 1))
                     continue
-                dot = name.rfind(".")
-                # Partial downloads (.part, .!qB, .crdownload, ...) end in a suffix that is
-                # never a video extension, so this one test skips them too.
-                if dot <= 0 or name[dot:].lower() not in extensions or ignored(name[:dot]):
+                if not keeps(name):
                     continue
                 try:
                     st = entry.stat()
