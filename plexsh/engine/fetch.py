@@ -1,7 +1,7 @@
 """The rsync backend: one remote file to a partial file, with the copier's events, checkpoints and resume.
 
     python -m plexsh.engine.fetch SOURCE PARTIAL [--chunk-size 8M] [--bwlimit BYTES_PER_S] [--fresh]
-                                  [--timeout SECONDS] [--ssh-key PATH]
+                                  [--timeout SECONDS] [--ssh-key PATH] [--known-hosts PATH]
 
 SOURCE is `rsync://host[:port]/module/path` (an rsync daemon) or `[user@]host:/path` (rsync over
 ssh). The engine runs this for remote sources as it runs plexsh.engine.copier for local ones: the
@@ -115,13 +115,18 @@ def classify(code: int, stderr: str) -> tuple[str, str]:
 
 
 def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str | None = None,
-                  rsync: str = "rsync") -> list[str]:
+                  known_hosts: str | None = None, rsync: str = "rsync") -> list[str]:
     """rsync with what every call needs: timeouts, and for ssh sources a non-interactive ssh.
+
+    With `known_hosts` (plexsh's own file), a host seen for the first time is trusted and written
+    there, and one whose key changed is refused; the user's ~/.ssh/known_hosts is consulted too.
 
     >>> rsync_command("rsync://nas/media/a.mkv", timeout=20)[1:]
     ['--timeout=20', '--contimeout=20', '--no-motd']
     >>> rsync_command("nas:/srv/a.mkv", ssh_key="/k")[-1]
-    'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=10 -i /k'
+    "ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=10 -i '/k'"
+    >>> rsync_command("nas:/a.mkv", known_hosts="/h/known hosts")[-1].split(" -o ")[-2:]
+    ['StrictHostKeyChecking=accept-new', "UserKnownHostsFile='/h/known hosts ~/.ssh/known_hosts'"]
     """
     argv = [rsync, f"--timeout={timeout}"]
     if source.startswith("rsync://"):
@@ -129,9 +134,17 @@ def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str |
     else:
         ssh = f"ssh -o BatchMode=yes -o ConnectTimeout={timeout} -o ServerAliveInterval=10"
         if ssh_key:
-            ssh += f" -i {ssh_key}"
+            ssh += f" -i {_quote(str(ssh_key))}"
+        if known_hosts:
+            ssh += (" -o StrictHostKeyChecking=accept-new"
+                    f" -o UserKnownHostsFile={_quote(known_hosts + ' ~/.ssh/known_hosts')}")
         argv += ["-e", ssh]
     return argv
+
+
+def _quote(text: str) -> str:
+    """Single quotes for rsync's split of the -e command (it honours them, as a shell would)."""
+    return "'" + text.replace("'", "") + "'"
 
 
 class Follower:
@@ -164,14 +177,16 @@ class Fetch(Copy):
 
     GUARANTEE = "rsync-checksum+local-sha256"
 
-    def __init__(self, opts, events: Events, timeout: int, ssh_key: str | None):
+    def __init__(self, opts, events: Events, timeout: int, ssh_key: str | None,
+                 known_hosts: str | None = None):
         super().__init__(opts, events)
-        self.timeout, self.ssh_key = timeout, ssh_key
+        self.timeout, self.ssh_key, self.known_hosts = timeout, ssh_key, known_hosts
         self.rsync: subprocess.Popen | None = None
 
     def list_source(self) -> dict:
         """The source's identity from one `rsync --list-only`."""
-        argv = rsync_command(self.opts.source, timeout=self.timeout, ssh_key=self.ssh_key)
+        argv = rsync_command(self.opts.source, timeout=self.timeout, ssh_key=self.ssh_key,
+                             known_hosts=self.known_hosts)
         try:
             done = subprocess.run([*argv, "--list-only", "--no-h", self.opts.source], stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=self.timeout * 2 + 5)
@@ -214,7 +229,8 @@ class Fetch(Copy):
         return self.size - start
 
     def run_rsync(self, follower: Follower) -> None:
-        argv = rsync_command(self.opts.source, timeout=self.timeout, ssh_key=self.ssh_key)
+        argv = rsync_command(self.opts.source, timeout=self.timeout, ssh_key=self.ssh_key,
+                             known_hosts=self.known_hosts)
         argv += ["--append", "--inplace", "--partial"]
         if self.opts.bwlimit:
             argv.append(f"--bwlimit={max(1, self.opts.bwlimit // 1024)}")
@@ -279,9 +295,9 @@ def main(args: list[str] | None = None) -> int:
 
     events = Events()
     args = list(sys.argv[1:] if args is None else args)
-    timeout, ssh_key = DEFAULT_TIMEOUT, None
+    timeout, ssh_key, known_hosts = DEFAULT_TIMEOUT, None, None
     try:
-        for name in ("--timeout", "--ssh-key"):
+        for name in ("--timeout", "--ssh-key", "--known-hosts"):
             while name in args:
                 i = args.index(name)
                 if i + 1 >= len(args):
@@ -290,8 +306,10 @@ def main(args: list[str] | None = None) -> int:
                 args.pop(i)
                 if name == "--timeout":
                     timeout = int(value)
-                else:
+                elif name == "--ssh-key":
                     ssh_key = value
+                else:
+                    known_hosts = value
         opts = parse_args(args)
     except (UsageError, ValueError) as e:
         events.emit("error", kind="other", message=f"bad arguments: {e}", bytes=0)
@@ -300,7 +318,7 @@ def main(args: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, request_stop)
     Stop.parent = os.getppid()  # an engine killed mid-file: stop at a checkpoint, rsync with us
-    return copy_one(opts, events, lambda o, e: Fetch(o, e, timeout, ssh_key))
+    return copy_one(opts, events, lambda o, e: Fetch(o, e, timeout, ssh_key, known_hosts))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from plexsh.engine.copier import command as copier_command
 from plexsh.config import Config
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
 from plexsh.engine.reach import endpoint, probe
+from plexsh.home import home_dir
 from plexsh.engine.retry import backoff_delay, decide
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
@@ -339,6 +340,7 @@ class Supervisor:
             argv += ["--timeout", str(max(5, int(self.sync.stall_timeout)))]
             if self.ssh_key:
                 argv += ["--ssh-key", os.fspath(self.ssh_key)]
+            argv += ["--known-hosts", str(home_dir() / "known_hosts")]
         bwlimit = job.bwlimit if job.bwlimit is not None else self.sync.bandwidth_limit
         if bwlimit:
             argv += ["--bwlimit", str(bwlimit)]
@@ -507,7 +509,7 @@ class Supervisor:
             problem = "sha256 mismatch between the source as read and the copy"
         self.store.event(job.id, "verified", bytes_=size, reason="ok" if problem is None else problem,
                          mode=job.verify, sha256=source_sha, dest_sha256=dest_sha,
-                         guarantee=done.get("guarantee"))
+                         guarantee=done.get("guarantee"), copied=done.get("copied"))
         if problem is not None:
             return "error", "verify", problem
         try:
