@@ -115,3 +115,33 @@ def scanned(configured) -> Path:
     result = run_plexsh("-c", "scan")
     assert result.returncode == 0, result.stderr
     return configured
+
+
+@pytest.fixture
+def nas_bench(tmp_path):
+    """An up NAS bench (tests/nasbench.py) serving a copy of NAS_FILES three ways, removed afterwards
+    whatever the test did. Where it cannot run the test is skipped, or fails under PLEXSH_REQUIRE_NAS=1
+    (CI), so CI can never pass without it."""
+    from nasbench import BenchUnavailable, NasBench, unavailable_reason
+
+    def unavailable(reason: str):
+        message = f"NAS bench needs {reason}"
+        if os.environ.get("PLEXSH_REQUIRE_NAS") == "1":
+            pytest.fail(message + " (PLEXSH_REQUIRE_NAS=1)", pytrace=False)
+        pytest.skip(message)
+
+    reason = unavailable_reason()
+    if reason:
+        unavailable(reason)
+    media = tmp_path / "media"
+    write_tree(media, NAS_FILES)
+    bench = NasBench(media)
+    try:
+        bench.up()
+    except BenchUnavailable as exc:
+        unavailable(str(exc))
+    try:
+        yield bench
+    finally:
+        problems = bench.down()
+        assert not problems, f"NAS bench left behind: {problems}"
