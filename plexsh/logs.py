@@ -59,8 +59,8 @@ def setup_logging(verbose: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, bac
     sizes and redaction in once the session has loaded it.
     """
     logger = logging.getLogger("plexsh")
-    if logger.handlers:
-        return
+    if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
+        return  # set up already (the package's own NullHandler only keeps an unconfigured library quiet)
     level = logging.DEBUG if verbose or os.environ.get("PLEXSH_DEBUG") == "1" else logging.INFO
     logger.setLevel(level)
     logger.propagate = False
