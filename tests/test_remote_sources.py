@@ -235,6 +235,7 @@ def test_ssh_sources_list_with_the_configured_key_and_fail_by_name_without_a_ser
     assert argv[0] == "rsync" and "--list-only" in argv and "-r" in argv and argv[-1] == "me@127.0.0.1:/volume1/Movies/"
     ssh = argv[argv.index("-e") + 1]  # fetch.rsync_command's ssh, with the configured key
     assert ssh.startswith("ssh -o BatchMode=yes") and "ConnectTimeout=4" in ssh and f"-i {key}" in ssh.replace("'", "")
+    assert f"UserKnownHostsFile={home / 'known_hosts'}" in ssh.replace("'", "")  # the transfers' file
 
     # No sshd answers on this machine's port 22 (and BatchMode never asks for a password): the
     # scan and doctor name the source with rsync's and ssh's words instead of hanging.

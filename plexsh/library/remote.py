@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from plexsh.config import Discovery
 from plexsh.engine.fetch import classify, rsync_command
+from plexsh.home import home_dir
 from plexsh.library.sources import SourceSpec
 from plexsh.library.walker import BATCH_FILES, BATCH_SECONDS, MAX_WARNINGS, SETTLE_NS, Rules, _Parser
 
@@ -85,8 +86,13 @@ def rsync_timeout(seconds: float) -> int:
 
 
 def listing_command(spec: SourceSpec, timeout: int, recursive: bool) -> list[str]:
-    """`rsync --list-only` of a source's root folder with fetch's timeouts and ssh options."""
-    argv = rsync_command(spec.root, timeout=timeout, ssh_key=spec.ssh_key)
+    """`rsync --list-only` of a source's root folder with fetch's timeouts and ssh options.
+
+    Over ssh, the host keys are checked against the same known_hosts file the transfers use (a new
+    host trusted on first use), so a source that scans is a source that fetches.
+    """
+    argv = rsync_command(spec.root, timeout=timeout, ssh_key=spec.ssh_key,
+                         known_hosts=os.fspath(home_dir() / "known_hosts"))
     argv += ["--list-only", "--no-h", "-8"]  # -8: names as raw bytes, only control characters escaped
     if recursive:
         # Hidden folders are clutter by Rules too; excluding them here also spares listing a NAS's
