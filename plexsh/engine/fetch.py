@@ -66,6 +66,7 @@ EXIT_MEANINGS = {
     25: ("fatal", "--max-delete limit"),
     30: ("network", "timeout in data send/receive"),
     35: ("network", "timeout waiting for the daemon connection"),
+    255: ("network", "the ssh connection failed"),
 }
 _ssh_source = re.compile(r"^(?:[^@/:\s]+@)?[^/:\s]+:")
 _list_line = re.compile(r"^(?P<mode>\S+)\s+(?P<size>\d+)\s+(?P<date>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) (?P<name>.*)$")

@@ -1,0 +1,51 @@
+"""The same NAS three ways (rsync://, ssh, the sshfs mount): one catalog, and `get` brings identical bytes over each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import NAS_FILES, run_json, run_plexsh
+
+
+def configure(home: Path, roots: dict[str, str], key: Path | None = None) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    security = f"security:\n  ssh_key_path: {json.dumps(str(key))}\n" if key else ""
+    (home / "config.yaml").write_text(
+        "sources:\n"
+        f"  movies: [{json.dumps(roots['movies'])}]\n"
+        f"  tv: [{json.dumps(roots['tv'])}]\n"
+        "destinations:\n"
+        f"  movies: {json.dumps(str(home / 'local' / 'Movies'))}\n"
+        f"  tv: {json.dumps(str(home / 'local' / 'TV'))}\n" + security, encoding="utf-8")
+
+
+def catalog(home: Path) -> list[tuple]:
+    (ls,) = run_json("ls all", PLEXSH_HOME=str(home))
+    return sorted((i["title"], i["year"], i["kind"], i["size"]) for i in ls["items"])
+
+
+@pytest.mark.parametrize("path", ["rsync", "ssh", "mount"])
+def test_each_access_path_scans_the_same_catalog_and_gets_identical_bytes(nas_bench, tmp_path, path):
+    bench = nas_bench
+    base = {"rsync": bench.rsync_url, "ssh": bench.ssh_source, "mount": str(bench.mount)}[path]
+    home = tmp_path / "home"
+    configure(home, {"movies": f"{base}/Movies", "tv": f"{base}/TV"}, bench.ssh_key if path == "ssh" else None)
+    reference = tmp_path / "reference"
+    configure(reference, {"movies": str(bench.media_dir / "Movies"), "tv": str(bench.media_dir / "TV")})
+    for where in (home, reference):
+        scanned = run_plexsh("-c", "scan", PLEXSH_HOME=str(where))
+        assert scanned.returncode == 0, scanned.stdout + scanned.stderr
+    assert catalog(home) == catalog(reference) != []
+    got = run_plexsh("-c", 'get "Breaking Bad" s1', "-c", 'get "Heat"', PLEXSH_HOME=str(home), timeout=120)
+    assert got.returncode == 0, got.stdout + got.stderr
+    local = home / "local"
+    season = sorted((local / "TV" / "Breaking Bad" / "Season 01").iterdir())
+    assert [p.name for p in season] == sorted(Path(rel).name for rel in NAS_FILES
+                                              if rel.startswith("TV/Breaking Bad/Season 01/"))
+    for copy in season:
+        assert copy.read_bytes() == (bench.media_dir / "TV" / "Breaking Bad" / "Season 01" / copy.name).read_bytes()
+    heat = local / "Movies" / "Heat (1995)" / "Heat (1995).mkv"
+    assert heat.read_bytes() == (bench.media_dir / "Movies" / "Heat (1995)" / "Heat (1995).mkv").read_bytes()
