@@ -167,12 +167,13 @@ async def test_a_source_replaced_on_the_nas_mid_transfer_is_fetched_again_never_
 # --- plexsh itself, with the sshfs mount as its source ------------------------------------------
 
 
-def configure(home: Path, sources: Path, local: Path, extra: str = "") -> None:
+def configure(home: Path, sources: Path | str, local: Path, extra: str = "") -> None:
+    """A config whose sources are SOURCES/Movies and SOURCES/TV (a folder, or an rsync:// URL)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.yaml").write_text(
         "sources:\n"
-        f"  movies: [{json.dumps(str(sources / 'Movies'))}]\n"
-        f"  tv: [{json.dumps(str(sources / 'TV'))}]\n"
+        f"  movies: [{json.dumps(f'{sources}/Movies')}]\n"
+        f"  tv: [{json.dumps(f'{sources}/TV')}]\n"
         "destinations:\n"
         f"  movies: {json.dumps(str(local / 'Movies'))}\n"
         f"  tv: {json.dumps(str(local / 'TV'))}\n" + extra, encoding="utf-8")
@@ -249,11 +250,12 @@ def test_a_dead_mount_never_holds_up_the_shell_and_the_copy_completes_after_remo
     no_partials_under_final_names(local, {final.name: data})
 
 
+@pytest.mark.parametrize("path", ["mount", "rsync"])
 def test_plexsh_killed_with_sigkill_resumes_on_the_next_start_recopying_only_the_unverified_tail(
-        nas_bench, tmp_path, monkeypatch):
+        nas_bench, tmp_path, monkeypatch, path):
     data = write_movie(nas_bench.media_dir, "Movies/Heat (1995)/Heat (1995).mkv", BIG)
     home, local = tmp_path / "home", tmp_path / "local"
-    configure(home, nas_bench.mount, local)
+    configure(home, nas_bench.mount if path == "mount" else nas_bench.rsync_url, local)
     monkeypatch.setenv("PLEXSH_HOME", str(home))
     assert run_plexsh("-c", "scan").returncode == 0
     first = subprocess.Popen([str(Path(__file__).resolve().parents[1] / ".venv/bin/plexsh"), "-c", 'get "Heat"'],
@@ -262,7 +264,7 @@ def test_plexsh_killed_with_sigkill_resumes_on_the_next_start_recopying_only_the
     first.send_signal(signal.SIGKILL)
     first.wait()
     job = jobs_of(home)[0]
-    # The copier notices its engine is gone and stops at a checkpoint; wait until it has.
+    # The copier (or the rsync backend) notices its engine is gone and stops at a checkpoint.
     wait_for(lambda: proc_state(job["pid"]) in (None, "Z"), "the orphaned copier to stop")
     state = json.loads(Path(job["partial"] + ".state").read_text())
     verified = state["checkpoints"][-1][0]
