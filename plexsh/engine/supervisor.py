@@ -14,13 +14,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 import trio
 
+from plexsh.config import Config
 from plexsh.engine import fetch
 from plexsh.engine.copier import command as copier_command
-from plexsh.config import Config
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
 from plexsh.engine.reach import endpoint, probe
-from plexsh.home import home_dir
 from plexsh.engine.retry import backoff_delay, decide
+from plexsh.home import home_dir
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
 
