@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from plexsh.engine.copier import command as copier_command
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
 from plexsh.engine.reach import endpoint, probe
 from plexsh.engine.retry import backoff_delay, decide
+from plexsh.engine.workers import Worker, WorkerPool, send_signal
 from plexsh.home import home_dir
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
@@ -31,7 +31,6 @@ WAITING = ("queued", "stalled")  # states the scheduler starts from (once retry_
 _SAVE_EVERY = 1.0  # seconds between byte positions written per job
 _NOTIFY_EVERY = 0.25  # seconds between progress notifications per job
 _RATE_WINDOW = 5.0  # seconds of samples behind the rate
-_IDLE_WORKER = 15.0  # seconds an idle copier worker waits for another file before it is retired
 _QUIT_GRACE = 1.5  # seconds a child gets to stop at a checkpoint when plexsh quits (it needs milliseconds)
 _PROBE_EVERY = 1.0  # seconds between looks at sources that failed, while their jobs wait
 # Failures that mean "the source is away": their jobs retry as soon as it answers again instead of
@@ -70,22 +69,11 @@ class JobView:
 
 
 @dataclass
-class _Worker:
-    """A copier child: for one file, or (serving) for file after file while it stays healthy."""
-
-    process: trio.Process
-    serving: bool
-    buffer: bytes = b""  # output read past the last whole line
-    stderr: bytearray = field(default_factory=bytearray)
-    idle_since: float = 0.0
-
-
-@dataclass
 class _Run:
     """One attempt in flight: the child, its liveness and what the user asked of it."""
 
     process: trio.Process | None = None
-    worker: _Worker | None = None
+    worker: Worker | None = None
     paused: bool = False
     stop: bool = False  # cancel requested
     discard: bool = False
@@ -111,7 +99,7 @@ class Supervisor:
         # Workers that copy file after file (`--serve`) spare a small file the interpreter's
         # start-up; a stand-in copier in tests may only know the one-file command line.
         self.serve = list(copier) == list(COPIER) if serve is None else serve
-        self._idle: list[_Worker] = []
+        self.pool = WorkerPool(self.copier, env)
         self._nursery: trio.Nursery | None = None
         self._down: set[tuple] = set()  # endpoints seen not answering since their jobs failed
         self._probing: set[tuple] = set()
@@ -131,7 +119,6 @@ class Supervisor:
         self._token: trio.lowlevel.TrioToken | None = None
         self._wake = trio.Event()
         self._changed = trio.Event()
-        self._reaper: trio.MemorySendChannel | None = None
 
     @property
     def recovered(self) -> list[int]:
@@ -144,23 +131,19 @@ class Supervisor:
         """Schedule jobs until cancelled; on cancel, children are stopped and their jobs stay queued."""
         self._token = trio.lowlevel.current_trio_token()
         async with trio.open_nursery() as nursery:
-            send, receive = trio.open_memory_channel(float("inf"))
-            self._reaper = send
             self._nursery = nursery
-            nursery.start_soon(_reap, receive)
+            await nursery.start(self.pool.run)
             nursery.start_soon(self._watch_sources)
             task_status.started(self)
             try:
                 while True:
                     self._schedule(nursery)
-                    self._retire_idle(time.monotonic() - _IDLE_WORKER)
+                    self.pool.retire_idle()
                     self._wake = trio.Event()
-                    with trio.move_on_after(min(self._next_retry_in(), self._next_retirement_in())):
+                    with trio.move_on_after(min(self._next_retry_in(), self.pool.next_retirement_in())):
                         await self._wake.wait()
             finally:
-                with trio.CancelScope(shield=True):
-                    await self._close_idle()
-                self._reaper = self._nursery = None
+                self._nursery = None
                 nursery.cancel_scope.cancel()
 
     def _schedule(self, nursery: trio.Nursery) -> None:
@@ -216,72 +199,6 @@ class Supervisor:
                 self._set(job, retry_at=now)
                 self.store.event(job.id, "source_back", bytes_=job.bytes_done, reason="the source answers again")
         self._poke()
-
-    # --- copier children -------------------------------------------------------------------------
-
-    async def _spawn(self, argv: list[str], serving: bool) -> _Worker:
-        process = await trio.lowlevel.open_process(
-            argv, stdin=subprocess.PIPE if serving else subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True, env=self.env)
-        worker = _Worker(process, serving)
-        if self._nursery is not None:
-            self._nursery.start_soon(_read_tail, worker)
-        return worker
-
-    async def _start(self, argv: list[str], request: dict, serve: bool) -> _Worker:
-        """A child copying one file: an idle worker given the request, a new worker, or (without
-        serving) a one-file copier."""
-        if not serve:
-            return await self._spawn([*argv, "--", request["source"], request["partial"]], False)
-        line = (json.dumps(request) + "\n").encode()
-        while self._idle:
-            worker = self._idle.pop()
-            if worker.process.poll() is None:
-                try:
-                    await worker.process.stdin.send_all(line)
-                    return worker
-                except (trio.BrokenResourceError, trio.ClosedResourceError):
-                    pass
-            self._retire(worker)
-        worker = await self._spawn([*self.copier, "--serve"], True)
-        await worker.process.stdin.send_all(line)
-        return worker
-
-    def _retire(self, worker: _Worker) -> None:
-        """An idle or unusable worker goes; it holds no file, so SIGKILL loses nothing."""
-        if worker.process.returncode is None:
-            _signal(worker.process, signal.SIGKILL)
-            self._abandon(worker.process)
-
-    def _retire_idle(self, before: float) -> None:
-        keep = []
-        for worker in self._idle:
-            if worker.idle_since < before or worker.process.poll() is not None:
-                self._retire(worker)
-            else:
-                keep.append(worker)
-        self._idle = keep
-
-    def _next_retirement_in(self) -> float:
-        if not self._idle:
-            return float("inf")
-        oldest = min(w.idle_since for w in self._idle)
-        return max(0.0, oldest + _IDLE_WORKER - time.monotonic()) + 0.01
-
-    async def _close_idle(self) -> None:
-        """End idle workers by closing their input (they exit at once), killing any that do not."""
-        idle, self._idle = self._idle, []
-        for worker in idle:
-            try:
-                await worker.process.stdin.aclose()
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                pass
-        with trio.move_on_after(1.0):
-            for worker in idle:
-                await worker.process.wait()
-        for worker in idle:
-            if worker.process.returncode is None:
-                _signal(worker.process, signal.SIGKILL)
 
     # --- one attempt -----------------------------------------------------------------------------
 
@@ -354,13 +271,13 @@ class Supervisor:
             Path(job.partial).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return "error", "dest_unwritable", f"cannot create {Path(job.partial).parent}: {error.strerror}"
-        worker = await self._start(argv, request, serve=self.serve and not remote)
+        worker = await self.pool.start(argv, request, serve=self.serve and not remote)
         process = worker.process
         run.process, run.worker = process, worker
         run.last_progress = time.monotonic()
         self._set(job, pid=process.pid)
         if run.paused:  # paused between scheduling and start
-            _signal(process, signal.SIGSTOP)
+            send_signal(process, signal.SIGSTOP)
         verdict = None
         reusable = False
         try:
@@ -376,7 +293,7 @@ class Supervisor:
                 elif verdict == "cancel":
                     await self._terminate(run)
                 elif verdict == "stall":  # kill and never wait for it here (it may sit in uninterruptible I/O)
-                    _signal(process, signal.SIGKILL)
+                    send_signal(process, signal.SIGKILL)
                 readers.cancel_scope.cancel()
         finally:
             if process.returncode is None and not reusable:
@@ -384,15 +301,14 @@ class Supervisor:
                     with trio.CancelScope(shield=True):
                         await self._terminate(run, grace=min(self.grace, _QUIT_GRACE))
                 if process.returncode is None:
-                    _signal(process, signal.SIGKILL)
-                    self._abandon(process)
+                    send_signal(process, signal.SIGKILL)
+                    self.pool.abandon(process)
             self._set(job, pid=None)
         final = run.final or {}
         if reusable:
             if run.paused:  # paused as it finished: the next file must not start stopped
-                _signal(process, signal.SIGCONT)
-            worker.idle_since = time.monotonic()
-            self._idle.append(worker)
+                send_signal(process, signal.SIGCONT)
+            self.pool.release(worker)
             self._poke()
         if verdict == "stall":
             return ("stalled", "stall",
@@ -427,25 +343,17 @@ class Supervisor:
     async def _terminate(self, run: _Run, grace: float | None = None) -> None:
         """SIGTERM (and SIGCONT if stopped), SIGKILL after the grace period; gives up after a second more."""
         process = run.process
-        _signal(process, signal.SIGTERM)
+        send_signal(process, signal.SIGTERM)
         if run.paused:
-            _signal(process, signal.SIGCONT)
+            send_signal(process, signal.SIGCONT)
         with trio.move_on_after(self.grace if grace is None else grace):
             await process.wait()
             return
-        _signal(process, signal.SIGKILL)
+        send_signal(process, signal.SIGKILL)
         with trio.move_on_after(1.0):
             await process.wait()
 
-    def _abandon(self, process: trio.Process) -> None:
-        """Hand a child that will not die (yet) to the reaper; nobody on a job's path waits for it."""
-        if self._reaper is not None:
-            try:
-                self._reaper.send_nowait(process)
-            except (trio.ClosedResourceError, trio.WouldBlock):
-                pass
-
-    async def _read_events(self, job: Job, run: _Run, worker: _Worker) -> None:
+    async def _read_events(self, job: Job, run: _Run, worker: Worker) -> None:
         """This attempt's events, up to its last one (a serving worker's next file is another's)."""
         try:
             while True:
@@ -462,7 +370,7 @@ class Supervisor:
             run.eof = True
             run.wake.set()
 
-    def _on_line(self, job: Job, run: _Run, worker: _Worker, line: bytes) -> None:
+    def _on_line(self, job: Job, run: _Run, worker: Worker, line: bytes) -> None:
         try:
             event = json.loads(line)
         except ValueError:
@@ -650,7 +558,7 @@ class Supervisor:
             if run is not None and not run.paused and not run.stop and job.state == "running":
                 run.paused = True
                 if run.process is not None:
-                    _signal(run.process, signal.SIGSTOP)
+                    send_signal(run.process, signal.SIGSTOP)
             elif run is not None or job.state not in WAITING:
                 continue
             self._set(job, state="paused")
@@ -669,7 +577,7 @@ class Supervisor:
                 run.paused = False
                 run.last_progress = time.monotonic()
                 if run.process is not None:
-                    _signal(run.process, signal.SIGCONT)
+                    send_signal(run.process, signal.SIGCONT)
                 self._set(job, state="running")
             else:
                 self._set(job, state="queued", retry_at=None)
@@ -735,27 +643,6 @@ class Supervisor:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-async def _reap(receive: trio.MemoryReceiveChannel) -> None:
-    """Collect abandoned children whenever they finally die; cancelled with the supervisor."""
-    async with trio.open_nursery() as nursery:
-        async for process in receive:
-            nursery.start_soon(process.wait)
-
-
-async def _read_tail(worker: _Worker) -> None:
-    """Keep the end of a child's stderr for the message when it fails without a word."""
-    while chunk := await worker.process.stderr.receive_some(65536):
-        worker.stderr += chunk
-        del worker.stderr[:-4000]
-
-
-def _signal(process: trio.Process, signum: int) -> None:
-    try:
-        process.send_signal(signum)
-    except (ProcessLookupError, OSError):
-        pass
 
 
 def _message(kind: str, message: str | None, job: Job) -> str:
