@@ -17,7 +17,7 @@ from plexsh.config import Discovery
 from plexsh.engine.fetch import classify, rsync_command
 from plexsh.home import home_dir
 from plexsh.library.sources import SourceSpec
-from plexsh.library.walker import BATCH_FILES, BATCH_SECONDS, MAX_WARNINGS, SETTLE_NS, Rules, _Parser
+from plexsh.library.walker import BATCH_FILES, BATCH_SECONDS, Walk
 
 __all__ = ["check_root", "describe_failure", "join", "listing_command", "parse_line", "unescape", "walk_remote"]
 
@@ -173,33 +173,17 @@ def walk_remote(spec: SourceSpec, discovery: Discovery, known_rows: list[tuple],
     _RemoteWalk(spec, discovery, known_rows, full, send).run(rsync_timeout(discovery.scan_timeout))
 
 
-class _RemoteWalk:
+class _RemoteWalk(Walk):
     """One listing of a remote source, taken apart line by line as rsync prints it."""
 
     def __init__(self, spec: SourceSpec, discovery: Discovery, known_rows: Iterable[tuple], full: bool, send):
-        self.spec, self.full, self.send = spec, full, send
-        self.rules = Rules(discovery)
-        self.parse = _Parser(spec.kind)
-        self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
+        super().__init__(spec, discovery, known_rows, full, send)
         # Folders walked into: relpath -> [parent, depth, mtime_ns, files], files None when unchanged.
         self.folders: dict[str, list] = {}
         self.skipped: set[str] = set()  # folders not walked into (hidden, extras, too deep)
         # Entries listed before their folder: rsync sends a folder before its contents, but
         # nothing here depends on that.
         self.waiting: dict[str, list[tuple]] = {}
-        self.dirs_seen = self.files_seen = self.files_parsed = self.unchanged = 0
-        self.warnings: list[str] = []
-        self.last_send = time.monotonic()
-        self.settled_before = time.time_ns() - SETTLE_NS
-
-    def warn(self, text: str) -> None:
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(text)
-        elif len(self.warnings) == MAX_WARNINGS:
-            self.warnings.append("(more warnings left out)")
-
-    def counters(self) -> tuple[int, int, int]:
-        return self.dirs_seen, self.files_seen, self.files_parsed
 
     def heartbeat(self) -> None:
         """Counters alone while the listing streams, so a long listing is not taken for a hang."""

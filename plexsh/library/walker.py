@@ -179,26 +179,17 @@ class Rules:
                 and not self.ignored(name[:dot]))
 
 
-class _LocalWalk:
-    """One walk of a local or mounted folder, as a small state machine over a stack of directories."""
+class Walk:
+    """What every walk of a source keeps, local or remote: its rules, the catalog's folders as
+    known before, the counters it reports and its warnings."""
 
     def __init__(self, spec, discovery: Discovery, known_rows, full, send):
         self.spec, self.full, self.send = spec, full, send
-        self.root = spec.root
-        self.max_depth = discovery.scan_depth
         self.rules = Rules(discovery)
-        self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
-        self.children: dict[str, list[str]] = {}
-        for rel, parent, _mtime, _files in known_rows:
-            if parent is not None:
-                self.children.setdefault(parent, []).append(rel)
         self.parse = _Parser(spec.kind)
+        self.known = {rel: (mtime, files) for rel, _parent, mtime, files in known_rows}
         self.dirs_seen = self.files_seen = self.files_parsed = self.unchanged = 0
-        self.visited: set[str] = set()
-        self.inodes: set[tuple[int, int]] = set()
         self.warnings: list[str] = []
-        self.batch: list[tuple] = []
-        self.batch_files = 0
         self.last_send = time.monotonic()
         self.settled_before = time.time_ns() - SETTLE_NS
 
@@ -210,6 +201,23 @@ class _LocalWalk:
 
     def counters(self) -> tuple[int, int, int]:
         return self.dirs_seen, self.files_seen, self.files_parsed
+
+
+class _LocalWalk(Walk):
+    """One walk of a local or mounted folder, as a small state machine over a stack of directories."""
+
+    def __init__(self, spec, discovery: Discovery, known_rows, full, send):
+        super().__init__(spec, discovery, known_rows, full, send)
+        self.root = spec.root
+        self.max_depth = discovery.scan_depth
+        self.children: dict[str, list[str]] = {}
+        for rel, parent, _mtime, _files in known_rows:
+            if parent is not None:
+                self.children.setdefault(parent, []).append(rel)
+        self.visited: set[str] = set()
+        self.inodes: set[tuple[int, int]] = set()
+        self.batch: list[tuple] = []
+        self.batch_files = 0
 
     def flush(self, force: bool = False) -> None:
         now = time.monotonic()
