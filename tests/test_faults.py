@@ -13,8 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pexpect
@@ -22,8 +20,8 @@ import pytest
 import trio
 
 from conftest import plexsh_env, run_plexsh
+from enginekit import Entry, running
 from plexsh.config import Config, Sync
-from plexsh.engine.jobs import JobStore
 from plexsh.engine.plan import partial_path
 from plexsh.engine.supervisor import Supervisor
 
@@ -64,27 +62,9 @@ def no_partials_under_final_names(folder: Path, expected: dict[str, bytes]) -> N
 # --- the engine in this process, for rsync:// sources ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
-    source: str
-    destination: Path
-    partial: Path
-    size: int
-
-
-@asynccontextmanager
-async def engine(tmp_path: Path, **sync):
+def engine(tmp_path: Path, **sync):
     """A supervisor with the shipped defaults (stall 30 s, 5 retries, backoff 2 s doubling) unless told."""
-    store = JobStore(tmp_path / "plexsh.db")
-    sup = Supervisor(store, Config(sync=Sync(**sync)))
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sup.run)
-            with trio.fail_after(GUARD):
-                yield sup
-            nursery.cancel_scope.cancel()
-    finally:
-        store.close()
+    return running(tmp_path, Config(sync=Sync(**sync)), GUARD)
 
 
 def enqueue(sup: Supervisor, source: str, destination: Path, size: int) -> int:

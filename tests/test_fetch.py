@@ -8,16 +8,14 @@ import os
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import trio
 
 from plexsh.config import Config, Sync
 from plexsh.engine import fetch
-from plexsh.engine.jobs import JobStore
 from plexsh.engine.plan import partial_path
-from plexsh.engine.supervisor import Supervisor
+from enginekit import Entry, running
 from rsyncd import rsync_daemon
 
 CHUNK = 64 << 10
@@ -145,37 +143,23 @@ def test_a_source_replaced_during_the_transfer_is_never_stored_as_a_mix(tmp_path
     assert partial.read_bytes() == new
 
 
-@dataclass(frozen=True)
-class Entry:
-    source: str
-    destination: Path
-    partial: Path
-    size: int
-
-
 async def test_the_engine_fetches_rsync_sources_and_rides_out_the_nas_going_away(tmp_path):
     with rsync_daemon(tmp_path) as nas:
         data = write(nas.folder, "Heat (1995).mkv", 3 << 20)
         destination = tmp_path / "local" / "Heat (1995)" / "Heat (1995).mkv"
-        store = JobStore(tmp_path / "plexsh.db")
         sync = Sync(retry_attempts=10, retry_backoff_base=0.2, retry_backoff_max=0.5, stall_timeout=10.0)
-        sup = Supervisor(store, Config(sync=sync), chunk_size="64K")
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sup.run)
-            with trio.fail_after(HANG_GUARD):
-                (job_id,) = sup.enqueue([Entry(nas.url("Heat (1995).mkv"), destination,
-                                               partial_path(destination), len(data))], bwlimit=1 << 20)
-                while sup.view(job_id).bytes_done < 512 << 10:
-                    await trio.sleep(0.02)
-                nas.stop()  # the NAS goes away mid-transfer ...
-                while sup.view(job_id).attempts < 2:
-                    await trio.sleep(0.02)
-                failed_with = sup.view(job_id).error
-                nas.start()  # ... and comes back
-                (view,) = await sup.wait([job_id])
-            nursery.cancel_scope.cancel()
-        events = store.events(job_id)
-        store.close()
+        async with running(tmp_path, Config(sync=sync), HANG_GUARD, chunk_size="64K") as sup:
+            (job_id,) = sup.enqueue([Entry(nas.url("Heat (1995).mkv"), destination,
+                                           partial_path(destination), len(data))], bwlimit=1 << 20)
+            while sup.view(job_id).bytes_done < 512 << 10:
+                await trio.sleep(0.02)
+            nas.stop()  # the NAS goes away mid-transfer ...
+            while sup.view(job_id).attempts < 2:
+                await trio.sleep(0.02)
+            failed_with = sup.view(job_id).error
+            nas.start()  # ... and comes back
+            (view,) = await sup.wait([job_id])
+            events = sup.store.events(job_id)
     assert view.state == "done", view.error
     assert destination.read_bytes() == data
     assert view.sha256 == hashlib.sha256(data).hexdigest()
@@ -192,24 +176,18 @@ async def test_a_job_waiting_out_a_long_backoff_retries_as_soon_as_the_nas_answe
     with rsync_daemon(tmp_path) as nas:
         data = write(nas.folder, "Alien (1979).mkv", 2 << 20)
         destination = tmp_path / "local" / "Alien (1979)" / "Alien (1979).mkv"
-        store = JobStore(tmp_path / "plexsh.db")
         sync = Sync(retry_attempts=5, retry_backoff_base=120, retry_backoff_max=300, stall_timeout=10.0)
-        sup = Supervisor(store, Config(sync=sync), chunk_size="64K")
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sup.run)
-            with trio.fail_after(HANG_GUARD):
-                nas.stop()
-                (job_id,) = sup.enqueue([Entry(nas.url("Alien (1979).mkv"), destination,
-                                               partial_path(destination), len(data))])
-                while not (sup.view(job_id).state == "queued" and sup.view(job_id).attempts == 1):
-                    await trio.sleep(0.02)
-                assert "Connection refused" in sup.view(job_id).error
-                await trio.sleep(3)  # the engine's probes find the NAS away meanwhile
-                nas.start()
-                (view,) = await sup.wait([job_id])
-            nursery.cancel_scope.cancel()
-        events = [e["event"] for e in store.events(job_id)]
-        store.close()
+        async with running(tmp_path, Config(sync=sync), HANG_GUARD, chunk_size="64K") as sup:
+            nas.stop()
+            (job_id,) = sup.enqueue([Entry(nas.url("Alien (1979).mkv"), destination,
+                                           partial_path(destination), len(data))])
+            while not (sup.view(job_id).state == "queued" and sup.view(job_id).attempts == 1):
+                await trio.sleep(0.02)
+            assert "Connection refused" in sup.view(job_id).error
+            await trio.sleep(3)  # the engine's probes find the NAS away meanwhile
+            nas.start()
+            (view,) = await sup.wait([job_id])
+            events = [e["event"] for e in sup.store.events(job_id)]
     assert view.state == "done" and view.attempts == 2
     assert "source_back" in events
     assert destination.read_bytes() == data

@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from plexsh.config import Config, Sync
 from plexsh.engine.jobs import JobStore
 from plexsh.engine.plan import partial_path
 from plexsh.engine.supervisor import COPIER, Supervisor
+from enginekit import Entry, running
 
 REPO = Path(__file__).resolve().parent.parent
 STANDIN = [sys.executable, str(Path(__file__).with_name("standin_copier.py"))]
@@ -28,14 +28,6 @@ STANDIN = [sys.executable, str(Path(__file__).with_name("standin_copier.py"))]
 HAVE_COPIER = (REPO / "plexsh" / "engine" / "copier.py").exists()
 REAL = list(COPIER) if HAVE_COPIER else STANDIN
 LIMIT = 60  # seconds: only to turn a hang into a failure, never a speed assertion
-
-
-@dataclass(frozen=True)
-class Entry:
-    source: Path
-    destination: Path
-    partial: Path
-    size: int
 
 
 def make_source(path: Path, size: int) -> bytes:
@@ -56,20 +48,12 @@ def entry(tmp_path: Path, name: str, size: int) -> tuple[Entry, bytes]:
 async def supervising(tmp_path: Path, copier=None, grace: float = 2.0, **sync):
     settings = dict(retry_attempts=3, retry_backoff_base=0.05, retry_backoff_max=0.2, stall_timeout=10.0)
     settings.update(sync)
-    store = JobStore(tmp_path / "plexsh.db")
     changes = []
     verified = []
-    sup = Supervisor(store, Config(sync=Sync(**settings)), copier=copier or REAL, grace=grace,
-                     chunk_size="64K", on_change=changes.append, on_verified=verified.append)
-    sup.changes, sup.verified = changes, verified
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sup.run)
-            with trio.fail_after(LIMIT):
-                yield sup
-            nursery.cancel_scope.cancel()
-    finally:
-        store.close()
+    async with running(tmp_path, Config(sync=Sync(**settings)), LIMIT, copier=copier or REAL, grace=grace,
+                       chunk_size="64K", on_change=changes.append, on_verified=verified.append) as sup:
+        sup.changes, sup.verified = changes, verified
+        yield sup
 
 
 async def until(predicate, step: float = 0.02):
