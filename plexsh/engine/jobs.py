@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database, Migrations
 
-from plexsh.home import catalog_path
+from plexsh.db import open_database
 from plexsh.redact import job_replacements
 
 __all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "migrations"]
@@ -94,14 +94,8 @@ class JobStore:
     """Jobs in the SQLite file shared with the catalog (WAL; its own migration set)."""
 
     def __init__(self, path: Path | str | None = None, *, recover: bool = True):
-        self.path = Path(path) if path is not None else catalog_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.path, execute_plugins=False)
+        self.path, self.db = open_database(path, migrations)
         self.conn = self.db.conn
-        self.db.enable_wal()
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        migrations.apply(self.db)
         self.recovered: list[int] = self._recover() if recover else []
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database, Migrations
 
-from plexsh.home import catalog_path
+from plexsh.db import open_database
 from plexsh.lang.ast import Filter
 from plexsh.library.titleindex import TitleEntry, TitleIndex, search_words
 
@@ -258,16 +258,10 @@ class Catalog:
     """The catalog file. Reads are plain SQL; a scan writes in transactions of a few thousand files."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else catalog_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.path, execute_plugins=False)
+        self.path, self.db = open_database(path, migrations)
         self.conn = self.db.conn
-        self.db.enable_wal()
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-file scan's indexes fit
-        migrations.apply(self.db)
         self._index: TitleIndex | None = None
         self._index_generation: str | None = None
         self._index_builder: threading.Thread | None = None
