@@ -239,7 +239,7 @@ def _episode_value(episodes_json: str | None) -> int | list[int] | None:
 
 
 @contextmanager
-def _no_gc():
+def no_gc():
     """Pause the cyclic garbage collector while building many small objects at once.
 
     Creating 100,000s of tuples and lists triggers collections that walk every live object,
@@ -820,7 +820,7 @@ class Catalog:
         """Every title as (id, title, year, kind, match_key) in title order, cached until the catalog changes."""
         generation = self.generation()
         if self._titles is None or self._titles[0] != generation:
-            with _no_gc():
+            with no_gc():
                 rows = self.conn.execute(  # "+": see _SORTS
                     "SELECT id, title, year, kind, match_key FROM items ORDER BY +sort_key, coalesce(year, 0)")
                 self._titles = (generation, [TitleEntry(*row) for row in rows])
@@ -925,7 +925,7 @@ class Catalog:
 
 def _load_title_index(conn: sqlite3.Connection) -> TitleIndex:
     """The search index from the items table, sorted by SQLite (outside the GIL), shortest first."""
-    with _no_gc():
+    with no_gc():
         rows = conn.execute("SELECT id, title, year, kind, match_key, coalesce(words, '') AS w FROM items "
                             "ORDER BY length(w), w").fetchall()
         return TitleIndex([TitleEntry(*r[:5]) for r in rows], [r[5] for r in rows], shortest_first=True)
