@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from plexsh.engine.fetch import DEFAULT_SSH_CIPHERS
 from plexsh.errors import ConfigError
 from plexsh.home import default_config_path
 
@@ -119,6 +120,7 @@ class Logging:
 class Security:
     path_redaction: bool = False
     ssh_key_path: Path | None = None
+    ssh_ciphers: str | None = DEFAULT_SSH_CIPHERS   # ssh's Ciphers option for transfers; None: ssh's own
 
 
 def _default_destinations() -> dict[str, Path]:
@@ -242,6 +244,10 @@ def _optional_path(value: Any) -> Path | None:
     return None if value is None else _path(value)
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
 # As rsync reads a location (and plexsh.engine.fetch.is_remote): a colon before any slash means a
 # remote host. A local folder whose name has a colon in it is written ./Name:Here.
 _SSH_LOCATION = re.compile(r"^(?:(?P<user>[^@/:\s]+)@)?(?P<host>[^@/:\s]+):(?P<path>.*)$", re.DOTALL)
@@ -337,7 +343,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "parallel_workers": _whole_number(1),
     },
     "logging": {"max_size": _size, "backup_count": _whole_number(0)},
-    "security": {"path_redaction": _boolean, "ssh_key_path": _optional_path},
+    "security": {"path_redaction": _boolean, "ssh_key_path": _optional_path, "ssh_ciphers": _optional_text},
 }
 _TOP_LEVEL = (*_SECTIONS, "profiles")
 
@@ -474,7 +480,7 @@ def load_config(path: Path | str | None = None, profile: str | None = None) -> C
 
 def starter_config_text() -> str:
     """A commented starter config; every value shown is the default."""
-    d, s, lg = Discovery(), Sync(), Logging()
+    d, s, lg, sec = Discovery(), Sync(), Logging(), Security()
     exts = ", ".join(f'"{e}"' for e in d.video_extensions)
     ignores = ", ".join(f'"{p}"' for p in d.ignore_patterns)
     return f"""\
@@ -517,6 +523,7 @@ logging:
 security:
   path_redaction: false
   ssh_key_path: null
+  ssh_ciphers: "{sec.ssh_ciphers}"   # ssh's Ciphers for transfers: AES-GCM first; null: ssh's own choice
 
 # Named overrides, chosen with --profile NAME. A profile's sources and destinations
 # replace the ones above; other sections are merged key by key.

@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import trio
 
 from plexsh.config import Config, Sync
@@ -191,3 +192,64 @@ async def test_a_job_waiting_out_a_long_backoff_retries_as_soon_as_the_nas_answe
     assert view.state == "done" and view.attempts == 2
     assert "source_back" in events
     assert destination.read_bytes() == data
+
+
+def cancel_mid_transfer(source: str, partial: Path) -> int:
+    """Start a slow fetch, stop it after its first checkpoints; the bytes it kept."""
+    child = start_fetch(source, partial, "--bwlimit", str(1 << 20))
+    wait_for_state(partial)
+    child.send_signal(signal.SIGTERM)
+    out, _ = child.communicate(timeout=HANG_GUARD)
+    cancelled = events_of(out)[-1]
+    assert cancelled["event"] == "cancelled", cancelled
+    return cancelled["bytes"]
+
+
+@pytest.mark.parametrize("new_size", ["longer", "as long as the kept prefix"])
+def test_a_partial_whose_source_changed_between_runs_is_dropped_not_appended_to(tmp_path, new_size):
+    """No listing precedes the transfer: rsync names the source as it starts, and a resumed prefix
+    of another version is dropped (or, when rsync has nothing to append, the closing listing)."""
+    with rsync_daemon(tmp_path) as nas:
+        write(nas.folder, "Heat (1995).mkv", 3 << 20, seed=1)
+        partial = tmp_path / ".heat.partial"
+        kept = cancel_mid_transfer(nas.url("Heat (1995).mkv"), partial)
+        assert kept > 0
+        size = (5 << 20) if new_size == "longer" else kept
+        new = write(nas.folder, "Heat (1995).mkv", size, seed=2)
+        os.utime(nas.folder / "Heat (1995).mkv", (time.time() + 10, time.time() + 10))
+        code, changed = run_fetch(nas.url("Heat (1995).mkv"), partial)
+        assert code == 1 and changed[-1]["kind"] == "source_changed", changed
+        assert partial.stat().st_size == 0 and not Path(str(partial) + ".state").exists()
+        code, events = run_fetch(nas.url("Heat (1995).mkv"), partial)
+    assert code == 0 and events[-1]["resumed_from"] == 0, events
+    assert partial.read_bytes() == new
+
+
+async def test_verify_sha256_catches_a_change_that_size_and_mtime_cannot_show(tmp_path):
+    """Bytes the sender had already sent are rewritten in place and the mtime put back: the listing
+    after the transfer sees nothing, the NAS's own checksum of the source does. The engine then
+    fetches the file afresh."""
+    with rsync_daemon(tmp_path) as nas:
+        data = write(nas.folder, "Heat (1995).mkv", 3 << 20, seed=1)
+        source = nas.folder / "Heat (1995).mkv"
+        mtime_ns = source.stat().st_mtime_ns
+        destination = tmp_path / "local" / "Heat (1995)" / "Heat (1995).mkv"
+        sync = Sync(retry_attempts=3, retry_backoff_base=0.2, stall_timeout=10.0)
+        async with running(tmp_path, Config(sync=sync), HANG_GUARD, chunk_size="64K") as sup:
+            (job_id,) = sup.enqueue([Entry(nas.url("Heat (1995).mkv"), destination, partial_path(destination),
+                                           len(data))], bwlimit=1 << 20, verify="sha256")
+            while sup.view(job_id).bytes_done < 512 << 10:
+                await trio.sleep(0.02)
+            new = b"rewritten on the NAS".ljust(4096, b"!") + data[4096:]
+            with open(source, "r+b") as f:
+                f.write(new[:4096])
+            os.utime(source, ns=(mtime_ns, mtime_ns))
+            (view,) = await sup.wait([job_id])
+            events = sup.store.events(job_id)
+    assert view.state == "done", view.error
+    assert destination.read_bytes() == new
+    ended = [e["reason"] for e in events if e["event"] == "attempt_ended"]
+    assert ended == ["verify", "done"], ended
+    verified = [e for e in events if e["event"] == "verified"]
+    assert verified[-1]["guarantee"] == "rsync-checksum+local-sha256+source-sha1"
+    assert verified[-1]["sha256"] == hashlib.sha256(new).hexdigest()

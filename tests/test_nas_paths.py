@@ -39,8 +39,18 @@ def test_each_access_path_scans_the_same_catalog_and_gets_identical_bytes(nas_be
         scanned = run_plexsh("-c", "scan", PLEXSH_HOME=str(where))
         assert scanned.returncode == 0, scanned.stdout + scanned.stderr
     assert catalog(home) == catalog(reference) != []
-    got = run_plexsh("-c", 'get "Breaking Bad" s1', "-c", 'get "Heat"', PLEXSH_HOME=str(home), timeout=120)
+    got = run_plexsh("-c", 'get "Breaking Bad" s1', "-c", 'get "Heat" verify sha256', PLEXSH_HOME=str(home),
+                     timeout=120)
     assert got.returncode == 0, got.stdout + got.stderr
+    # What each path's verification proved: by default no second read of the source; asked for
+    # `verify sha256`, the NAS checks the source where it lies.
+    (status,) = run_json("status", PLEXSH_HOME=str(home))
+    proved = {t["file"]: (t["verify"], t["guarantee"]) for t in status["transfers"]}
+    default, asked = {"rsync": ("rsync-checksum+local-sha256", "rsync-checksum+local-sha256+source-sha1"),
+                      "ssh": ("rsync-checksum+local-sha256", "rsync-checksum+source-sha256"),
+                      "mount": ("sha256-of-source-as-read", "sha256-of-source-as-read")}[path]
+    assert proved.pop("Heat (1995).mkv") == ("sha256", asked)
+    assert set(proved.values()) == {("checksum", default)}
     local = home / "local"
     season = sorted((local / "TV" / "Breaking Bad" / "Season 01").iterdir())
     assert [p.name for p in season] == sorted(Path(rel).name for rel in NAS_FILES

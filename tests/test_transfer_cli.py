@@ -101,7 +101,8 @@ def test_jobs_status_and_log_export(scanned, tmp_path):
     run_json('get "Breaking Bad" s2')
     jobs, status, queue = run_json("jobs", "status", "queue")
     assert [j["state"] for j in jobs["jobs"]] == ["done", "done"]
-    assert [t["verify"] for t in status["transfers"]] == ["sha256", "sha256"]
+    assert [t["verify"] for t in status["transfers"]] == ["checksum", "checksum"]
+    assert [t["guarantee"] for t in status["transfers"]] == ["sha256-of-source-as-read"] * 2
     assert queue["jobs"] == []
     out = tmp_path / "metrics.json"
     result = run_plexsh("-c", f'log export json "{out}"')

@@ -15,7 +15,7 @@ from plexsh import transfers
 
 
 @command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [to PATH] "
-         "[verify sha256|size] [bwlimit SIZE] [priority high|normal|low]",
+         "[verify sha256|checksum|size] [bwlimit SIZE] [priority high|normal|low]",
          summary="copy movies or episodes to local storage", aliases=("sync",),
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
                  'get "Breaking Bad" new-only  every episode not yet local\n'
@@ -33,7 +33,7 @@ def get(session, node: ast.Get) -> Reply:
         raise PlexError(f"nothing to get: every chosen episode of {label(item)} is already local")
     from plexsh.engine.plan import make_plan
 
-    verify = node.verify or ("sha256" if session.config.sync.checksum_validation else "size")
+    verify = node.verify or ("checksum" if session.config.sync.checksum_validation else "size")
     plan = make_plan([(item, files)], _destinations(session, node), verify=verify, all_versions=node.all_versions)
     reply = Reply("get", data={"item": item.as_dict(), "dry_run": node.dry_run, "total": plan.total,
                                "files": [_entry(e) for e in plan.entries]})

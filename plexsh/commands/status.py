@@ -11,17 +11,25 @@ from plexsh.transfers import job_store
 def status(session, node: ast.Status) -> Reply:
     finished = [j for j in job_store(session).jobs(("done", "failed", "cancelled"))]
     finished.sort(key=lambda j: j.finished or 0, reverse=True)
+    finished = finished[:20]
+    guarantees = job_store(session).guarantees(j.id for j in finished if j.state == "done")
     rows, data = [], []
-    for j in finished[:20]:
+    for j in finished:
         seconds = (j.finished - j.started) if j.finished and j.started else None
         speed = (j.bytes_done - j.resumed_from) / seconds if seconds else None
         data.append({"id": j.id, "file": j.label, "state": j.state, "bytes": j.bytes_done, "seconds": seconds,
-                     "speed": speed, "attempts": j.attempts, "verify": j.verify, "sha256": j.sha256})
+                     "speed": speed, "attempts": j.attempts, "verify": j.verify, "guarantee": guarantees.get(j.id),
+                     "sha256": j.sha256})
         rows.append([str(j.id), j.label or "", j.state, format_size(j.bytes_done),
                      f"{format_size(int(speed))}/s" if speed else "", f"{seconds:.1f} s" if seconds else "",
-                     str(max(j.attempts - 1, 0)), j.verify if j.state == "done" else ""])
+                     str(max(j.attempts - 1, 0)), _verified(j.verify, guarantees.get(j.id)) if j.state == "done" else ""])
     reply = Reply("status", data={"transfers": data})
     if not rows:
         return reply.say("no finished transfers yet", "dim")
     return reply.table(["job", "file", "state", "bytes", "speed", "took", "retries", "verified"], rows,
                        align=["right", "left", "left", "right", "right", "right", "right", "left"])
+
+
+def _verified(mode: str, guarantee: str | None) -> str:
+    """The verify mode and, where known, what it proved: `checksum: rsync-checksum+local-sha256`."""
+    return f"{mode}: {guarantee}" if guarantee else mode

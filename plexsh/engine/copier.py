@@ -760,6 +760,12 @@ class Copy:
         self.check_source()
         return offset - start
 
+    def confirm(self, dest_sha256: str) -> tuple[str, str]:
+        """(the source's SHA-256, the guarantee behind it) for a copy whose bytes hash to dest_sha256.
+        Equal here by construction: every byte of PARTIAL was read back and compared with the hashed
+        source bytes, or re-hashed against a checkpoint (see the module docstring)."""
+        return dest_sha256, self.GUARANTEE
+
     def close(self) -> None:
         for fd in (self.src, self.dst):
             if fd >= 0:
@@ -780,14 +786,12 @@ class Copy:
             copied = self.copy(digest)
             if os.fstat(self.dst).st_size != self.size:
                 raise CopyError("dest_unwritable", "the partial file has the wrong size at the end")
-            sha256 = digest.hexdigest()
-            # Equal by construction: every byte of PARTIAL was read back and compared with the
-            # hashed source bytes, or re-hashed against a checkpoint (see the module docstring).
-            dest_sha256 = sha256
+            dest_sha256 = digest.hexdigest()
+            sha256, guarantee = self.confirm(dest_sha256)
             remove_file(self.state_path)
             events.progress(self.size, self.size, self.resumed_from, force=True)
             events.emit("done", bytes=self.size, copied=copied, sha256=sha256,
-                        dest_sha256=dest_sha256, guarantee=self.GUARANTEE, resumed_from=self.resumed_from,
+                        dest_sha256=dest_sha256, guarantee=guarantee, resumed_from=self.resumed_from,
                         seconds=round(time.monotonic() - self.started, 3), **extra)
             return EXIT_OK
         except Cancelled:
@@ -795,8 +799,9 @@ class Copy:
             events.emit("cancelled", bytes=kept, total=self.size, resumed_from=self.resumed_from)
             return EXIT_CANCELLED
         except CopyError as e:
-            # A changed source makes the partial worthless: the caller fetches the file again.
-            kept = self.wind_down(discard=e.kind == "source_changed")
+            # A changed source or a failed source-side check makes the partial worthless: the
+            # caller fetches the file again.
+            kept = self.wind_down(discard=e.kind in ("source_changed", "verify"))
             events.emit("error", kind=e.kind, message=e.message, bytes=kept)
             return EXIT_ERROR
         finally:

@@ -242,6 +242,17 @@ class JobStore:
             out.append(event)
         return out
 
+    def guarantees(self, job_ids: Iterable[int]) -> dict[int, str]:
+        """What each job's last verification proved (its `verified` event's guarantee)."""
+        ids = list(job_ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT job_id, data FROM job_events WHERE event = 'verified' AND job_id IN ({', '.join('?' * len(ids))})"
+            " ORDER BY at, id", ids)
+        found = {job_id: json.loads(data).get("guarantee") for job_id, data in rows if data}
+        return {job_id: text for job_id, text in found.items() if text}
+
 
 def _job(row: tuple) -> Job:
     job = Job(**dict(zip(_COLUMNS, row)))

@@ -14,9 +14,14 @@ from plexsh.library.catalog import FileRow, Item, quality_lines
 from plexsh.library.destinations import nearest_existing
 
 __all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "make_plan",
-           "partial_path", "safe_name"]
+           "partial_path", "safe_name", "VERIFY_MODES"]
 
 PARTIAL_SUFFIX = ".plexsh-partial"
+# How a copy is verified. sha256: the SHA-256 of the source itself (over the network, computed on
+# the NAS); checksum (the default): each backend's own check without a second read of the source
+# (local copies: the SHA-256 of the source as read; rsync: its transfer checksum plus the SHA-256
+# of the received file); size: sizes only.
+VERIFY_MODES = ("sha256", "checksum", "size")
 
 _UNSAFE = re.compile(r"[/\x00-\x1f\x7f]")
 
@@ -152,8 +157,8 @@ def _already_there(entry: PlanEntry, verify: str) -> str | None:
 def make_plan(selection: Iterable[tuple[Item, Sequence[FileRow]]], destinations: Mapping[str, Path], *,
               verify: str = "sha256", all_versions: bool = False) -> Plan:
     """The plan for items and their chosen files: destinations, skips and free space."""
-    if verify not in ("sha256", "size"):
-        raise ValueError(f"unknown verify mode {verify!r}: sha256 or size")
+    if verify not in VERIFY_MODES:
+        raise ValueError(f"unknown verify mode {verify!r}: sha256, checksum or size")
     entries: list[PlanEntry] = []
     seen: set[Path] = set()
     for item, files in selection:

@@ -95,6 +95,7 @@ class Supervisor:
         self.store = store
         self.sync = config.sync
         self.ssh_key = config.security.ssh_key_path
+        self.ssh_ciphers = config.security.ssh_ciphers
         self.copier = list(copier)
         # Workers that copy file after file (`--serve`) spare a small file the interpreter's
         # start-up; a stand-in copier in tests may only know the one-file command line.
@@ -257,6 +258,9 @@ class Supervisor:
             argv += ["--timeout", str(max(5, int(self.sync.stall_timeout)))]
             if self.ssh_key:
                 argv += ["--ssh-key", os.fspath(self.ssh_key)]
+            argv += ["--ssh-ciphers", self.ssh_ciphers or ""]
+            if job.verify == "sha256":  # asked for: the source-side check (fetch's docstring)
+                argv.append("--source-check")
             argv += ["--known-hosts", str(home_dir() / "known_hosts")]
         bwlimit = job.bwlimit if job.bwlimit is not None else self.sync.bandwidth_limit
         if bwlimit:
@@ -382,7 +386,7 @@ class Supervisor:
         run.last_progress = now
         if event.get("event") == "progress":
             job.bytes_done = int(event.get("bytes", job.bytes_done))
-            job.total = int(event.get("total", job.total))
+            job.total = int(event.get("total") or job.total)  # 0: not known yet (rsync has not said)
             job.resumed_from = int(event.get("resumed_from", job.resumed_from))
             samples = self._samples.setdefault(job.id, deque())
             samples.append((now, job.bytes_done))
@@ -413,7 +417,7 @@ class Supervisor:
         problem = None
         if size != expected:
             problem = f"size mismatch: {size} bytes written, {expected} read"
-        elif job.verify == "sha256" and (not source_sha or source_sha != dest_sha):
+        elif job.verify in ("sha256", "checksum") and (not source_sha or source_sha != dest_sha):
             problem = "sha256 mismatch between the source as read and the copy"
         self.store.event(job.id, "verified", bytes_=size, reason="ok" if problem is None else problem,
                          mode=job.verify, sha256=source_sha, dest_sha256=dest_sha,
@@ -509,7 +513,7 @@ class Supervisor:
                 verify: str | None = None) -> list[int]:
         """Queue plan entries (skipped ones are left out); returns job ids. A file already
         waiting or in flight keeps its job (two copiers must never share a partial)."""
-        verify = verify or ("sha256" if self.sync.checksum_validation else "size")
+        verify = verify or ("checksum" if self.sync.checksum_validation else "size")
         live = {j.destination: j.id for j in self._pending.values()}
         ids = []
         for entry in entries:

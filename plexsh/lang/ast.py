@@ -153,7 +153,7 @@ class Get(Command):
     dry_run: bool = False
     all_versions: bool = False
     to: str | None = None
-    verify: str | None = None  # sha256 | size; None takes the config's
+    verify: str | None = None  # sha256 | checksum | size; None takes the config's
     bwlimit: int | None = None  # bytes/s
     priority: str = "normal"
 
