@@ -219,7 +219,7 @@ def test_a_partial_whose_source_changed_between_runs_is_dropped_not_appended_to(
         os.utime(nas.folder / "Heat (1995).mkv", (time.time() + 10, time.time() + 10))
         code, changed = run_fetch(nas.url("Heat (1995).mkv"), partial)
         assert code == 1 and changed[-1]["kind"] == "source_changed", changed
-        assert partial.stat().st_size == 0 and not Path(str(partial) + ".state").exists()
+        assert partial.stat().st_size == 0 and not Path(str(partial) + ".state").exists(), changed
         code, events = run_fetch(nas.url("Heat (1995).mkv"), partial)
     assert code == 0 and events[-1]["resumed_from"] == 0, events
     assert partial.read_bytes() == new

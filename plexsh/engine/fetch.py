@@ -43,8 +43,10 @@ import hashlib
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, NO_SPACE, Cancelled, Copy,
@@ -174,16 +176,53 @@ def _quote(text: str) -> str:
 
 class Follower:
     """Hashes PARTIAL's new bytes as rsync appends them; a checkpoint at each chunk boundary (the
-    hasher interface Copy's bookkeeping uses)."""
+    hasher interface Copy's bookkeeping uses).
+
+    While rsync runs, the hashing runs on a thread of its own at idle priority (SCHED_IDLE): rsync's
+    sender and receiver hand data to each other through socket buffers, and a hash thread taking
+    the core one of them was about to wake on stalls both (the bench: 0.78x plain rsync at normal
+    priority, 0.87x idle, with cores to spare either way). Whatever is left when rsync ends is
+    hashed by the calling thread at its own priority, so a busy machine delays nothing for long.
+    """
 
     def __init__(self, digest, dst: int, start: int, chunk: int):
         self.digest, self.dst, self.pos, self.chunk = digest, dst, start, chunk
         self.checkpoints: list[tuple[int, str]] = []
         self.view = buffers(1, BLOCK)[0]
+        self.offered = start              # bytes known to have landed: the thread hashes up to here
+        self.wake = threading.Event()
+        self.ended = False
+        self.failure: Exception | None = None
+        self.thread: threading.Thread | None = None
 
-    def catch_up(self, end: int) -> None:
-        """Hash bytes pos..end (all of them are on the local disk already)."""
-        while self.pos < end:
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._follow, name="plexsh-hash", daemon=True)
+        self.thread.start()
+
+    def offer(self, end: int) -> None:
+        """Bytes up to `end` have landed (the calling thread watches PARTIAL grow)."""
+        if end > self.offered:
+            self.offered = end
+            self.wake.set()
+
+    def _follow(self) -> None:
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
+        except (OSError, AttributeError):
+            pass  # not Linux: the thread hashes at normal priority, as the caller would
+        try:
+            while not self.ended:
+                if self.pos < self.offered:
+                    self.catch_up(self.offered, steps=1)
+                else:
+                    self.wake.wait(POLL)
+                    self.wake.clear()
+        except Exception as e:  # handed to the caller by finish(), never lost on this thread
+            self.failure = e
+
+    def catch_up(self, end: int, steps: int | None = None) -> None:
+        """Hash bytes pos..end (all of them are on the local disk already), or `steps` blocks of them."""
+        while self.pos < end and steps != 0:
             boundary = (self.pos // self.chunk + 1) * self.chunk
             n = os.preadv(self.dst, [self.view[:min(BLOCK, end - self.pos, boundary - self.pos)]], self.pos)
             if n == 0:
@@ -192,9 +231,21 @@ class Follower:
             self.pos += n
             if self.pos == boundary:
                 self.checkpoints.append((self.pos, self.digest.copy().hexdigest()))
+            if steps:
+                steps -= 1
 
     def finish(self) -> None:
-        pass
+        """Stop the hash thread (after the block in hand); the caller hashes on from pos."""
+        if self.thread is not None:
+            self.ended = True
+            self.wake.set()
+            self.thread.join()
+            self.thread = None
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            if isinstance(failure, OSError):
+                raise CopyError("dest_unwritable", f"cannot read the partial file back: {errno_text(failure)}")
+            raise failure
 
 
 class Fetch(Copy):
@@ -304,7 +355,14 @@ class Fetch(Copy):
                 self.rsync = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                               stderr=log)
                 os.set_blocking(self.rsync.stdout.fileno(), False)
-                code = self.follow(follower)
+                follower.start()
+                try:
+                    code = self.follow(follower)
+                except BaseException:
+                    self.end_rsync(gently=False)  # before the error handling cuts PARTIAL back
+                    raise
+                finally:
+                    follower.finish()
                 log.seek(max(0, log.seek(0, 2) - 4000))
                 text = log.read().decode(errors="replace")
         except FileNotFoundError:
@@ -346,7 +404,7 @@ class Fetch(Copy):
                     # Every byte has landed, so the sender has read its last one: the listing that
                     # brackets the transfer may start while rsync winds up and the hash catches up.
                     self.start_listing()
-                follower.catch_up(min(landed, self.size))
+                follower.offer(min(landed, self.size))
                 self.events.progress(follower.pos, self.size, self.resumed_from)
                 if time.monotonic() - last_save >= CHECKPOINT_INTERVAL:
                     self.save()
@@ -354,13 +412,32 @@ class Fetch(Copy):
             if code is not None:
                 return code
             if stopping():
-                self.rsync.terminate()
-                try:
-                    return self.rsync.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.rsync.kill()
-                    return self.rsync.wait()
+                return self.end_rsync(gently=True)
             time.sleep(POLL)
+
+    def end_rsync(self, gently: bool) -> int:
+        """Stop rsync and the receiver it forked, and wait until neither can write PARTIAL: rsync's
+        receiver is a process of its own, and killing rsync alone leaves it writing for a while
+        (it would write into PARTIAL after the partial was cut back, or under the next attempt)."""
+        receivers = _children(self.rsync.pid)
+        if gently:
+            self.rsync.terminate()
+            try:
+                self.rsync.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.rsync.poll() is None:
+            self.rsync.kill()
+        code = self.rsync.wait()
+        for pid in receivers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 5
+        while any(map(_running, receivers)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return code
 
     # -- verify sha256: the source-side check ---------------------------------------------------
 
@@ -450,6 +527,8 @@ class Fetch(Copy):
         return out.decode(errors="replace")
 
     def close(self) -> None:
+        if self.rsync is not None and self.rsync.poll() is None:
+            self.end_rsync(gently=False)
         for child in (self.rsync, self.listing, self.checker):
             if child is not None:
                 if child.poll() is None:
@@ -459,6 +538,24 @@ class Fetch(Copy):
                     if pipe:
                         pipe.close()
         super().close()
+
+
+def _children(pid: int) -> list[int]:
+    """A process's children (Linux: /proc/PID/task/PID/children); none where that is missing."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (one that can still write files)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def split_ssh_source(source: str) -> tuple[str, str]:
@@ -480,8 +577,6 @@ def command(python: str | None = None) -> list[str]:
 
 
 def main(args: list[str] | None = None) -> int:
-    import signal
-
     events = Events()
     args = list(sys.argv[1:] if args is None else args)
     timeout, ssh_key, known_hosts, ssh_ciphers = DEFAULT_TIMEOUT, None, None, DEFAULT_SSH_CIPHERS
