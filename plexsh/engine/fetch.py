@@ -264,8 +264,8 @@ class Fetch(Copy):
         self.listing: subprocess.Popen | None = None
         self.checker: subprocess.Popen | None = None   # verify sha256's source-side hash
 
-    def rsync_argv(self) -> list[str]:
-        return rsync_command(self.opts.source, timeout=self.timeout, ssh_key=self.ssh_key,
+    def rsync_argv(self, timeout: int | None = None) -> list[str]:
+        return rsync_command(self.opts.source, timeout=timeout or self.timeout, ssh_key=self.ssh_key,
                              known_hosts=self.known_hosts, ssh_ciphers=self.ssh_ciphers)
 
     def start_listing(self) -> None:
@@ -339,7 +339,6 @@ class Fetch(Copy):
             self.run_rsync(follower)
         follower.catch_up(min(os.fstat(self.dst).st_size, self.size))
         self.check_source()
-        follower.catch_up(min(os.fstat(self.dst).st_size, self.size))
         if follower.pos != self.size or os.fstat(self.dst).st_size != self.size:
             raise CopyError("network", f"rsync ended at byte {os.fstat(self.dst).st_size} of {self.size}")
         return self.size - start
@@ -460,7 +459,7 @@ class Fetch(Copy):
         quoted = shlex.quote(path)
         script = (f"if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r {quoted}; "
                   f"else exec sha256sum -b {quoted}; fi")
-        out = self.wait_for([*ssh, host, script], "the source's SHA-256 on the NAS")
+        out = self.wait_for(self.spawn([*ssh, host, script]), "the source's SHA-256 on the NAS")
         digest = out.split()[0].lower() if out.split() else ""
         if not re.fullmatch(r"[0-9a-f]{64}", digest):
             raise CopyError("other", f"the NAS's SHA-256 of the source was not one: {out[:200]!r}")
@@ -470,8 +469,7 @@ class Fetch(Copy):
         """An rsync daemon runs no commands, but its rsync can checksum the whole file where it lies
         (-c, a dry run): SHA-1, the strongest whole-file checksum rsync offers, against the SHA-1 of
         the copy read here meanwhile. A mismatch is a verify error (the engine fetches afresh)."""
-        argv = self.rsync_argv()
-        argv[1] = f"--timeout={self.check_timeout()}"
+        argv = self.rsync_argv(timeout=self.check_timeout())
         argv += ["--dry-run", "--checksum", "--checksum-choice=sha1", "--out-format=plexsh-sum %C",
                  self.opts.source, self.opts.partial + ".absent"]
         local = hashlib.sha1()
@@ -486,7 +484,7 @@ class Fetch(Copy):
             local.update(view[:n])
             pos += n
             self.events.verify(pos, self.size)
-        out = self.wait_for(argv, "the source's SHA-1 on the NAS", child)
+        out = self.wait_for(child, "the source's SHA-1 on the NAS", rsync=True)
         sums = [line.split()[-1] for line in out.splitlines() if line.startswith("plexsh-sum ")]
         if len(sums) != 1 or not re.fullmatch(r"[0-9a-f]{40}", sums[0]):
             raise CopyError("other", f"rsync gave no whole-file checksum for the source: {out[:200]!r}")
@@ -502,10 +500,9 @@ class Fetch(Copy):
             raise CopyError("fatal", f"{argv[0]} is not installed") from None
         return self.checker
 
-    def wait_for(self, argv: list[str], what: str, child: subprocess.Popen | None = None) -> str:
-        """Run (or wait for) a checking child; its stdout. Verify events keep the engine from taking
-        the wait for a stall; a stop request or the time limit ends it."""
-        child = child or self.spawn(argv)
+    def wait_for(self, child: subprocess.Popen, what: str, rsync: bool = False) -> str:
+        """Wait for a checking child; its stdout. Verify events keep the engine from taking the wait
+        for a stall; a stop request or the time limit ends it."""
         deadline = time.monotonic() + self.check_timeout()
         while True:
             try:
@@ -519,7 +516,7 @@ class Fetch(Copy):
                     raise CopyError("network", f"{what} took over {self.check_timeout()} s") from None
         if child.returncode != 0:
             text = err.decode(errors="replace")
-            if argv[0].endswith("rsync"):
+            if rsync:
                 raise CopyError(*classify(child.returncode, text))
             kind = "network" if child.returncode == 255 else "other"
             last = (text.strip().splitlines() or [f"exit {child.returncode}"])[-1]
