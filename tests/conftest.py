@@ -54,15 +54,23 @@ def write_tree(root: Path, files: dict[str, int]) -> None:
             out.truncate(size)
 
 
-def write_config(home: Path, nas: Path, extra: str = "") -> Path:
+TWO_EACH = {"movies": ["Movies", "Movies2"], "tv": ["TV", "TV2"]}
+ONE_EACH = {"movies": ["Movies"], "tv": ["TV"]}
+
+
+def write_config(home: Path, nas: Path | str, extra: str = "", *, local: Path | None = None,
+                 folders: dict[str, list[str]] = TWO_EACH) -> Path:
+    """HOME/config.yaml: the FOLDERS of NAS (a folder, or a remote location) as sources, LOCAL
+    (HOME/local unless given) as destinations, and EXTRA appended."""
+    local = local or home / "local"
+    home.mkdir(parents=True, exist_ok=True)
     config = home / "config.yaml"
     config.write_text(
         "sources:\n"
-        f"  movies: [{json.dumps(str(nas / 'Movies'))}, {json.dumps(str(nas / 'Movies2'))}]\n"
-        f"  tv: [{json.dumps(str(nas / 'TV'))}, {json.dumps(str(nas / 'TV2'))}]\n"
-        "destinations:\n"
-        f"  movies: {json.dumps(str(home / 'local' / 'Movies'))}\n"
-        f"  tv: {json.dumps(str(home / 'local' / 'TV'))}\n" + extra, encoding="utf-8")
+        + "".join(f"  {kind}: {json.dumps([f'{nas}/{name}' for name in names])}\n" for kind, names in folders.items())
+        + "destinations:\n"
+        f"  movies: {json.dumps(str(local / 'Movies'))}\n"
+        f"  tv: {json.dumps(str(local / 'TV'))}\n" + extra, encoding="utf-8")
     return config
 
 

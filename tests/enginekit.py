@@ -23,6 +23,17 @@ class Entry:
     size: int
 
 
+def proc_state(pid: int) -> str | None:
+    """A process's state letter (R, S, D, Z ...), or None when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1]
+    except OSError:
+        return None
+    return None
+
+
 @asynccontextmanager
 async def running(tmp_path: Path, config: Config, limit: float, **options):
     """A Supervisor (OPTIONS as its keywords) running in a nursery; LIMIT seconds turn a hang into a

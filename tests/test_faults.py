@@ -19,8 +19,8 @@ import pexpect
 import pytest
 import trio
 
-from conftest import plexsh_env, run_plexsh
-from enginekit import Entry, running
+from conftest import ONE_EACH, plexsh_env, run_plexsh, write_config
+from enginekit import Entry, proc_state, running
 from plexsh.config import Config, Sync
 from plexsh.engine.plan import partial_path
 from plexsh.engine.supervisor import Supervisor
@@ -149,14 +149,7 @@ async def test_a_source_replaced_on_the_nas_mid_transfer_is_fetched_again_never_
 
 def configure(home: Path, sources: Path | str, local: Path, extra: str = "") -> None:
     """A config whose sources are SOURCES/Movies and SOURCES/TV (a folder, or an rsync:// URL)."""
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.yaml").write_text(
-        "sources:\n"
-        f"  movies: [{json.dumps(f'{sources}/Movies')}]\n"
-        f"  tv: [{json.dumps(f'{sources}/TV')}]\n"
-        "destinations:\n"
-        f"  movies: {json.dumps(str(local / 'Movies'))}\n"
-        f"  tv: {json.dumps(str(local / 'TV'))}\n" + extra, encoding="utf-8")
+    write_config(home, sources, extra, local=local, folders=ONE_EACH)
 
 
 def jobs_of(home: Path) -> list[dict]:
@@ -167,16 +160,6 @@ def jobs_of(home: Path) -> list[dict]:
             return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
     except sqlite3.OperationalError:
         return []
-
-
-def proc_state(pid: int) -> str | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("State:"):
-                return line.split()[1]
-    except OSError:
-        return None
-    return None
 
 
 def wait_for(predicate, what: str, timeout: float = GUARD, step: float = 0.1):

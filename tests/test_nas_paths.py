@@ -7,19 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NAS_FILES, run_json, run_plexsh
+from conftest import NAS_FILES, ONE_EACH, run_json, run_plexsh, write_config
 
 
-def configure(home: Path, roots: dict[str, str], key: Path | None = None) -> None:
-    home.mkdir(parents=True, exist_ok=True)
+def configure(home: Path, base: Path | str, key: Path | None = None) -> None:
     security = f"security:\n  ssh_key_path: {json.dumps(str(key))}\n" if key else ""
-    (home / "config.yaml").write_text(
-        "sources:\n"
-        f"  movies: [{json.dumps(roots['movies'])}]\n"
-        f"  tv: [{json.dumps(roots['tv'])}]\n"
-        "destinations:\n"
-        f"  movies: {json.dumps(str(home / 'local' / 'Movies'))}\n"
-        f"  tv: {json.dumps(str(home / 'local' / 'TV'))}\n" + security, encoding="utf-8")
+    write_config(home, base, security, folders=ONE_EACH)
 
 
 def catalog(home: Path) -> list[tuple]:
@@ -32,9 +25,9 @@ def test_each_access_path_scans_the_same_catalog_and_gets_identical_bytes(nas_be
     bench = nas_bench
     base = {"rsync": bench.rsync_url, "ssh": bench.ssh_source, "mount": str(bench.mount)}[path]
     home = tmp_path / "home"
-    configure(home, {"movies": f"{base}/Movies", "tv": f"{base}/TV"}, bench.ssh_key if path == "ssh" else None)
+    configure(home, base, bench.ssh_key if path == "ssh" else None)
     reference = tmp_path / "reference"
-    configure(reference, {"movies": str(bench.media_dir / "Movies"), "tv": str(bench.media_dir / "TV")})
+    configure(reference, bench.media_dir)
     for where in (home, reference):
         scanned = run_plexsh("-c", "scan", PLEXSH_HOME=str(where))
         assert scanned.returncode == 0, scanned.stdout + scanned.stderr

@@ -19,7 +19,7 @@ from plexsh.config import Config, Sync
 from plexsh.engine.jobs import JobStore
 from plexsh.engine.plan import partial_path
 from plexsh.engine.supervisor import COPIER, Supervisor
-from enginekit import Entry, running
+from enginekit import Entry, proc_state, running
 
 REPO = Path(__file__).resolve().parent.parent
 STANDIN = [sys.executable, str(Path(__file__).with_name("standin_copier.py"))]
@@ -63,16 +63,6 @@ async def until(predicate, step: float = 0.02):
 
 def state(sup: Supervisor, job_id: int) -> str:
     return sup.view(job_id).state
-
-
-def proc_state(pid: int) -> str | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("State:"):
-                return line.split()[1]
-    except OSError:
-        return None
-    return None
 
 
 async def test_files_arrive_byte_identical_and_appear_only_when_verified(tmp_path):
