@@ -53,9 +53,10 @@ def wait_for_state(partial: Path) -> None:
         time.sleep(0.05)
 
 
-def test_a_file_arrives_byte_identical_with_its_sha256(tmp_path):
+@pytest.mark.parametrize("size", [3_000_001, 1, 0])
+def test_a_file_arrives_byte_identical_with_its_sha256(tmp_path, size):
     with rsync_daemon(tmp_path) as nas:
-        data = write(nas.folder, "Heat (1995).mkv", 3_000_001)
+        data = write(nas.folder, "Heat (1995).mkv", size)
         partial = tmp_path / ".Heat (1995).mkv.plexsh-partial"
         code, events = run_fetch(nas.url("Heat (1995).mkv"), partial)
     assert code == 0, events
