@@ -403,15 +403,15 @@ class Fetch(Copy):
 
     def follow(self, follower: Follower) -> int:
         """Hash and report what lands until rsync exits; a stop request ends rsync (SIGTERM)."""
-        last_save = time.monotonic()
         exit_signal = _pidfd(self.rsync.pid)
         try:
-            return self._follow(follower, exit_signal, last_save)
+            return self._follow(follower, exit_signal)
         finally:
             if exit_signal is not None:
                 os.close(exit_signal)
 
-    def _follow(self, follower: Follower, exit_signal: int | None, last_save: float) -> int:
+    def _follow(self, follower: Follower, exit_signal: int | None) -> int:
+        last_save = time.monotonic()
         while True:
             code = self.rsync.poll()
             self.listen()
