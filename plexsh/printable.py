@@ -1,0 +1,56 @@
+"""Text from a NAS made safe to show: control characters and undecodable bytes escaped as `ls -b` does."""
+
+from __future__ import annotations
+
+import re
+
+# What a terminal would act on or hide rather than show: C0, DEL and C1 controls, the line and
+# paragraph separators, bidi overrides and invisible format characters (a name could otherwise
+# pretend to be another), and lone surrogates (undecodable bytes under os.fsdecode's surrogateescape).
+# Zero-width (non-)joiners stay: emoji and several scripts need them.
+_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group(0)
+    if char in _C_ESCAPES:
+        return _C_ESCAPES[char]
+    if "\udc80" <= char <= "\udcff":  # surrogateescape: the byte the name really holds
+        return f"\\{ord(char) - 0xDC00:03o}"
+    if "\ud800" <= char <= "\udfff":  # a surrogate no byte decodes to: its code point
+        return f"\\u{ord(char):04x}"
+    return "".join(f"\\{byte:03o}" for byte in char.encode("utf-8"))
+
+
+def printable(text: str) -> str:
+    r"""`text` with every character a terminal would act on or hide shown as an escape.
+
+    New lines and tabs as C escapes, ESC and other controls as the octal of their UTF-8 bytes, a
+    byte that was not UTF-8 (os.fsdecode's surrogateescape) as its own octal, like `ls -b`. Unlike
+    `ls -b` a backslash stays as it is, so escaping twice changes nothing. The result encodes as
+    UTF-8 and holds no control character; rich markup is not this function's business.
+
+    >>> printable("Heat (1995).mkv")
+    'Heat (1995).mkv'
+    >>> print(printable("a\tb\nc\x1b]0;pwned\x07\x7f"))
+    a\tb\nc\033]0;pwned\a\177
+    >>> print(printable("Caf\udce9 (2004).mkv"), printable("\x9b2J \u202egnp.exe"))
+    Caf\351 (2004).mkv \302\2332J \342\200\256gnp.exe
+    >>> printable(printable("x\x1b")) == printable("x\x1b")
+    True
+    """
+    return _HIDDEN.sub(_escape, text)
+
+
+def one_line(text: object) -> str:
+    r"""`printable` of anything shown in a cell, a line or a menu (None shows as nothing).
+
+    >>> one_line(None), one_line(42), one_line("two\nlines")
+    ('', '42', 'two\\nlines')
+    """
+    return "" if text is None else printable(str(text))
