@@ -14,6 +14,7 @@ from lark.lexer import PatternStr
 from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
+from plexsh.lang.tables import cached_parser
 
 MAX_EXPECTED_SHOWN = 5
 
@@ -27,9 +28,9 @@ def grammar_text() -> str:
 
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The LALR parser (built once; Lark caches the compiled tables on disk between runs)."""
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True, cache=True)
+    """The LALR parser, built once per process; its tables are cached in plexsh's home (lang/tables.py)."""
+    return cached_parser(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                         maybe_placeholders=True)
 
 
 def unquote(token: str) -> str:
