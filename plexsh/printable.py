@@ -54,3 +54,43 @@ def one_line(text: object) -> str:
     ('', '42', 'two\\nlines')
     """
     return "" if text is None else printable(str(text))
+
+
+def quoted(text: str) -> str:
+    r"""`text` as a quoted string of the command language that unescape() turns back into `text`.
+
+    Quotes and backslashes get a backslash; every character printable() escapes is written as
+    its escape, so a title holding a new line can be typed (and completed) on one line.
+
+    >>> print(quoted('Say "Hi"\\Bye'), quoted("Two\nLines"), quoted("Caf\udce9"))
+    "Say \"Hi\"\\Bye" "Two\nLines" "Caf\351"
+    >>> all(unescape(quoted(t)[1:-1]) == t for t in ("a\\nb", "x\x1b[2J\x9b\x7f", "Caf\udce9", "\u202e\t"))
+    True
+    """
+    return '"' + printable(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+_ESCAPE = re.compile(r"((?:\\[0-7]{3})+)|\\u([0-9a-fA-F]{4})|\\(.)", re.DOTALL)
+_C_UNESCAPES = {escape[1]: char for char, escape in _C_ESCAPES.items()}
+
+
+def _unescape(match: re.Match) -> str:
+    octal, code, char = match.groups()
+    if octal:  # bytes: UTF-8 where they decode, the byte itself (surrogateescape) where not
+        raw = bytes(int(octal[i + 1:i + 4], 8) & 0xFF for i in range(0, len(octal), 4))
+        return raw.decode("utf-8", "surrogateescape")
+    if code:
+        return chr(int(code, 16))
+    return _C_UNESCAPES.get(char, char)
+
+
+def unescape(text: str) -> str:
+    r"""The text a quoted string's inside stands for: the escapes of printable() and quoted() undone.
+
+    `\n \t \r \a \b \v \f` are those controls, `\NNN` (octal) a byte, `\uXXXX` a code point; a
+    backslash before any other character stands for that character.
+
+    >>> unescape(r"It\'s \"x\" a\\b"), unescape(r"Two\nLines\033[0m"), unescape(r"Caf\351 \303\251")
+    ('It\'s "x" a\\b', 'Two\nLines\x1b[0m', 'Caf\udce9 é')
+    """
+    return _ESCAPE.sub(_unescape, text) if "\\" in text else text

@@ -14,6 +14,7 @@ from lark.lexer import PatternStr
 from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
+from plexsh.printable import unescape
 from plexsh.lang.tables import cached_parser
 
 MAX_EXPECTED_SHOWN = 5
@@ -40,9 +41,11 @@ def unquote(token: str) -> str:
     'Breaking Bad'
     >>> unquote("'It\\'s'")
     "It's"
+    >>> unquote(r'"Two\nLines \351"')  # the escapes of plexsh.printable.quoted(): a title completion inserts
+    'Two\nLines \udce9'
     """
     if len(token) >= 2 and token[0] in "\"'" and token[-1] == token[0]:
-        return re.sub(r"\\(.)", r"\1", token[1:-1])
+        return unescape(token[1:-1])
     return str(token)
 
 
