@@ -72,8 +72,13 @@ def _run(args) -> int:
                       interactive=interactive)
     try:
         session.config  # loading it applies the configured log sizes and redaction before anything is logged
-    except PlexError:
-        pass  # a broken config: the log keeps its defaults; the first command needing the config says why
+    except PlexError as error:
+        # A broken config: the log keeps its defaults and the first command needing the config says why.
+        # But a config or profile named on the command line fails now: a typo there must not let a
+        # script run on other settings (and exit 0).
+        if args.config is not None or args.profile is not None:
+            renderer.error(error.message, error.hint)
+            return EXIT_FAILED
     try:
         if interactive:
             from plexsh.shell.repl import run_repl
@@ -105,8 +110,9 @@ def _script_text(args) -> str | None:
         except OSError as error:
             sys.stderr.write(f"error: cannot read {args.script}: {error.strerror}\n")
             raise SystemExit(1)
-        except UnicodeDecodeError:
-            sys.stderr.write(f"error: {args.script} is not UTF-8 text\n")
+        except UnicodeDecodeError as error:
+            line, byte = error.object[:error.start].count(b"\n") + 1, error.object[error.start]
+            sys.stderr.write(f"error: {args.script} is not UTF-8 text: line {line} has the byte 0x{byte:02x}\n")
             raise SystemExit(1)
     if not sys.stdin.isatty():
         return sys.stdin.read()

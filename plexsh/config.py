@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
+import stat
 import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -46,6 +48,8 @@ _UNITS = {
     "t": 1 << 40, "tib": 1 << 40, "tb": 10**12,
 }
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
+# The largest size or count plexsh takes: what SQLite's INTEGER and a C long hold (8 EiB).
+MAX_SIZE = (1 << 63) - 1
 
 
 def parse_size(text: str | int) -> int:
@@ -72,18 +76,28 @@ def parse_size(text: str | int) -> int:
     Traceback (most recent call last):
     ...
     ValueError: not a size: '5 parsecs' (try 700M, 4GB or 1.5GiB)
+    >>> parse_size("9999999T")
+    Traceback (most recent call last):
+    ...
+    ValueError: '9999999T' is too large (at most 8 EiB)
     """
     if isinstance(text, bool):
         raise ValueError(f"not a size: {text!r}")
     if isinstance(text, (int, float)):
+        if text != text:  # NaN
+            raise ValueError(f"not a size: {text!r}")
         if text < 0:
             raise ValueError(f"a size cannot be negative: {text!r}")
-        return int(text)
-    match = _SIZE.match(str(text))
-    unit = match and _UNITS.get(match.group(2).lower())
-    if not match or unit is None:
-        raise ValueError(f"not a size: {text!r} (try 700M, 4GB or 1.5GiB)")
-    return int(float(match.group(1)) * unit)
+        size = text
+    else:
+        match = _SIZE.match(str(text))
+        unit = match and _UNITS.get(match.group(2).lower())
+        if not match or unit is None:
+            raise ValueError(f"not a size: {text!r} (try 700M, 4GB or 1.5GiB)")
+        size = float(match.group(1)) * unit
+    if size > MAX_SIZE:  # also infinity, which int() cannot take
+        raise ValueError(f"{text!r} is too large (at most 8 EiB)")
+    return int(size)
 
 
 # --- the effective config ------------------------------------------------------------------
@@ -175,23 +189,31 @@ class _Invalid(Exception):
         self.expected, self.message, self.index = expected, message, index
 
 
-def _whole_number(minimum: int) -> Callable[[Any], int]:
+def _whole_number(minimum: int, maximum: int = MAX_SIZE) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Invalid("a whole number")
-        if value < minimum:
-            raise _Invalid(f"a whole number of at least {minimum}")
+        if not minimum <= value <= maximum:
+            raise _Invalid(f"a whole number of at least {minimum}" if value < minimum
+                           else f"a whole number of at most {maximum}")
         return value
 
     return check
 
 
-def _number(minimum: float, *, above: bool = False) -> Callable[[Any], float]:
+# The longest wait in seconds a setting may ask for: the waits end up in poll() and trio's
+# clock, which refuse absurd ones, and nothing plexsh waits for is worth more than a day.
+MAX_SECONDS = 86_400
+
+
+def _seconds(minimum: float, *, above: bool = False) -> Callable[[Any], float]:
+    """A number of seconds: finite (YAML's .inf and .nan are floats too), from `minimum` to a day."""
+
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _Invalid("a number")
-        if value < minimum or (above and value == minimum):
-            raise _Invalid(f"a number {'above' if above else 'of at least'} {minimum:g}")
+        if not math.isfinite(value) or not minimum <= value <= MAX_SECONDS or (above and value == minimum):
+            raise _Invalid(f"a number {'above' if above else 'of at least'} {minimum:g} and at most {MAX_SECONDS}")
         return float(value)
 
     return check
@@ -215,7 +237,9 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 def _size(value: Any) -> int:
     try:
         return parse_size(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as error:
+        if "too large" in str(error):
+            raise _Invalid("", str(error)) from None
         raise _Invalid("a size in bytes or like 5M, 700MB, 4GiB") from None
 
 
@@ -329,20 +353,21 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "video_extensions": _extensions,
         "ignore_patterns": _text_list,
         "scan_depth": _whole_number(1),
-        "scan_timeout": _number(0, above=True),
+        "scan_timeout": _seconds(0, above=True),
     },
     "sync": {
         "mode": _one_of("incremental", "full"),
         "checksum_validation": _boolean,
         "retry_attempts": _whole_number(0),
         "retry_backoff": _one_of("exponential", "linear", "constant"),
-        "retry_backoff_base": _number(0, above=True),
-        "retry_backoff_max": _number(0),
-        "stall_timeout": _number(0, above=True),
+        "retry_backoff_base": _seconds(0, above=True),
+        "retry_backoff_max": _seconds(0),
+        "stall_timeout": _seconds(0, above=True),
         "bandwidth_limit": _size,
         "parallel_workers": _whole_number(1),
     },
-    "logging": {"max_size": _size, "backup_count": _whole_number(0)},
+    # Rotation renames every backup in turn: a count in the millions would stall each rotation.
+    "logging": {"max_size": _size, "backup_count": _whole_number(0, 1000)},
     "security": {"path_redaction": _boolean, "ssh_key_path": _optional_path, "ssh_ciphers": _optional_text},
 }
 _TOP_LEVEL = (*_SECTIONS, "profiles")
@@ -458,15 +483,15 @@ def load_config(path: Path | str | None = None, profile: str | None = None) -> C
     """
     path = Path(path).expanduser() if path is not None else default_config_path()
     values: dict = {}
-    if path.exists():
+    text = _config_text(path)
+    if text is not None:
         try:
-            text = path.read_text(encoding="utf-8")
             node = yaml.compose(text)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = f" line {mark.line + 1}" if mark else ""
             raise ConfigError(f"{path}{line}: not valid YAML: {error.problem or error}") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        except yaml.YAMLError as error:
             raise ConfigError(f"{path}: cannot read the config: {error}") from None
         values = _Reader(path).document(node)
     profiles = values.pop("profiles", {})
@@ -475,7 +500,48 @@ def load_config(path: Path | str | None = None, profile: str | None = None) -> C
             known = ", ".join(sorted(profiles)) or "none defined"
             raise ConfigError(f"unknown profile {profile!r} in {path}", f"known profiles: {known}")
         values = _overlay(values, profiles[profile])
-    return _build(values, path if path.exists() else None, profile, profiles)
+    return _build(values, path if text is not None else None, profile, profiles)
+
+
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _config_text(path: Path) -> str | None:
+    """The config file's text, or None when there is no file; ConfigError for anything that is not a
+    readable regular UTF-8 file of at most MAX_CONFIG_BYTES.
+
+    Opened without waiting (a FIFO would block until a writer came), checked on the open file, and
+    read no further than the limit: `--config /dev/zero` must not fill the memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config: {error.strerror or error}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ConfigError(f"{path}: the config is a folder, not a file",
+                              "name the config file itself, like config.yaml")
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"{path}: the config is not a regular file (a device, FIFO or socket)",
+                              "name a YAML file")
+        data = b""
+        while len(data) <= MAX_CONFIG_BYTES and (chunk := os.read(fd, MAX_CONFIG_BYTES + 1 - len(data))):
+            data += chunk
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: the config is too large (over {MAX_CONFIG_BYTES >> 20} MiB)",
+                          "a plexsh config is a few kilobytes of YAML")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ConfigError(f"{path} line {line}: the config is not UTF-8 text") from None
 
 
 def starter_config_text() -> str:

@@ -120,6 +120,47 @@ def test_bad_values(tmp_path, text, expected):
     assert expected in error_of(write(tmp_path, text))
 
 
+SECONDS_SETTINGS = [("discovery", "scan_timeout"), ("sync", "retry_backoff_base"), ("sync", "retry_backoff_max"),
+                    ("sync", "stall_timeout")]
+
+
+@pytest.mark.parametrize("section, key", SECONDS_SETTINGS)
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "-1", "1.0e+300"])
+def test_a_number_of_seconds_is_finite_not_negative_and_at_most_a_day(tmp_path, section, key, value):
+    path = write(tmp_path, f"# mine\n{section}:\n  {key}: {value}\n")
+    message = error_of(path)
+    assert message.startswith(f"{path} line 3: {section}.{key} must be a number "), message
+    assert "at most 86400" in message
+
+
+@pytest.mark.parametrize("section, key", SECONDS_SETTINGS)
+def test_a_day_of_seconds_is_accepted(tmp_path, section, key):
+    config = load_config(write(tmp_path, f"{section}:\n  {key}: 86400\n"))
+    assert getattr(getattr(config, section), key) == 86400.0
+
+
+@pytest.mark.parametrize("key", ["sync.bandwidth_limit", "logging.max_size"])
+@pytest.mark.parametrize("value", [".inf", ".nan", "99999999999999999999999", "99999999T"])
+def test_a_size_that_is_not_a_sane_number_names_file_and_line(tmp_path, key, value):
+    section, field_ = key.split(".")
+    path = write(tmp_path, f"{section}:\n  {field_}: {value}\n")
+    assert error_of(path).startswith(f"{path} line 2: {key}")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sync:\n  retry_attempts: 99999999999999999999999\n", "sync.retry_attempts must be a whole number of at most"),
+    ("logging:\n  backup_count: 1000000\n", "logging.backup_count must be a whole number of at most 1000"),
+])
+def test_a_whole_number_too_large_is_refused(tmp_path, text, expected):
+    assert expected in error_of(write(tmp_path, text))
+
+
+def test_a_config_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes(b"sync:\n  mode: full\n# caf\xe9\n")
+    assert error_of(path) == f"{path} line 3: the config is not UTF-8 text"
+
+
 def test_an_unknown_key_names_the_key_file_and_line_and_suggests(tmp_path):
     path = write(tmp_path, "sync:\n  retry_attempts: 3\n  paralel_workers: 2\n")
     message = error_of(path)
