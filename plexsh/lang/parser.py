@@ -49,6 +49,28 @@ def unquote(token: str) -> str:
     return str(token)
 
 
+# The largest number a command takes: what SQLite's INTEGER holds (job ids, sizes, years are
+# compared in SQL). Anything above is a typo, and Python would overflow or refuse to convert it.
+MAX_NUMBER = (1 << 63) - 1
+
+
+def whole_number(digits: str) -> int:
+    """The value of a run of digits; PlexError when it is above MAX_NUMBER.
+
+    >>> whole_number("0042")
+    42
+    >>> whole_number("9" * 5000)
+    Traceback (most recent call last):
+    ...
+    plexsh.errors.PlexError: this number is too large (at most 9223372036854775807)
+    """
+    significant = digits.lstrip("0")
+    # Compared as text first: int() refuses strings of over 4,300 digits.
+    if len(significant) > len(str(MAX_NUMBER)) or int(significant or "0") > MAX_NUMBER:
+        raise PlexError(f"this number is too large (at most {MAX_NUMBER})")
+    return int(digits)
+
+
 def parse_numbers(spec: str) -> tuple[ast.Range, ...]:
     """The ranges of a season or episode token without its letter.
 
@@ -91,6 +113,21 @@ def _checked(token: Token, convert):
         return convert(token)
     except PlexError as error:
         raise TokenError(error.message, token, error.hint) from None
+
+
+def _int(token: Token) -> int:
+    """An INT token's value; one too large is an error pointing at it."""
+    return _checked(token, lambda t: whole_number(str(t)))
+
+
+def _size(token: Token) -> int:
+    """A SIZE_VALUE token in bytes; one too large is an error pointing at it."""
+    from plexsh.config import parse_size
+
+    try:
+        return parse_size(str(token))
+    except ValueError:
+        raise TokenError("this size is too large (at most 8 EiB)", token) from None
 
 
 def _span(meta) -> ast.Span:
@@ -154,9 +191,9 @@ class ToAst(Transformer):
         return ("sort", key.lower(), (direction or "").lower() == "desc")
 
     def page(self, meta, children):
-        if int(children[0]) < 1:
+        if _int(children[0]) < 1:
             raise TokenError("pages are numbered from 1", children[0])
-        return ("page", int(children[0]))
+        return ("page", _int(children[0]))
 
     def year_filter(self, meta, children):
         value = children[0]
@@ -165,11 +202,11 @@ class ToAst(Transformer):
         if value.type == "YEAR_RANGE":
             lo, hi = (int(y) for y in value.split(".."))
             return ast.Filter("year", "..", (min(lo, hi), max(lo, hi)))
-        return ast.Filter("year", "=", int(value))
+        return ast.Filter("year", "=", _int(value))
 
     def year_value(self, meta, children):
         op, number = children
-        return (str(op), int(number))
+        return (str(op), _int(number))
 
     def quality_filter(self, meta, children):
         op, resolution = children
@@ -181,10 +218,8 @@ class ToAst(Transformer):
         return ast.Filter("codec", "=", canonical_codec(str(children[0])))
 
     def size_filter(self, meta, children):
-        from plexsh.config import parse_size
-
         op, size = children
-        return ast.Filter("size", str(op), _checked(size, lambda t: parse_size(str(t))))
+        return ast.Filter("size", str(op), _size(size))
 
     def source_filter(self, meta, children):
         return ast.Filter("source", "=", unquote(str(children[0])))
@@ -208,9 +243,9 @@ class ToAst(Transformer):
         return ast.Parse(children[0], span=_span(meta))
 
     def next(self, meta, children):
-        if int(children[0]) < 1:
+        if _int(children[0]) < 1:
             raise TokenError("`next` takes a count of at least 1", children[0])
-        return int(children[0])
+        return _int(children[0])
 
     def title(self, meta, children):
         return _words(children)
@@ -260,9 +295,7 @@ class ToAst(Transformer):
         return ("verify", str(children[0]).lower())
 
     def bwlimit(self, meta, children):
-        from plexsh.config import parse_size
-
-        size = _checked(children[0], lambda t: parse_size(str(t)))
+        size = _size(children[0])
         if size < 1:
             raise TokenError("a bandwidth limit must be above 0", children[0])
         return ("bwlimit", size)
@@ -273,7 +306,7 @@ class ToAst(Transformer):
     def job_ids(self, meta, children):
         if children[0].type == "ALL":
             return "all"
-        return tuple(int(c) for c in children)
+        return tuple(_int(c) for c in children)
 
     def jobs(self, meta, children):
         return ast.Jobs(span=_span(meta))
@@ -295,7 +328,7 @@ class ToAst(Transformer):
         return ast.Retry("failed" if isinstance(ids, Token) else ids, span=_span(meta))
 
     def wait(self, meta, children):
-        return ast.Wait(tuple(int(c) for c in children), span=_span(meta))
+        return ast.Wait(tuple(_int(c) for c in children), span=_span(meta))
 
     def queue(self, meta, children):
         action = children[0]
@@ -305,10 +338,10 @@ class ToAst(Transformer):
 
     def queue_move(self, meta, children):
         job, position = children
-        return ("move", int(job), "top" if position.type == "TOP" else int(position))
+        return ("move", _int(job), "top" if position.type == "TOP" else _int(position))
 
     def queue_rm(self, meta, children):
-        return ("rm", int(children[0]))
+        return ("rm", _int(children[0]))
 
     def log(self, meta, children):
         fmt, path = children
