@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from plexsh.commands import command
+from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.redact import job_replacements, redact_value, source_replacements
 from plexsh.reply import Reply
@@ -22,9 +23,22 @@ def log(session, node: ast.Log) -> Reply:
         reply.data.update(export)
         return reply.say(json.dumps(export, indent=2), None) if session.renderer.mode != "json" else reply
     path = Path(node.path).expanduser()
-    path.write_text(json.dumps(export, indent=2), encoding="utf-8")
+    write_export(path, json.dumps(export, indent=2))
     reply.data["path"] = str(path)
     return reply.say(f"wrote {len(export['jobs'])} jobs and {len(export['events'])} events to {path}", "note")
+
+
+def write_export(path: Path, text: str) -> None:
+    """Write the export to `path`; PlexError naming the path and why it cannot be written."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except IsADirectoryError:
+        raise PlexError(f"cannot write {path}: it is a folder",
+                        f"name a file in it, like {path / 'metrics.json'}") from None
+    except FileNotFoundError:
+        raise PlexError(f"cannot write {path}: the folder {path.parent} does not exist") from None
+    except OSError as error:
+        raise PlexError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def redacted(export: dict, roots: dict[str, str]) -> dict:

@@ -4,13 +4,18 @@ from plexsh.commands import command
 from plexsh.commands.get import finished_reply
 from plexsh.lang import ast
 from plexsh.reply import Reply
-from plexsh.transfers import recovered_note, run_until_finished
+from plexsh.transfers import job_store, recovered_note, run_until_finished
 
 
 @command("wait", ast.Wait, usage="wait [N...]", summary="wait until transfers finish")
 def wait(session, node: ast.Wait) -> Reply:
     if session.engine is not None:
         raise_in_shell()
+    unknown = [job_id for job_id in node.ids if job_store(session).get(job_id) is None]
+    if unknown:
+        from plexsh.errors import NotFound
+
+        raise NotFound(f"no job {' or '.join(map(str, unknown))}", "`jobs` lists the transfers and their numbers")
     note = recovered_note(session)
     views = run_until_finished(session, list(node.ids) or None)
     if not views:
