@@ -90,10 +90,18 @@ class Session:
         `set keep-going` was given, in which case the rest still runs and the status is still 1.
         """
         try:
+            refuse_nul(text)
             script = parse(text)
         except PlexSyntaxError as error:
             self.report_syntax_error(error)
             return EXIT_SYNTAX
+        except Exception as error:  # a bug in the parser: one line, as for a command (the log has the rest)
+            log.error("internal error while parsing: %s", traceback.format_exc())
+            if os.environ.get("PLEXSH_DEBUG") == "1":
+                raise
+            self.renderer.render(Reply("syntax", ok=False, error=f"internal error: {type(error).__name__}: {error}",
+                                       hint="run again with PLEXSH_DEBUG=1 for the traceback"))
+            return EXIT_FAILED
         status = EXIT_OK
         for node, line in zip(script.commands, command_texts(text, script.commands)):
             log.debug("run: %s", line)
@@ -131,6 +139,27 @@ class Session:
             self.renderer.render(reply)
         else:
             self.renderer.syntax_error(error)
+
+
+def refuse_nul(text: str) -> None:
+    r"""PlexSyntaxError at the first NUL byte of `text`: no path, title or word can hold one, and the OS
+    would refuse it deep inside a command (a script file or stdin can carry one; an argument cannot).
+
+    >>> try:
+    ...     refuse_nul("ls\nget heat to 'a\0b'")
+    ... except PlexSyntaxError as error:
+    ...     print(error.headline())
+    syntax error at line 2, column 15: a NUL byte cannot be part of a command
+    >>> refuse_nul("ls movies")
+    """
+    index = text.find("\0")
+    if index < 0:
+        return
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    # Shown as the control picture for NUL, one character wide so the caret still lines up.
+    raise PlexSyntaxError("a NUL byte cannot be part of a command", text.replace("\0", "\u2400"), line, column,
+                          hint="remove it: no file name or title holds one")
 
 
 def command_texts(text: str, nodes) -> list[str]:
