@@ -109,6 +109,10 @@ class Discovery:
     ignore_patterns: tuple[str, ...] = DEFAULT_IGNORE_PATTERNS
     scan_depth: int = 5
     scan_timeout: float = 5.0
+    # Symlinks below a source: "inside" follows one only when its target lies inside the same
+    # source (a share must not make plexsh list or copy any file the user can read), "never"
+    # skips them all, "always" follows them anywhere.
+    follow_symlinks: str = "inside"
 
 
 @dataclass(frozen=True)
@@ -354,6 +358,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "ignore_patterns": _text_list,
         "scan_depth": _whole_number(1),
         "scan_timeout": _seconds(0, above=True),
+        "follow_symlinks": _one_of("inside", "never", "always"),
     },
     "sync": {
         "mode": _one_of("incremental", "full"),
@@ -570,6 +575,7 @@ discovery:
   ignore_patterns: [{ignores}]
   scan_depth: {d.scan_depth}             # folder levels below a source
   scan_timeout: {d.scan_timeout:g}           # seconds without progress before a source is reported as hanging
+  follow_symlinks: {d.follow_symlinks}     # inside (links to a place in the same source), never or always
 
 sync:
   mode: {s.mode}

@@ -1,6 +1,7 @@
 """The native copier: one file to a partial file beside its destination, verified and resumable.
 
     python -m plexsh.engine.copier SOURCE PARTIAL [--chunk-size 8M] [--bwlimit BYTES_PER_S] [--fresh]
+                                   [--root SOURCE_ROOT [--links inside|never|always]]
     python -m plexsh.engine.copier --serve      (requests on stdin: see serve())
 
 The engine runs copiers as supervised child processes (`argv()` builds the command for one file;
@@ -15,8 +16,9 @@ JSON object per line, flushed as written:
     {"event":"error","kind":K,"message":M,"bytes":B}     exit status 1 (2 for bad arguments)
     {"event":"cancelled","bytes":B,"total":T,"resumed_from":R}   on SIGTERM/SIGINT/SIGHUP, exit 20
 
-K is source_changed (fetch again), source_unreadable, no_space, dest_unwritable or other; B is how
-much of PARTIAL is checkpointed and kept for a resume. C is what this run read from SOURCE. The first
+K is source_changed (fetch again), source_unreadable, permission_denied, source_refused (not the
+regular file inside its source that was listed: a FIFO, a device, a symlink out of SOURCE_ROOT),
+no_space, dest_unwritable or other; B is how much of PARTIAL is checkpointed and kept for a resume. C is what this run read from SOURCE. The first
 progress event and done carry "restart_reason" when an existing partial could not be used ("source
 changed", "no checkpoint", "checkpoint unreadable", "partial failed verification", "fresh
 requested") and "discarded" (bytes) when the tail of a partial failed its check and is copied again.
@@ -33,6 +35,13 @@ write, no zeros, a resume that lines up), not that the disk has it yet. Durabili
 fsync PARTIAL and its folder around the rename. A source that is rewritten in place without its
 size or mtime changing, and a source file system that turns read errors into zeros without
 reporting them, cannot be told from good data here; reported read errors end the copy.
+
+What is copied. SOURCE is opened without blocking (a FIFO named like a film would otherwise hold
+open() until a writer comes, deaf to every signal but SIGKILL) and must be a regular file. With
+--root, the file opened must lie inside SOURCE_ROOT once every symlink is resolved (--links inside,
+the default), or be reached through no symlink below it at all (never); always skips the check.
+The walk lists files by the same rule (discovery.follow_symlinks), so this refuses a link swapped
+in after the scan. A refusal and a denied permission are reported at once: no retry changes them.
 
 Checkpoints and resume. Beside PARTIAL the copier keeps PARTIAL.state: the source's identity (path,
 size, mtime_ns, and device and inode on file systems where those are stable) and a list of
@@ -68,6 +77,8 @@ import os
 import sys
 import time
 
+from plexsh.engine.tempnames import beside
+
 try:  # the C string escaper json.dumps uses, without the import of json and re
     from _json import encode_basestring_ascii as _quote
 except ImportError:  # pragma: no cover - CPython always has it
@@ -90,9 +101,14 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 20
 STABLE_INODES = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "jfs", "zfs", "bcachefs",
                            "tmpfs"})
 NO_SPACE = frozenset({28, 122})  # ENOSPC, EDQUOT
+DENIED = frozenset({1, 13})      # EPERM, EACCES
+LINK_POLICIES = ("inside", "never", "always")
+# What a source that is not a regular file is, by its S_IFMT bits, for the refusal message.
+FILE_TYPES = {0o010000: "FIFO", 0o020000: "character device", 0o040000: "folder",
+              0o060000: "block device", 0o140000: "socket"}
 
 USAGE = ("usage: python -m plexsh.engine.copier SOURCE PARTIAL [--chunk-size 8M] "
-         "[--bwlimit BYTES_PER_S] [--fresh]")
+         "[--bwlimit BYTES_PER_S] [--fresh] [--root SOURCE_ROOT [--links inside|never|always]]")
 
 
 class CopyError(Exception):
@@ -162,12 +178,14 @@ def parse_size(text: str) -> int:
 
 
 class Options:
-    __slots__ = ("source", "partial", "chunk_size", "bwlimit", "fresh")
+    __slots__ = ("source", "partial", "chunk_size", "bwlimit", "fresh", "root", "links")
 
     def __init__(self, source: str, partial: str, chunk_size: int = DEFAULT_CHUNK,
-                 bwlimit: int = 0, fresh: bool = False):
+                 bwlimit: int = 0, fresh: bool = False, root: str | None = None,
+                 links: str = "inside"):
         self.source, self.partial = source, partial
         self.chunk_size, self.bwlimit, self.fresh = chunk_size, bwlimit, fresh
+        self.root, self.links = root, links
 
 
 def parse_args(args: list[str]) -> Options:
@@ -178,12 +196,16 @@ def parse_args(args: list[str]) -> Options:
     ('a.mkv', '.a.mkv.plexsh-partial', 65536, 1048576, False)
     >>> parse_args(["--fresh", "--", "-odd-name", "p"]).source
     '-odd-name'
+    >>> o = parse_args(["--root", "/nas/Movies", "--links=never", "/nas/Movies/a.mkv", "p"])
+    >>> (o.root, o.links)
+    ('/nas/Movies', 'never')
     >>> parse_args(["a"])
     Traceback (most recent call last):
     plexsh.engine.copier.UsageError: expected SOURCE and PARTIAL
     """
     positional: list[str] = []
     values = {"--chunk-size": DEFAULT_CHUNK, "--bwlimit": 0}
+    texts = {"--root": None, "--links": "inside"}
     fresh = False
     i = 0
     while i < len(args):
@@ -194,6 +216,14 @@ def parse_args(args: list[str]) -> Options:
             break
         if arg == "--fresh":
             fresh = True
+        elif arg.split("=", 1)[0] in texts:
+            name, eq, value = arg.partition("=")
+            if not eq:
+                if i >= len(args):
+                    raise UsageError(f"{name} needs a value")
+                value = args[i]
+                i += 1
+            texts[name] = value
         elif arg.split("=", 1)[0] in values:
             name, eq, value = arg.partition("=")
             if not eq:
@@ -215,7 +245,10 @@ def parse_args(args: list[str]) -> Options:
     if not MIN_CHUNK <= chunk <= MAX_CHUNK or chunk % PAGE:
         raise UsageError(f"--chunk-size must be a multiple of {PAGE} between {MIN_CHUNK} and "
                          f"{MAX_CHUNK} bytes")
-    return Options(positional[0], positional[1], chunk, values["--bwlimit"], fresh)
+    if texts["--links"] not in LINK_POLICIES:
+        raise UsageError("--links must be inside, never or always")
+    return Options(positional[0], positional[1], chunk, values["--bwlimit"], fresh,
+                   texts["--root"] or None, texts["--links"])
 
 
 # The engine's command: the cached module under `python -I -S`. -S skips site-packages (and any
@@ -234,7 +267,8 @@ def command(python: str | None = None) -> list[str]:
 
 
 def argv(source: str | os.PathLike, partial: str | os.PathLike, *, chunk_size: int | None = None,
-         bwlimit: int | None = None, fresh: bool = False, python: str | None = None) -> list[str]:
+         bwlimit: int | None = None, fresh: bool = False, root: str | None = None,
+         links: str = "inside", python: str | None = None) -> list[str]:
     """The whole command for one file.
 
     >>> argv("/nas/a.mkv", "/local/.a.mkv.plexsh-partial", chunk_size=65536, python="py")[5:]
@@ -247,6 +281,8 @@ def argv(source: str | os.PathLike, partial: str | os.PathLike, *, chunk_size: i
         options += ["--bwlimit", str(bwlimit)]
     if fresh:
         options.append("--fresh")
+    if root:
+        options += ["--root", root, "--links", links]
     return command(python) + options + ["--", os.fspath(source), os.fspath(partial)]
 
 
@@ -382,7 +418,7 @@ def load_state(path: str) -> tuple[dict | None, str | None]:
 
 def save_state(path: str, source: dict, checkpoints: list) -> None:
     """Replace the state file atomically (temp file + rename); raises OSError."""
-    tmp = path + ".tmp"
+    tmp = f"{path}.tmp"  # PATH is beside(partial, "state"): short, so this is too
     data = (jsonline({"format": STATE_FORMAT, "source": source,
                       "checkpoints": [list(c) for c in checkpoints]}) + "\n").encode()
     try:
@@ -554,7 +590,7 @@ class Copy:
     def __init__(self, opts: Options, events: Events):
         self.opts = opts
         self.events = events
-        self.state_path = opts.partial + ".state"
+        self.state_path = beside(opts.partial, "state")
         self.src = self.dst = -1
         self.size = 0
         self.resumed_from = 0
@@ -569,12 +605,21 @@ class Copy:
     def open(self) -> None:
         opts = self.opts
         try:
-            self.src = os.open(opts.source, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: open() of a FIFO returns at once instead of waiting for a writer.
+            self.src = os.open(opts.source, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
             st = os.fstat(self.src)
         except OSError as e:
+            if e.errno in DENIED:  # not a fault of the network: no retry will change it
+                raise CopyError("permission_denied",
+                                f"permission denied: cannot open the source ({errno_text(e)})") from None
             raise CopyError("source_unreadable", f"cannot open the source: {errno_text(e)}") from None
         if not (st.st_mode & 0o170000) == 0o100000:
-            raise CopyError("source_unreadable", "the source is not a regular file")
+            what = FILE_TYPES.get(st.st_mode & 0o170000, "special file")
+            raise CopyError("source_refused",
+                            f"the source is not a regular file but a {what}: only files are copied")
+        os.set_blocking(self.src, True)
+        if opts.root and opts.links != "always":
+            self.check_inside_root()
         self.size = st.st_size
         self.ident = identity(opts.source, st, filesystem_type(opts.source) in STABLE_INODES)
         try:
@@ -591,6 +636,25 @@ class Copy:
             os.posix_fadvise(self.src, 0, 0, os.POSIX_FADV_SEQUENTIAL)
         except OSError:
             pass
+
+    def check_inside_root(self) -> None:
+        """Refuse a source that is not where the walk would have listed it: outside its source
+        root through a symlink (links inside), or behind any symlink below the root (never). The
+        file checked is the one opened, as the kernel names it, not the path looked up again."""
+        opts = self.opts
+        try:
+            opened = os.readlink(f"/proc/self/fd/{self.src}")
+        except OSError:
+            opened = os.path.realpath(opts.source)
+        root = os.path.realpath(opts.root)
+        if opts.links == "never":
+            rel = os.path.relpath(os.path.abspath(opts.source), os.path.abspath(opts.root))
+            if opened != os.path.normpath(os.path.join(root, rel)):
+                raise CopyError("source_refused", "the source is reached through a symlink "
+                                "(discovery.follow_symlinks: never)")
+        elif opened != root and not opened.startswith(root.rstrip("/") + "/"):
+            raise CopyError("source_refused", "the source leads outside its source folder (a symlink): "
+                            "only links inside a source are followed (discovery.follow_symlinks: inside)")
 
     def resume(self) -> tuple[object, str | None, int]:
         """Decide where to start; returns (running hash, restart_reason, bytes discarded)."""
@@ -852,6 +916,8 @@ def request_options(line: bytes) -> Options:
             "--bwlimit", str(request.get("bwlimit") or 0)]
     if request.get("fresh"):
         args.append("--fresh")
+    if request.get("root"):
+        args += ["--root", request["root"], "--links", request.get("links") or "inside"]
     return parse_args(args + ["--", request["source"], request["partial"]])
 
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+from plexsh.engine.tempnames import partial_name
 from plexsh.library.catalog import FileRow, Item, quality_lines
 from plexsh.library.destinations import nearest_existing
 
 __all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "make_plan",
            "partial_path", "safe_name", "VERIFY_MODES"]
 
-PARTIAL_SUFFIX = ".plexsh-partial"
 # How a copy is verified. sha256: the SHA-256 of the source itself (over the network, computed on
 # the NAS); checksum (the default): each backend's own check without a second read of the source
 # (local copies: the SHA-256 of the source as read; rsync: its transfer checksum plus the SHA-256
@@ -24,11 +24,27 @@ PARTIAL_SUFFIX = ".plexsh-partial"
 VERIFY_MODES = ("sha256", "checksum", "size")
 
 _UNSAFE = re.compile(r"[/\x00-\x1f\x7f]")
+NAME_MAX = 255  # bytes in one path component on Linux file systems
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def _fs_bytes(text: str) -> int:
+    return len(os.fsencode(text))
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of TEXT that takes at most LIMIT bytes on disk, never half a character."""
+    text = text[:limit]  # no character takes less than a byte
+    while _fs_bytes(text) > limit:
+        text = text[:-1]
+    return text
 
 
 def safe_name(text: str) -> str:
     """A single path component for the local file system: no "/", no NUL or control
-    characters, no leading dots or trailing spaces; unicode is kept.
+    characters, no leading dots or trailing spaces; unicode is kept. A name longer than a file
+    system takes (255 bytes) is cut, keeping its extension, and marked with a short hash of the
+    whole name, so two long names that differ only at the end stay apart.
 
     >>> safe_name("AC/DC: Live")
     'AC-DC: Live'
@@ -38,9 +54,17 @@ def safe_name(text: str) -> str:
     '_'
     >>> safe_name(" .hidden\\x00name ")
     'hidden-name'
+    >>> long = safe_name("é" * 200 + " part 1.mkv")
+    >>> len(long.encode()), long[-15:], long != safe_name("é" * 200 + " part 2.mkv")
+    (255, '~4eca877a6b.mkv', True)
     """
     name = _UNSAFE.sub("-", text).strip().lstrip(".").rstrip(". ")
-    name = name.encode("utf-8")[:240].decode("utf-8", "ignore")  # room for the partial suffix
+    if _fs_bytes(name) > NAME_MAX:
+        found = _EXTENSION.search(name)
+        extension = found.group() if found else ""
+        mark = "~" + hashlib.sha256(os.fsencode(name)).hexdigest()[:10] + extension
+        stem = _cut(name[:len(name) - len(extension)], NAME_MAX - _fs_bytes(mark)).rstrip(". ")
+        name = stem + mark
     return name or "_"
 
 
@@ -63,8 +87,9 @@ def destination_for(item: Item, file: FileRow, destinations: Mapping[str, Path])
 
 
 def partial_path(destination: Path) -> Path:
-    """The hidden temporary name a file is written under, in its destination folder."""
-    return destination.with_name(f".{destination.name}{PARTIAL_SUFFIX}")
+    """The hidden temporary name a file is written under, in its destination folder: short, so
+    that its state files fit beside it whatever the length of the final name (tempnames.py)."""
+    return destination.with_name(partial_name(destination.name))
 
 
 def best_version(files: Sequence[FileRow]) -> FileRow:

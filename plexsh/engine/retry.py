@@ -14,6 +14,8 @@ _DECISIONS: dict[str, Decision] = {
     "no_space": "fail",  # kept for resume once there is room
     "dest_unwritable": "fail",
     "source_unreadable": "backoff",  # a NAS that went away may come back
+    "permission_denied": "fail",  # the NAS answered: plexsh may not read it, and waiting changes nothing
+    "source_refused": "fail",  # not a regular file inside its source (a FIFO, a link out of it)
     "network": "backoff",  # rsync: connection lost, timeouts, daemon not answering
     "fatal": "fail",  # rsync: usage, unsupported, unknown module, refused login, out of memory
     "stall": "backoff",
@@ -24,8 +26,8 @@ _DECISIONS: dict[str, Decision] = {
 def decide(kind: str | None) -> Decision:
     """What a failed attempt of a given error kind leads to.
 
-    >>> [decide(k) for k in ("source_changed", "no_space", "stall", "surprise")]
-    ['fresh', 'fail', 'backoff', 'backoff']
+    >>> [decide(k) for k in ("source_changed", "no_space", "stall", "surprise", "permission_denied")]
+    ['fresh', 'fail', 'backoff', 'backoff', 'fail']
     """
     return _DECISIONS.get(kind or "other", "backoff")
 

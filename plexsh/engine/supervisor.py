@@ -19,6 +19,7 @@ from plexsh.engine.copier import command as copier_command
 from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
 from plexsh.engine.reach import endpoint, probe
 from plexsh.engine.retry import backoff_delay, decide
+from plexsh.engine.tempnames import beside
 from plexsh.engine.workers import Worker, WorkerPool, send_signal
 from plexsh.home import home_dir
 
@@ -96,6 +97,10 @@ class Supervisor:
         self.sync = config.sync
         self.ssh_key = config.security.ssh_key_path
         self.ssh_ciphers = config.security.ssh_ciphers
+        # The local sources, deepest first: the copier checks a file is inside the one it is in.
+        self.roots = sorted((r for roots in config.sources.values() for r in roots if not fetch.is_remote(r)),
+                            key=len, reverse=True)
+        self.follow_symlinks = config.discovery.follow_symlinks
         self.copier = list(copier)
         # Workers that copy file after file (`--serve`) spare a small file the interpreter's
         # start-up; a stand-in copier in tests may only know the one-file command line.
@@ -271,6 +276,10 @@ class Supervisor:
             argv.append("--fresh")
         request = {"source": job.source, "partial": job.partial, "bwlimit": bwlimit or 0,
                    "chunk_size": self.chunk_size, "fresh": fresh}
+        root = None if remote else next((r for r in self.roots if job.source.startswith(r.rstrip("/") + "/")), None)
+        if root is not None:  # a file swapped for a link out of its source since the scan is refused
+            argv += ["--root", root, "--links", self.follow_symlinks]
+            request.update(root=root, links=self.follow_symlinks)
         try:
             Path(job.partial).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -657,7 +666,7 @@ def _message(kind: str, message: str | None, job: Job) -> str:
 
 
 def _discard(partial: str) -> None:
-    for path in (partial, partial + ".state"):
+    for path in (partial, beside(partial, "state")):
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -678,6 +687,6 @@ def _commit(partial: Path, final: Path) -> None:
     finally:
         os.close(folder)
     try:
-        os.unlink(str(partial) + ".state")
+        os.unlink(beside(partial, "state"))
     except FileNotFoundError:
         pass

@@ -59,6 +59,10 @@ class SourceReport:
     seconds: float = 0.0
     full: bool = False  # every folder was read, not only changed ones
     warnings: list[str] = field(default_factory=list)
+    # left out on purpose: symlinks discovery.follow_symlinks does not follow (or dangling ones),
+    # and FIFOs, devices and sockets named like videos
+    skipped_links: int = 0
+    skipped_not_regular: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -228,7 +232,9 @@ def _handle(catalog: Catalog, run: _Run, message: tuple) -> bool:
             return True
         return False
     if tag == "done":  # only a finished walk may conclude that folders are gone
-        _, run.counters, unchanged, vanished, warnings = message
+        _, run.counters, unchanged, vanished, warnings, *more = message
+        skipped = more[0] if more else {}
+        r.skipped_links, r.skipped_not_regular = skipped.get("links", 0), skipped.get("not_regular", 0)
         _apply_pending(catalog, run)
         removed = catalog.remove_dirs(run.spec.name, vanished)
         catalog.settle(removed.groups, removed.items)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from typing import Any, Callable, Iterable
 
@@ -121,7 +122,7 @@ def fingerprint(discovery: Discovery) -> str:
 
     digest = hashlib.sha256(json.dumps([
         sorted(discovery.video_extensions), sorted(discovery.ignore_patterns), discovery.scan_depth,
-        FILE_FIELDS,
+        discovery.follow_symlinks, FILE_FIELDS,
     ]).encode())
     for module in (names, titles):
         with open(module.__file__, "rb") as source:
@@ -203,13 +204,27 @@ class Walk:
         return self.dirs_seen, self.files_seen, self.files_parsed
 
 
+def inside(path: str, root: str) -> bool:
+    """Whether PATH is ROOT or lies below it (both already resolved: no links, no "..").
+
+    >>> inside("/nas/Movies/a.mkv", "/nas/Movies"), inside("/nas/Movies2/a.mkv", "/nas/Movies")
+    (True, False)
+    >>> inside("/nas/Movies", "/nas/Movies"), inside("/etc/hostname", "/")
+    (True, True)
+    """
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
 class _LocalWalk(Walk):
     """One walk of a local or mounted folder, as a small state machine over a stack of directories."""
 
     def __init__(self, spec, discovery: Discovery, known_rows, full, send):
         super().__init__(spec, discovery, known_rows, full, send)
         self.root = spec.root
+        self.real_root = os.path.realpath(spec.root)
+        self.follow = discovery.follow_symlinks
         self.max_depth = discovery.scan_depth
+        self.links_skipped = self.others_skipped = 0
         self.children: dict[str, list[str]] = {}
         for rel, parent, _mtime, _files in known_rows:
             if parent is not None:
@@ -240,7 +255,33 @@ class _LocalWalk(Walk):
             self.flush()
         vanished = [rel for rel in self.known if rel not in self.visited]
         self.flush(force=True)
-        self.send(("done", self.counters(), self.unchanged, vanished, self.warnings))
+        self.send(("done", self.counters(), self.unchanged, vanished, self.skip_notes() + self.warnings,
+                   {"links": self.links_skipped, "not_regular": self.others_skipped}))
+
+    def skip_notes(self) -> list[str]:
+        """One line per kind of entry left out on purpose, ahead of the other warnings."""
+        notes = []
+        if self.links_skipped:
+            where = {"inside": "that lead outside the source or nowhere",
+                     "never": "(discovery.follow_symlinks: never)",
+                     "always": "that lead nowhere"}[self.follow]
+            notes.append(f"skipped {self.links_skipped} symlink{'s' * (self.links_skipped != 1)} {where}")
+        if self.others_skipped:
+            notes.append(f"skipped {self.others_skipped} "
+                         f"entr{'ies' if self.others_skipped != 1 else 'y'} named like videos that "
+                         "are not regular files (FIFOs, devices, sockets)")
+        return notes
+
+    def follows(self, path: str) -> bool:
+        """Whether the symlink at PATH is walked or listed: never a dangling one, and with the
+        default policy only one whose target lies inside the same source (a share must not make
+        plexsh list, and later copy, any file the user can read)."""
+        if self.follow == "never":
+            return False
+        real = os.path.realpath(path)
+        if not os.path.exists(real):
+            return False
+        return self.follow == "always" or inside(real, self.real_root)
 
     def keep_known_subtree(self, rel: str, depth: int, stack: list) -> None:
         """Visit a known directory's known subdirectories without listing it."""
@@ -292,18 +333,28 @@ class _LocalWalk(Walk):
                 name = entry.name
                 try:
                     is_dir = entry.is_dir()  # from the listing itself, no extra stat
+                    is_link = entry.is_symlink()  # likewise
                 except OSError:
                     continue
                 if is_dir:
                     if enters(name, depth):
+                        if is_link and not self.follows(f"{path}/{name}"):
+                            self.links_skipped += 1
+                            continue
                         stack.append((prefix + name, rel, depth + 1))
                     continue
                 if not keeps(name):
+                    continue
+                if is_link and not self.follows(f"{path}/{name}"):
+                    self.links_skipped += 1  # a dangling one too: it is not a video
                     continue
                 try:
                     st = entry.stat()
                 except OSError as error:
                     self.warn(f"{name}: {error.strerror or error}")
+                    continue
+                if not stat.S_ISREG(st.st_mode):  # a FIFO would block the copier's open()
+                    self.others_skipped += 1
                     continue
                 self.files_seen += 1
                 relpath = prefix + name
