@@ -505,7 +505,12 @@ def load_config(path: Path | str | None = None, profile: str | None = None) -> C
             known = ", ".join(sorted(profiles)) or "none defined"
             raise ConfigError(f"unknown profile {profile!r} in {path}", f"known profiles: {known}")
         values = _overlay(values, profiles[profile])
-    return _build(values, path if text is not None else None, profile, profiles)
+    config = _build(values, path if text is not None else None, profile, profiles)
+    from plexsh.library.overlap import refuse_overlaps
+
+    refuse_overlaps(config.destinations.values(), [s for found in config.sources.values() for s in found],
+                    where=path)
+    return config
 
 
 MAX_CONFIG_BYTES = 1 << 20

@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_best_version_by_resolution_unless_all_versions(tmp_path, dests):
     assert len(make_plan([(SHOW, episodes)], dests).entries) == 2  # shows are not "versions"
 
 
-def test_totals_and_skip_only_verified_copies(tmp_path, dests):
+def test_only_the_same_bytes_count_as_there_and_other_files_are_conflicts(tmp_path, dests):
     sources = {}
     for name, size in [("a.mkv", 1000), ("b.mkv", 2000), ("c.mkv", 3000), ("d.mkv", 4000)]:
         path = tmp_path / "nas" / name
@@ -88,13 +89,38 @@ def test_totals_and_skip_only_verified_copies(tmp_path, dests):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     plan = make_plan([(SHOW, rows)], dests)
-    assert [e.file.path for e in plan.skipped] == [str(sources["a.mkv"])]
-    assert "sha256" in plan.skipped[0].skipped
-    assert plan.total == 9_000
+    reasons = {Path(e.source).name: e.skipped for e in plan.skipped}
+    assert "sha256" in reasons["a.mkv"]
+    assert reasons["b.mkv"].startswith("conflict: a different file is there (2,000 bytes")
+    assert reasons["c.mkv"].startswith("conflict") and "replace" in reasons["c.mkv"]
+    assert [Path(e.source).name for e in plan.to_copy] == ["d.mkv"] and plan.total == 4_000
+    replacing = make_plan([(SHOW, rows)], dests, replace=True)
+    assert {Path(e.source).name: e.replaces for e in replacing.to_copy} == {"b.mkv": True, "c.mkv": True,
+                                                                            "d.mkv": False}
     by_size = make_plan([(SHOW, rows)], dests, verify="size")
-    assert sorted(Path(e.source).name for e in by_size.skipped) == ["a.mkv", "b.mkv"]
+    assert sorted(Path(e.source).name for e in by_size.skipped if "already" in e.skipped) == ["a.mkv", "b.mkv"]
     no_hash = [file_row(p, id=1, item_id=2, season=1, episode=1) for p in [sources["a.mkv"]]]
-    assert not make_plan([(SHOW, no_hash)], dests).skipped  # nothing recorded: cannot verify, copy
+    [unknown] = make_plan([(SHOW, no_hash)], dests).skipped  # nothing recorded: cannot tell, not replaced
+    assert unknown.skipped.startswith("conflict")
+
+
+def test_plexsh_may_replace_its_own_untouched_copy_of_an_older_version(tmp_path, dests):
+    source = tmp_path / "nas" / "a.mkv"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"new version")
+    target = dests["tv"] / "Doctor Who" / "Season 01" / "a.mkv"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"old version, placed by plexsh")
+    old = hashlib.sha256(target.read_bytes()).hexdigest()
+    record = SimpleNamespace(size=target.stat().st_size, sha256=old)
+    rows = [file_row(source, id=1, item_id=2, season=1, episode=1)]
+
+    [entry] = make_plan([(SHOW, rows)], dests, placed={str(target): record}.get).to_copy
+    assert entry.replaces
+
+    target.write_bytes(b"old version, edited by the user")  # no longer what plexsh placed
+    [skipped] = make_plan([(SHOW, rows)], dests, placed={str(target): record}.get).skipped
+    assert skipped.skipped.startswith("conflict")
 
 
 def test_free_space_of_the_nearest_existing_folder(tmp_path, dests):

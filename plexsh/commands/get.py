@@ -14,12 +14,13 @@ from plexsh.reply import Reply
 from plexsh import transfers
 
 
-@command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [to PATH] "
+@command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
          "[verify sha256|checksum|size] [bwlimit SIZE] [priority high|normal|low]",
          summary="copy movies or episodes to local storage", aliases=("sync",),
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
                  'get "Breaking Bad" new-only  every episode not yet local\n'
-                 'get movie "Heat" dry-run     the plan, copying nothing')
+                 'get movie "Heat" dry-run     the plan, copying nothing\n'
+                 'get movie "Heat" replace     replace a different file already at the destination')
 def get(session, node: ast.Get) -> Reply:
     catalog = session.catalog
     item = resolve_title(catalog, node.title, node.kind)
@@ -34,26 +35,46 @@ def get(session, node: ast.Get) -> Reply:
     from plexsh.engine.plan import make_plan
 
     verify = node.verify or ("checksum" if session.config.sync.checksum_validation else "size")
-    plan = make_plan([(item, files)], _destinations(session, node), verify=verify, all_versions=node.all_versions)
+    from plexsh.library.local import local_files
+    from plexsh.library.overlap import refuse_overlaps
+
+    destinations = _destinations(session, node)
+    plan = make_plan([(item, files)], destinations, verify=verify, all_versions=node.all_versions,
+                     replace=node.replace, placed=local_files(catalog).copy)
+    # The roots, and every folder a copy lands in (one may be a link into a source).
+    refuse_overlaps([*map(str, destinations.values()), *{str(e.destination.parent) for e in plan.entries}],
+                    [s for found in session.config.sources.values() for s in found])
     reply = Reply("get", data={"item": item.as_dict(), "dry_run": node.dry_run, "total": plan.total,
                                "files": [_entry(e) for e in plan.entries]})
     for entry in plan.skipped:
         reply.say(f"skipped {entry.destination.name}: {entry.skipped}", "dim")
+    conflicts = [e for e in plan.skipped if e.skipped.startswith("conflict")]
     if not plan.fits:
         space = next(s for s in plan.space if not s.fits)
         raise PlexError(f"not enough room in {space.path}: {format_size(space.needed)} to copy, "
                         f"{format_size(space.free)} free", "free some space, or `get ... to PATH` elsewhere")
     if node.dry_run or not plan.to_copy:
-        return _plan_reply(reply, plan, item)
+        return _conflicts(_plan_reply(reply, plan, item), conflicts, node.dry_run)
     sup = transfers.supervisor(session)
     ids = sup.enqueue(plan.to_copy, priority=node.priority or "normal",
                       bwlimit=node.bwlimit, verify=verify)
     reply.data["jobs"] = ids
     if session.engine is not None:  # the shell: the jobs run in the background
-        return reply.say(f"queued {len(ids)} file{'s' if len(ids) != 1 else ''} of {label(item)} "
-                         f"({format_size(plan.total)}): jobs {', '.join(map(str, ids))}", "note")
+        return _conflicts(reply.say(f"queued {len(ids)} file{'s' if len(ids) != 1 else ''} of {label(item)} "
+                                    f"({format_size(plan.total)}): jobs {', '.join(map(str, ids))}", "note"),
+                          conflicts)
     note = transfers.recovered_note(session)
-    return finished_reply(reply, transfers.run_until_finished(session, ids), note)
+    return _conflicts(finished_reply(reply, transfers.run_until_finished(session, ids), note), conflicts)
+
+
+def _conflicts(reply: Reply, conflicts: list, dry_run: bool = False) -> Reply:
+    """A get that left files out because something else is at their destination did not do all it was asked."""
+    if conflicts and not dry_run and reply.ok:
+        reply.ok = False
+        reply.error = (f"{len(conflicts)} file{'s' if len(conflicts) != 1 else ''} not copied: "
+                       "a different file is at the destination")
+        reply.hint = "`get ... replace` replaces it"
+    return reply
 
 
 def finished_reply(reply: Reply, views, note: str | None = None) -> Reply:

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database, Migrations
 
 from plexsh.db import open_database
+from plexsh.library.pathtext import loaded, stored
 from plexsh.redact import job_replacements
 
 __all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "migrations"]
@@ -48,6 +49,12 @@ def create_jobs(db: Database) -> None:
     db["job_events"].create_index(["job_id", "at"])
 
 
+@migrations()
+def add_may_replace(db: Database) -> None:
+    """Whether a job's copy may replace a file at its destination (`get ... replace`, or plexsh's own older copy)."""
+    db["jobs"].add_column("may_replace", int, not_null_default=0)
+
+
 @dataclass
 class Job:
     """One file transfer, as stored (timestamps are unix seconds)."""
@@ -72,6 +79,7 @@ class Job:
     verify: str = "sha256"
     bwlimit: int | None = None
     fresh: bool = False
+    may_replace: bool = False
     retry_at: float | None = None
     pid: int | None = None
     created: float | None = None
@@ -120,7 +128,7 @@ class JobStore:
         with self.conn:
             for job_id, pid, partial, state in rows:
                 if pid:
-                    kill_orphan(pid, partial)
+                    kill_orphan(pid, loaded(partial))
                 if state == "paused":
                     self.conn.execute("UPDATE jobs SET pid = NULL WHERE id = ?", (job_id,))
                     continue
@@ -135,7 +143,7 @@ class JobStore:
 
     def add(self, source: str, destination: str, partial: str, total: int, *, priority: str = "normal",
             verify: str = "sha256", bwlimit: int | None = None, item_id: int | None = None,
-            file_id: int | None = None, label: str | None = None) -> Job:
+            file_id: int | None = None, label: str | None = None, may_replace: bool = False) -> Job:
         """A new queued job at the end of the queue."""
         if priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}: high, normal or low")
@@ -144,10 +152,11 @@ class JobStore:
             position = self.conn.execute("SELECT coalesce(max(position), 0) + 1 FROM jobs").fetchone()[0]
             cursor = self.conn.execute(
                 "INSERT INTO jobs (item_id, file_id, label, source, destination, partial, total, state, "
-                "priority, position, verify, bwlimit, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
-                (item_id, file_id, label, source, destination, partial, total, priority, position, verify,
-                 bwlimit, now, now))
+                "priority, position, verify, bwlimit, created, updated, may_replace) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                (item_id, file_id, label, stored(source), stored(destination), stored(partial), total, priority,
+                 position, verify,
+                 bwlimit, now, now, int(may_replace)))
             self._event(cursor.lastrowid, "queued", bytes_=0)
         return self.get(cursor.lastrowid)
 
@@ -256,7 +265,8 @@ class JobStore:
 
 def _job(row: tuple) -> Job:
     job = Job(**dict(zip(_COLUMNS, row)))
-    job.fresh = bool(job.fresh)
+    job.fresh, job.may_replace = bool(job.fresh), bool(job.may_replace)
+    job.source, job.destination, job.partial = loaded(job.source), loaded(job.destination), loaded(job.partial)
     return job
 
 

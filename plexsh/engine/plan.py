@@ -6,13 +6,16 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from plexsh.engine.tempnames import partial_name
 from plexsh.library.catalog import FileRow, Item, quality_lines
 from plexsh.library.destinations import nearest_existing
+from plexsh.library.pathtext import readable
 
 __all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "make_plan",
            "partial_path", "safe_name", "VERIFY_MODES"]
@@ -78,7 +81,7 @@ def destination_for(item: Item, file: FileRow, destinations: Mapping[str, Path])
     >>> str(destination_for(show, ep, {"movies": Path("/m"), "tv": Path("/tv")}))
     '/tv/Breaking Bad/Season 03/bb.s03e01.mkv'
     """
-    name = safe_name(Path(file.path).name)
+    name = safe_name(readable(Path(file.path).name))
     if item.kind == "show":
         season = file.season if file.season is not None else 0
         return Path(destinations["tv"]) / safe_name(item.title) / f"Season {season:02d}" / name
@@ -117,6 +120,7 @@ class PlanEntry:
     partial: Path
     size: int
     skipped: str | None = None
+    replaces: bool = False  # a different file is at the destination and `replace` was given
 
     @property
     def source(self) -> str:
@@ -164,41 +168,61 @@ class Plan:
         return all(s.fits for s in self.space)
 
 
-def _already_there(entry: PlanEntry, verify: str) -> str | None:
-    """Why an existing destination counts as done, or None to copy it (again)."""
+def _existing(entry: PlanEntry, verify: str, replace: bool, placed: Callable[[str], Any] | None) -> PlanEntry:
+    """The entry as what is already at its destination leaves it: nothing there, the same file (skipped),
+    plexsh's own older copy (replaced), or someone else's file (a conflict, skipped unless `replace`).
+
+    Only the same size and SHA-256 make a file "already there"; `verify size` settles for the size.
+    """
     try:
-        size = entry.destination.stat().st_size
-    except OSError:
-        return None
-    if size != entry.size:
-        return None
-    if verify == "size":
-        return "already there (same size)"
-    if entry.file.sha256 and sha256_file(entry.destination) == entry.file.sha256:
-        return "already there (sha256 verified)"
-    return None
+        st = os.stat(entry.destination, follow_symlinks=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return entry  # nothing there (a file in place of a folder fails the copy, with its reason)
+    except OSError as error:
+        return replace_fields(entry, skipped=f"conflict: {entry.destination} cannot be checked ({error.strerror})")
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "a link" if stat.S_ISLNK(st.st_mode) else "not a file"
+        return replace_fields(entry, skipped=f"conflict: {what} is at {entry.destination}; plexsh leaves it alone")
+    if st.st_size == entry.size:
+        if verify == "size":
+            return replace_fields(entry, skipped="already there (same size)")
+        if entry.file.sha256 and sha256_file(entry.destination) == entry.file.sha256:
+            return replace_fields(entry, skipped="already there (sha256 verified)")
+    own = placed(str(entry.destination)) if placed is not None else None
+    if own is not None and own.size == st.st_size and own.sha256 and sha256_file(entry.destination) == own.sha256:
+        return replace_fields(entry, replaces=True)  # plexsh's copy of an older version, untouched since
+    if replace:
+        return replace_fields(entry, replaces=True)
+    return replace_fields(entry, skipped=f"conflict: a different file is there ({st.st_size:,} bytes, not placed "
+                                         "by plexsh); add `replace` to replace it")
 
 
 def make_plan(selection: Iterable[tuple[Item, Sequence[FileRow]]], destinations: Mapping[str, Path], *,
-              verify: str = "sha256", all_versions: bool = False) -> Plan:
-    """The plan for items and their chosen files: destinations, skips and free space."""
+              verify: str = "sha256", all_versions: bool = False, replace: bool = False,
+              placed: Callable[[str], Any] | None = None) -> Plan:
+    """The plan for items and their chosen files: destinations, skips and free space.
+
+    `placed(path)` tells the copy plexsh recorded at a path (plexsh.library.local), if any:
+    such a copy may be replaced by a newer version; any other file only with `replace`.
+    """
     if verify not in VERIFY_MODES:
         raise ValueError(f"unknown verify mode {verify!r}: sha256, checksum or size")
     entries: list[PlanEntry] = []
-    seen: set[Path] = set()
+    seen: dict[Path, int] = {}
     for item, files in selection:
         files = list(files)
         if item.kind == "movie" and len(files) > 1 and not all_versions:
             files = [best_version(files)]
         for file in files:
             destination = destination_for(item, file, destinations)
-            if destination in seen:  # a multi-episode file or a file listed twice counts once
-                continue
-            seen.add(destination)
             entry = PlanEntry(item, file, destination, partial_path(destination), file.size)
-            reason = _already_there(entry, verify)
-            entries.append(entry if reason is None else
-                           PlanEntry(item, file, destination, entry.partial, file.size, reason))
+            if destination in seen:
+                if seen[destination] == file.id:  # a multi-episode file or a file listed twice counts once
+                    continue
+                entries.append(replace_fields(entry, skipped="conflict: another file of this plan lands at the same name"))
+                continue
+            seen[destination] = file.id
+            entries.append(_existing(entry, verify, replace, placed))
     return Plan(tuple(entries), _space(entries), verify)
 
 

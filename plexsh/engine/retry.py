@@ -13,6 +13,7 @@ _DECISIONS: dict[str, Decision] = {
     "verify": "fresh",  # a checksum mismatch: start again from scratch
     "no_space": "fail",  # kept for resume once there is room
     "dest_unwritable": "fail",
+    "conflict": "fail",  # another file appeared at the destination: never replaced unasked
     "source_unreadable": "backoff",  # a NAS that went away may come back
     "permission_denied": "fail",  # the NAS answered: plexsh may not read it, and waiting changes nothing
     "source_refused": "fail",  # not a regular file inside its source (a FIFO, a link out of it)

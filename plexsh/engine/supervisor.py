@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -395,7 +396,7 @@ class Supervisor:
         run.last_progress = now
         if event.get("event") == "progress":
             job.bytes_done = int(event.get("bytes", job.bytes_done))
-            job.total = int(event.get("total") or job.total)  # 0: not known yet (rsync has not said)
+            # job.total stays the size the catalog listed: _finish holds the copy to it.
             job.resumed_from = int(event.get("resumed_from", job.resumed_from))
             samples = self._samples.setdefault(job.id, deque())
             samples.append((now, job.bytes_done))
@@ -414,7 +415,6 @@ class Supervisor:
     async def _finish(self, job: Job, done: dict) -> tuple[str, str | None, str]:
         """Verify a finished copy and rename it into place; only then does the final name exist."""
         self._set(job, state="verifying", bytes_done=int(done.get("bytes", job.bytes_done)),
-                  total=int(done.get("bytes", job.total)),
                   resumed_from=int(done.get("resumed_from", job.resumed_from)))
         partial, final = Path(job.partial), Path(job.destination)
         try:
@@ -423,18 +423,25 @@ class Supervisor:
             return "error", "other", f"the copied file vanished before verification: {error.strerror}"
         expected = int(done.get("bytes", -1))
         source_sha, dest_sha = done.get("sha256"), done.get("dest_sha256")
-        problem = None
+        problem, kind = None, "verify"
         if size != expected:
             problem = f"size mismatch: {size} bytes written, {expected} read"
+        elif size != job.total:  # what the catalog listed: another file, or a changed one; no retry mends it
+            kind = "source_refused"
+            problem = (f"the source is {size} bytes, not the {job.total} the catalog listed for it (it changed "
+                       "since the last scan, or is another file): scan, then get it again")
         elif job.verify in ("sha256", "checksum") and (not source_sha or source_sha != dest_sha):
             problem = "sha256 mismatch between the source as read and the copy"
         self.store.event(job.id, "verified", bytes_=size, reason="ok" if problem is None else problem,
                          mode=job.verify, sha256=source_sha, dest_sha256=dest_sha,
                          guarantee=done.get("guarantee"), copied=done.get("copied"))
         if problem is not None:
-            return "error", "verify", problem
+            return "error", kind, problem
         try:
-            await trio.to_thread.run_sync(_commit, partial, final)
+            await trio.to_thread.run_sync(_commit, partial, final, job.may_replace)
+        except FileExistsError:
+            return "error", "conflict", (f"a different file appeared at {final} during the copy; it is kept "
+                                         "(`get ... replace` replaces it)")
         except OSError as error:
             return "error", "dest_unwritable", f"cannot put {final.name} in place: {error.strerror}"
         self._set(job, state="done", sha256=source_sha, finished=time.time(), last_error=None,
@@ -536,7 +543,8 @@ class Supervisor:
             job = self.store.add(str(entry.source), destination, str(entry.partial), int(entry.size),
                                  priority=priority, verify=verify, bwlimit=bwlimit,
                                  item_id=getattr(item, "id", None), file_id=getattr(file, "id", None),
-                                 label=Path(destination).name)
+                                 label=Path(destination).name,
+                                 may_replace=bool(getattr(entry, "replaces", False)))
             self._jobs[job.id] = self._pending[job.id] = live[destination] = job
             ids.append(job.id)
             self._notify(job)
@@ -673,14 +681,21 @@ def _discard(partial: str) -> None:
             pass
 
 
-def _commit(partial: Path, final: Path) -> None:
-    """fsync the copy, rename it into place, fsync the folder; drop the copier's state file."""
+def _commit(partial: Path, final: Path, may_replace: bool = False) -> None:
+    """fsync the copy, rename it into place, fsync the folder; drop the copier's state file.
+
+    Unless the job may replace what is there, a file that appeared at `final` since the plan stays:
+    a hard link puts the copy in place only where nothing is (FileExistsError otherwise).
+    """
     fd = os.open(partial, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(partial, final)
+    if may_replace:
+        os.replace(partial, final)
+    else:
+        _rename_unless_taken(partial, final)
     folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(folder)
@@ -690,3 +705,20 @@ def _commit(partial: Path, final: Path) -> None:
         os.unlink(beside(partial, "state"))
     except FileNotFoundError:
         pass
+
+
+def _rename_unless_taken(partial: Path, final: Path) -> None:
+    """Rename, failing with FileExistsError when anything is at `final` (atomic where the file system
+    has hard links; elsewhere a check just before the rename)."""
+    try:
+        os.link(partial, final, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+        if os.path.lexists(final):
+            raise FileExistsError(errno.EEXIST, "File exists", str(final)) from None
+        os.rename(partial, final)
+        return
+    os.unlink(partial)

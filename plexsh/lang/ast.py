@@ -152,6 +152,7 @@ class Get(Command):
     selection: Selection = Selection()
     dry_run: bool = False
     all_versions: bool = False
+    replace: bool = False  # a different file at a destination is replaced (otherwise a conflict, skipped)
     to: str | None = None
     verify: str | None = None  # sha256 | checksum | size; None takes the config's
     bwlimit: int | None = None  # bytes/s

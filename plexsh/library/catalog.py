@@ -18,6 +18,7 @@ from sqlite_utils import Database, Migrations
 
 from plexsh.db import open_database
 from plexsh.lang.ast import Filter
+from plexsh.library.pathtext import is_stored, loaded, readable, stored
 from plexsh.library.titleindex import TitleEntry, TitleIndex, search_words
 
 # Timestamps are unix seconds (REAL) everywhere in this file.
@@ -315,9 +316,9 @@ class Catalog:
                 self.conn.execute("DELETE FROM dirs WHERE source = ?", (name,))
                 self.conn.execute("UPDATE sources SET root = ?, kind = ? WHERE name = ?", (root, kind, name))
             self.settle(groups)
-        return self.conn.execute(
-            "SELECT relpath, parent, mtime_ns, files FROM dirs WHERE source = ?", (name,)
-        ).fetchall()
+        return [(loaded(rel), parent if parent is None else loaded(parent), mtime_ns, files)
+                for rel, parent, mtime_ns, files in self.conn.execute(
+                    "SELECT relpath, parent, mtime_ns, files FROM dirs WHERE source = ?", (name,))]
 
     def apply_dirs(self, name: str, root: str, kind: str, dirs: Sequence[tuple],
                    known: Iterable[str], now: float | None = None) -> WalkChanges:
@@ -332,6 +333,8 @@ class Catalog:
         changes = WalkChanges(listed_dirs=len(dirs))
         if not dirs:
             return changes
+        dirs = [_storable_dir(d) for d in dirs]
+        known = {stored(rel) for rel in known}
         fresh: list[tuple] = []  # new files, in walker.FILE_FIELDS order
         folders: list[str] = []  # the folder of each
         dir_rows: list[tuple] = []
@@ -450,7 +453,7 @@ class Catalog:
         changes = WalkChanges()
         if not vanished:
             return changes
-        gone = [(name, rel) for rel in vanished]
+        gone = [(name, stored(rel)) for rel in vanished]
         with self.db.atomic():
             for chunk in _chunks(gone, 400):
                 where = " OR ".join(["(source = ? AND dir = ?)"] * len(chunk))
@@ -774,7 +777,7 @@ class Catalog:
             "ORDER BY f.season NULLS LAST, f.episode NULLS LAST, f.source, f.relpath",
             (item_id,),
         )
-        return [FileRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _episode_value(r[7]), *r[8:])
+        return [FileRow(r[0], r[1], loaded(r[2]), loaded(r[3]), r[4], r[5], r[6], _episode_value(r[7]), *r[8:])
                 for r in rows]
 
     def record_sha256(self, file_id: int, sha256: str) -> None:
@@ -929,6 +932,33 @@ def _load_title_index(conn: sqlite3.Connection) -> TitleIndex:
         rows = conn.execute("SELECT id, title, year, kind, match_key, coalesce(words, '') AS w FROM items "
                             "ORDER BY length(w), w").fetchall()
         return TitleIndex([TitleEntry(*r[:5]) for r in rows], [r[5] for r in rows], shortest_first=True)
+
+
+# FILE_FIELDS positions of the words parsed from a name (title, episode title, edition, resolution,
+# release tag, codec, container): they come from the name, so they hold its undecodable bytes too.
+_NAME_WORDS = (5, 11, 12, 13, 15, 16, 17)
+
+
+def _storable_dir(listed: tuple) -> tuple:
+    """A walker's folder record as SQLite can take it: paths with bytes that are not UTF-8 in
+    their stored form (pathtext), the words parsed from such a name made readable."""
+    rel, parent, mtime_ns, files = listed
+    if not any(is_stored(f[1]) for f in files) and not is_stored(rel) and not is_stored(parent):
+        return listed
+    from plexsh.library.titles import match_key
+
+    fixed = []
+    for f in files:
+        if is_stored(f[1]):
+            f = list(f)
+            f[0], f[1] = stored(f[0]), stored(f[1])
+            for i in _NAME_WORDS:
+                if isinstance(f[i], str):
+                    f[i] = readable(f[i])
+            f[7] = match_key(f[5])
+            f = tuple(f)
+        fixed.append(f)
+    return stored(rel), parent if parent is None else stored(parent), mtime_ns, fixed
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:

@@ -11,6 +11,8 @@ from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database, Migrations
 
+from plexsh.library.pathtext import loaded, stored
+
 __all__ = ["LocalCopy", "LocalFiles", "MARKS", "NONE", "PARTIAL", "SYNCED", "UNFINISHED", "any_version",
            "combine", "episode_status", "local_files", "migrations", "season_status", "show_status", "units"]
 
@@ -76,6 +78,11 @@ class LocalCopy:
         return asdict(self)
 
 
+def _copy(row: tuple) -> LocalCopy:
+    """A row of local_files, its path as the file system names it."""
+    return LocalCopy(row[0], row[1], row[2], loaded(row[3]), *row[4:])
+
+
 _stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -106,7 +113,7 @@ class LocalFiles:
         """A verified copy now at `path`; a copy recorded at the same path before is replaced."""
         path = str(path)
         with self.conn:
-            self.conn.execute(_UPSERT, (file_id, item_id, path, size, sha256,
+            self.conn.execute(_UPSERT, (file_id, item_id, stored(path), size, sha256,
                                         time.time() if synced_at is None else synced_at))
         return self.copy(path)
 
@@ -114,15 +121,15 @@ class LocalFiles:
         """Drop the record of the copy at `path`, or of every copy of a file; how many rows went."""
         if (path is None) == (file_id is None):
             raise ValueError("forget takes a path or a file_id")
-        where, value = ("path = ?", str(path)) if path is not None else ("file_id = ?", file_id)
+        where, value = ("path = ?", stored(str(path))) if path is not None else ("file_id = ?", file_id)
         with self.conn:
             return self.conn.execute(f"DELETE FROM local_files WHERE {where}", (value,)).rowcount
 
     # --- reading -------------------------------------------------------------------------------
 
     def copy(self, path: str) -> LocalCopy | None:
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM local_files l WHERE l.path = ?", (str(path),)).fetchone()
-        return LocalCopy(*row) if row else None
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM local_files l WHERE l.path = ?", (stored(str(path)),)).fetchone()
+        return _copy(row) if row else None
 
     def copies(self, *, item_id: int | None = None, file_ids: Iterable[int] | None = None,
                present: bool = False) -> list[LocalCopy]:
@@ -131,7 +138,7 @@ class LocalFiles:
         if item_id is not None:
             sql += " JOIN files f ON f.id = l.file_id WHERE f.item_id = ?"
             params.append(item_id)
-        rows = [LocalCopy(*row) for row in self.conn.execute(sql + " ORDER BY l.synced_at, l.id", params)]
+        rows = [_copy(row) for row in self.conn.execute(sql + " ORDER BY l.synced_at, l.id", params)]
         if file_ids is not None:
             wanted = set(file_ids)
             rows = [c for c in rows if c.file_id in wanted]
