@@ -65,6 +65,20 @@ def test_a_symlink_out_of_the_source_is_neither_listed_nor_walked_and_scan_says_
     assert source.warnings[0] == "skipped 3 symlinks that lead outside the source or nowhere"
 
 
+def test_a_known_folder_swapped_for_a_link_out_of_the_source_is_not_walked(tmp_path, hostile):
+    past = time.time() - 3600
+    for folder in (hostile, hostile / "Heat (1995)"):
+        os.utime(folder, (past, past))
+    scan_movies(tmp_path, hostile)
+    (hostile / "Heat (1995)" / "Heat (1995).mkv").unlink()
+    (hostile / "Heat (1995)").rmdir()
+    os.symlink(tmp_path / "outside" / "etc", hostile / "Heat (1995)")
+    os.utime(hostile, (past, past), follow_symlinks=False)  # its folder's mtime says nothing changed
+    source, listed = scan_movies(tmp_path, hostile)
+    assert listed == {"Heat Again (1995).mkv"}  # whose link now leads nowhere, but the catalog kept it
+    assert source.skipped_links == 1
+
+
 @pytest.mark.parametrize("policy, expected", [
     ("never", {"Heat (1995)/Heat (1995).mkv"}),
     ("always", {"Heat (1995)/Heat (1995).mkv", "Heat Again (1995).mkv", "Outside File (2020).mkv",

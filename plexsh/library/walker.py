@@ -292,7 +292,12 @@ class _LocalWalk(Walk):
     def visit(self, rel: str, parent: str | None, depth: int, stack: list) -> None:
         path = f"{self.root}/{rel}" if rel else self.root
         try:
-            st = os.stat(path)
+            st = os.lstat(path) if rel else os.stat(path)  # the root itself may be a link
+            if stat.S_ISLNK(st.st_mode):  # listed as a folder, or known from the catalog: it may have
+                if not self.follows(path):  # been swapped for a link out of the source since
+                    self.links_skipped += 1
+                    return
+                st = os.stat(path)
         except FileNotFoundError:
             return  # gone since its parent was listed or last scanned
         except OSError as error:
@@ -337,10 +342,7 @@ class _LocalWalk(Walk):
                 except OSError:
                     continue
                 if is_dir:
-                    if enters(name, depth):
-                        if is_link and not self.follows(f"{path}/{name}"):
-                            self.links_skipped += 1
-                            continue
+                    if enters(name, depth):  # a link to a folder: visit() decides
                         stack.append((prefix + name, rel, depth + 1))
                     continue
                 if not keeps(name):
