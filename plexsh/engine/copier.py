@@ -610,8 +610,9 @@ class Copy:
             st = os.fstat(self.src)
         except OSError as e:
             if e.errno in DENIED:  # not a fault of the network: no retry will change it
+                why = "" if e.errno == 13 else f" ({errno_text(e)})"  # EACCES says no more than that
                 raise CopyError("permission_denied",
-                                f"permission denied: cannot open the source ({errno_text(e)})") from None
+                                f"permission denied: plexsh may not read the source{why}") from None
             raise CopyError("source_unreadable", f"cannot open the source: {errno_text(e)}") from None
         if not (st.st_mode & 0o170000) == 0o100000:
             what = FILE_TYPES.get(st.st_mode & 0o170000, "special file")
