@@ -34,7 +34,16 @@ whole-file checksum rsync offers) against the SHA-1 of PARTIAL computed here mea
 
 rsync's exit status is classified into the copier's error kinds with the reason named: network
 trouble (5, 10, 12, 30, 35) is retried with backoff, a vanished or changed source (24) is fetched
-afresh, usage and protocol errors (1, 2, 4, 22 ...) fail at once, "No space left" is no_space.
+afresh, usage and protocol errors (1, 2, 4, 22 ...) fail at once, and so does a refusal (a file
+or folder the NAS may not read, a daemon that denies access or a login): no retry changes those.
+"No space left" is no_space.
+
+Names. Every remote path is handed to rsync through rsync_path(), which keeps the remote rsync
+from expanding `*`, `?` and `[...]` in it, and the name rsync says it sends (and lists after the
+transfer) must be the one asked for, byte for byte. Paths are str as os.fsdecode gives them, so a
+name that is not UTF-8 reaches rsync as its own bytes. Over ssh, -s keeps paths out of the remote
+shell. The files kept beside PARTIAL are named after it (tempnames.beside), never after the final
+name, so a 255-byte name fits.
 """
 
 from __future__ import annotations
@@ -53,8 +62,9 @@ import time
 from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, NO_SPACE, Cancelled, Copy,
                                   CopyError, Events, Stop, UsageError, buffers, copy_one, errno_text,
                                   load_state, parse_args, remove_file, request_stop, stopping)
+from plexsh.engine.tempnames import beside
 
-__all__ = ["classify", "command", "is_remote", "main", "rsync_command"]
+__all__ = ["base_name", "classify", "command", "is_remote", "main", "rsync_command", "rsync_path", "unescape"]
 
 POLL = 0.05                # seconds between looks at the growing partial
 DEFAULT_TIMEOUT = 30       # rsync's own I/O timeout; the engine's stall detection is the backstop
@@ -82,11 +92,20 @@ EXIT_MEANINGS = {
     35: ("network", "timeout waiting for the daemon connection"),
     255: ("network", "the ssh connection failed"),
 }
+# What rsync, its daemon or ssh say when they refuse: not a fault of the network, and no retry
+# changes it, so the job fails at once (the copier's permission_denied, and fatal).
+_DENIALS = ("Permission denied", "@ERROR: access denied", "auth failed")
+_REFUSALS = ("@ERROR: Unknown module", "Host key verification failed")
 _ssh_source = re.compile(r"^(?:[^@/:\s]+@)?[^/:\s]+:")
-_list_line = re.compile(r"^(?P<mode>\S+)\s+(?P<size>\d+)\s+(?P<date>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) (?P<name>.*)$")
-# What rsync prints as it starts the file (--out-format=IDENTITY_FORMAT): its file list's size and mtime.
-IDENTITY_FORMAT = "plexsh-identity %l %M"
-_identity_line = re.compile(r"^plexsh-identity (?P<size>\d+) (?P<day>\d{4}/\d\d/\d\d)-(?P<time>\d\d:\d\d:\d\d)$")
+_daemon_source = re.compile(r"^rsync://[^/]*/[^/]*/?")  # rsync://host[:port]/module/
+_list_line = re.compile(rb"^(?P<mode>\S+)\s+(?P<size>\d+)\s+(?P<date>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) (?P<name>.*)$")
+# What rsync prints as it starts the file (--out-format=IDENTITY_FORMAT): its file list's size and
+# mtime, and the name of the file it sends.
+IDENTITY_FORMAT = "plexsh-identity %l %M %n"
+_identity_line = re.compile(rb"^plexsh-identity (?P<size>\d+) (?P<day>\d{4}/\d\d/\d\d)-(?P<time>\d\d:\d\d:\d\d)"
+                            rb" (?P<name>.*)$")
+_escape = re.compile(rb"\\#([0-7]{3})")
+_wildcards = re.compile(r"[*?\[]")
 # ssh's bulk cipher costs more CPU than anything else in a transfer over ssh; AES-GCM runs on the
 # AES instructions of any recent CPU (about a quarter faster here than ssh's default, chacha20).
 # "^" puts these first and keeps ssh's whole default list behind them, so no server is refused.
@@ -110,8 +129,10 @@ def classify(code: int, stderr: str) -> tuple[str, str]:
     ('network', 'rsync exit 12 (error in the rsync protocol data stream): connection unexpectedly closed (0 bytes received so far) [receiver]')
     >>> classify(11, "rsync: write failed on \\"x\\": No space left on device (28)")[0]
     'no_space'
-    >>> classify(5, "@ERROR: Unknown module 'films'")[0]
-    'fatal'
+    >>> classify(5, "@ERROR: Unknown module 'films'")[0], classify(5, "@ERROR: access denied to media from pc")[0]
+    ('fatal', 'permission_denied')
+    >>> classify(23, 'rsync: [sender] send_files failed to open "/a.mkv" (in media): Permission denied (13)')[0]
+    'permission_denied'
     >>> classify(23, 'rsync: [sender] link_stat "/srv/a.mkv" failed: No such file or directory (2)')[0]
     'source_unreadable'
     """
@@ -122,10 +143,13 @@ def classify(code: int, stderr: str) -> tuple[str, str]:
     causes = [line for line in lines if "@ERROR" in line or "failed:" in line]
     detail = (causes or lines or [""])[-1]
     detail = re.sub(r"^rsync:\s*", "", detail)
+    if "when copying more than 1 file" in stderr:  # a backslash before [ * ? is asked for as `?` (rsync_path)
+        detail = "the name matches more than one file on the NAS, and rsync cannot be asked for it alone"
     if "No space left on device" in stderr or "Disk quota exceeded" in stderr:
         kind = "no_space"
-    elif "@ERROR: Unknown module" in stderr or "Permission denied" in stderr \
-            or "auth failed" in stderr or "Host key verification failed" in stderr:
+    elif any(denial in stderr for denial in _DENIALS):
+        kind = "permission_denied"
+    elif any(refusal in stderr for refusal in _REFUSALS):
         kind = "fatal"
     elif code in (3, 23) and "No such file or directory" in stderr:
         kind = "source_unreadable"
@@ -134,6 +158,58 @@ def classify(code: int, stderr: str) -> tuple[str, str]:
         kind = "network"
     message = f"rsync exit {code} ({meaning})" + (f": {detail}" if detail else "")
     return kind, message
+
+
+def rsync_path(source: str) -> str:
+    r"""SOURCE as rsync must be asked for it to name exactly that file and nothing else.
+
+    The remote rsync (a daemon, or the one ssh starts) expands `*`, `?` and `[...]` in the paths it
+    is asked for, one path component at a time, as a shell would: `A [12].mkv` would fetch
+    `A 1.mkv`. In a component holding one of them, a backslash makes the next character plain
+    (`A \[12\].mkv`); in any other component nothing is special, a backslash included. rsync's
+    client then checks the names it receives against the request, taking a backslash that is not
+    before `*`, `?` or `[` literally, so no escaped backslash satisfies both sides: a backslash in
+    such a component is asked for as `?`, which both match to it (and to any one character: the
+    name rsync says it sends, and the listing after the transfer, must be the file's own).
+
+    >>> rsync_path("rsync://nas/media/Twins [x]/A [12].mkv")
+    'rsync://nas/media/Twins \\[x\\]/A \\[12\\].mkv'
+    >>> rsync_path("nas:/srv/A *.mkv"), rsync_path("nas:/srv/A \\b.mkv"), rsync_path("nas:/srv/A \\[1].mkv")
+    ('nas:/srv/A \\*.mkv', 'nas:/srv/A \\b.mkv', 'nas:/srv/A ?\\[1\\].mkv')
+    >>> rsync_path("rsync://nas/media/Heat (1995)/Heat ]1995[.mkv"), rsync_path("rsync://nas/me?ia/")
+    ('rsync://nas/media/Heat (1995)/Heat \\]1995\\[.mkv', 'rsync://nas/me?ia/')
+    """
+    prefix = _daemon_source.match(source) or _ssh_source.match(source)
+    head, path = (source[:prefix.end()], source[prefix.end():]) if prefix else ("", source)
+    return head + "/".join(_plain_component(part) for part in path.split("/"))
+
+
+def _plain_component(part: str) -> str:
+    if not _wildcards.search(part):
+        return part
+    return "".join("?" if c == "\\" else "\\" + c if c in "*?[]" else c for c in part)
+
+
+def unescape(name: bytes) -> bytes:
+    r"""A name as rsync printed it, with its `\#ooo` octal escapes turned back into bytes.
+
+    rsync escapes control characters (all bytes it deems unprintable, without -8), and a backslash
+    only where it would read as an escape (before `#` and three digits); a tab is printed as it is.
+
+    >>> unescape(rb"new\#012line.mkv"), unescape(rb"back\#134#012.mkv"), unescape(rb"a\b.mkv")
+    (b'new\nline.mkv', b'back\\#012.mkv', b'a\\b.mkv')
+    """
+    return _escape.sub(lambda m: bytes([int(m[1], 8)]), name) if b"\\#" in name else name
+
+
+def base_name(source: str) -> str:
+    """The file name a source ends in, as rsync's listing and --out-format's %n print it.
+
+    >>> base_name("rsync://nas/media/Movies/Heat (1995).mkv"), base_name("nas:a.mkv")
+    ('Heat (1995).mkv', 'a.mkv')
+    """
+    prefix = _daemon_source.match(source) or _ssh_source.match(source)
+    return source[prefix.end() if prefix else 0:].rsplit("/", 1)[-1]
 
 
 def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str | None = None,
@@ -147,6 +223,8 @@ def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str |
 
     >>> rsync_command("rsync://nas/media/a.mkv", timeout=20)[1:]
     ['--timeout=20', '--contimeout=20', '--no-motd', '--sockopts=TCP_NODELAY']
+    >>> rsync_command("nas:/srv/a.mkv", ssh_key="/k")[-3:]
+    ['-s', '-e', "ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=10 -i '/k'"]
     >>> rsync_command("nas:/srv/a.mkv", ssh_key="/k")[-1]
     "ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=10 -i '/k'"
     >>> rsync_command("nas:/a.mkv", known_hosts="/h/known hosts")[-1].split(" -o ")[-2:]
@@ -169,7 +247,9 @@ def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str |
                     f" -o UserKnownHostsFile={_quote(known_hosts + ' ~/.ssh/known_hosts')}")
         if ssh_ciphers:
             ssh += f" -o Ciphers={_quote(ssh_ciphers)}"
-        argv += ["-e", ssh]
+        # -s (--secluded-args): paths reach the remote rsync as they are, not through the remote
+        # shell, whose unquoting drops a new line from a name (and rsync's own escaping of it).
+        argv += ["-s", "-e", ssh]
     return argv
 
 
@@ -277,7 +357,8 @@ class Fetch(Copy):
         """Start the `rsync --list-only` that brackets the transfer (see check_source)."""
         if self.listing is None:
             try:
-                self.listing = subprocess.Popen([*self.rsync_argv(), "--list-only", "--no-h", self.opts.source],
+                self.listing = subprocess.Popen([*self.rsync_argv(), "--list-only", "--no-h", "-8",
+                                                 rsync_path(self.opts.source)],
                                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                 stderr=subprocess.PIPE)
             except FileNotFoundError:
@@ -296,10 +377,19 @@ class Fetch(Copy):
             self.listing.wait()
         if self.listing.returncode != 0:
             raise CopyError(*classify(self.listing.returncode, err.decode(errors="replace")))
-        entries = [m for m in map(_list_line.match, out.decode(errors="replace").splitlines()) if m]
-        if len(entries) != 1 or not entries[0]["mode"].startswith("-"):
+        entries = [m for m in map(_list_line.match, out.splitlines()) if m]
+        if len(entries) != 1 or not entries[0]["mode"].startswith(b"-"):
             raise CopyError("source_unreadable", "the source is not a single regular file")
-        return {"path": self.opts.source, "size": int(entries[0]["size"]), "mtime": entries[0]["date"]}
+        self.check_name(entries[0]["name"])
+        return {"path": self.opts.source, "size": int(entries[0]["size"]), "mtime": entries[0]["date"].decode()}
+
+    def check_name(self, printed: bytes) -> None:
+        """The file rsync names must be the one asked for, byte for byte, not another one its name
+        also matches as a pattern (see rsync_path)."""
+        name = os.fsdecode(unescape(printed))
+        if name != base_name(self.opts.source):
+            raise CopyError("source_refused", f"rsync named another file than the one asked for: {name!r}"
+                            " (the name also matches it as a pattern)")
 
     def open(self) -> None:
         # Nothing is asked of the source before the transfer (a listing is a whole connection, over
@@ -349,13 +439,14 @@ class Fetch(Copy):
         return self.size - start
 
     def run_rsync(self, follower: Follower) -> None:
-        argv = self.rsync_argv() + ["--append", "--inplace", "--partial", f"--out-format={IDENTITY_FORMAT}"]
+        argv = self.rsync_argv() + ["--append", "--inplace", "--partial", "-8", f"--out-format={IDENTITY_FORMAT}"]
         if self.opts.bwlimit:
             argv.append(f"--bwlimit={max(1, self.opts.bwlimit // 1024)}")
-        argv += [self.opts.source, self.opts.partial]
+        argv += [rsync_path(self.opts.source), self.opts.partial]
+        log_path = beside(self.opts.partial, "rsync-log")  # short: never the final name plus a suffix
         try:
             # rsync's stderr goes to a file: a full pipe must never hold it up, and only its end matters.
-            with open(self.opts.partial + ".rsync-log", "w+b") as log:
+            with open(log_path, "w+b") as log:
                 self.rsync = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                               stderr=log)
                 os.set_blocking(self.rsync.stdout.fileno(), False)
@@ -372,7 +463,7 @@ class Fetch(Copy):
         except FileNotFoundError:
             raise CopyError("fatal", "rsync is not installed (apt-get install rsync)") from None
         finally:
-            remove_file(self.opts.partial + ".rsync-log")
+            remove_file(log_path)
         if stopping():
             raise Cancelled
         if code != 0:
@@ -394,12 +485,13 @@ class Fetch(Copy):
         self.said += heard
         if b"\n" not in self.said:
             return
-        line = self.said.split(b"\n", 1)[0].decode(errors="replace")
+        line = self.said.split(b"\n", 1)[0]
         self.said = None
         match = _identity_line.match(line)
         if not match:
             raise CopyError("other", f"rsync said something unexpected: {line[:200]!r}")
-        self.heard_identity(int(match["size"]), f"{match['day']} {match['time']}")
+        self.check_name(match["name"])
+        self.heard_identity(int(match["size"]), f"{match['day'].decode()} {match['time'].decode()}")
 
     def follow(self, follower: Follower) -> int:
         """Hash and report what lands until rsync exits; a stop request ends rsync (SIGTERM)."""
@@ -485,8 +577,9 @@ class Fetch(Copy):
         host, path = split_ssh_source(self.opts.source)
         ssh = shlex.split(self.rsync_argv()[-1])
         quoted = shlex.quote(path)
-        script = (f"if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r {quoted}; "
-                  f"else exec sha256sum -b {quoted}; fi")
+        # The file on stdin: a name with a new line or a backslash would change how the tools print it.
+        script = (f"if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r < {quoted}; "
+                  f"else exec sha256sum -b < {quoted}; fi")
         out = self.wait_for(self.spawn([*ssh, host, script]), "the source's SHA-256 on the NAS")
         digest = out.split()[0].lower() if out.split() else ""
         if not re.fullmatch(r"[0-9a-f]{64}", digest):
@@ -499,7 +592,7 @@ class Fetch(Copy):
         the copy read here meanwhile. A mismatch is a verify error (the engine fetches afresh)."""
         argv = self.rsync_argv(timeout=self.check_timeout())
         argv += ["--dry-run", "--checksum", "--checksum-choice=sha1", "--out-format=plexsh-sum %C",
-                 self.opts.source, self.opts.partial + ".absent"]
+                 rsync_path(self.opts.source), beside(self.opts.partial, "absent")]
         local = hashlib.sha1()
         child = self.spawn(argv)
         view, pos = buffers(1, BLOCK)[0], 0

@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from plexsh.config import Discovery
-from plexsh.engine.fetch import classify, rsync_command
+from plexsh.engine.fetch import classify, rsync_command, rsync_path, unescape
 from plexsh.home import home_dir
 from plexsh.library.sources import SourceSpec
 from plexsh.library.walker import BATCH_FILES, BATCH_SECONDS, Walk
@@ -24,9 +24,9 @@ __all__ = ["check_root", "describe_failure", "join", "listing_command", "parse_l
 # rsync prints a listed entry as mode, size, date, time and name (`--no-h`: plain byte counts).
 _LINE = re.compile(rb"^(?P<mode>\S+)\s+(?P<size>\d[\d,]*)\s+"
                    rb"(?P<date>\d{4}/\d\d/\d\d) (?P<time>\d\d:\d\d:\d\d) (?P<name>.*)$")
-_ESCAPE = re.compile(rb"\\#([0-7]{3})")
 # What each kind of rsync failure (fetch.classify) means for a source as a whole.
-_FAILURE_LABELS = {"network": "unreachable", "source_unreadable": "cannot be read", "fatal": "refused"}
+_FAILURE_LABELS = {"network": "unreachable", "source_unreadable": "cannot be read", "fatal": "refused",
+                   "permission_denied": "refused"}
 NOT_INSTALLED = "rsync is not installed (apt-get install rsync)"
 
 
@@ -43,18 +43,6 @@ def join(root: str, rel: str) -> str:
     return root + rel if root.endswith("/") else f"{root}/{rel}"
 
 
-def unescape(name: bytes) -> bytes:
-    r"""A name as rsync printed it, with its `\#ooo` octal escapes turned back into bytes.
-
-    rsync escapes control characters (and with -8 nothing else); a literal backslash is escaped
-    only where it would read as an escape.
-
-    >>> unescape(rb"new\#012line.mkv"), unescape(rb"back\#134#012.mkv"), unescape(rb"a\b.mkv")
-    (b'new\nline.mkv', b'back\\#012.mkv', b'a\\b.mkv')
-    """
-    return _ESCAPE.sub(lambda m: bytes([int(m[1], 8)]), name) if b"\\#" in name else name
-
-
 def parse_line(line: bytes) -> tuple[str, int, int, str] | None:
     r"""(mode, size, mtime_ns, relpath) of one line of `rsync --list-only` output run with TZ=UTC;
     None for a line that is not an entry. The root itself (".") has the relpath "".
@@ -63,6 +51,8 @@ def parse_line(line: bytes) -> tuple[str, int, int, str] | None:
     ('drwxr-xr-x', 4096, 1704190272000000000, 'Heat (1995)')
     >>> parse_line(b"-rw-r--r--   3000000 2024/01/02 10:11:12 Heat (1995)/Am\xc3\xa9lie\\#012.mkv")[1:]
     (3000000, 1704190272000000000, 'Heat (1995)/Amélie\n.mkv')
+    >>> parse_line(b"-rw-r--r-- 1 2024/01/02 10:11:12 Caf\xe9\tbar.mkv")[3] == os.fsdecode(b"Caf\xe9\tbar.mkv")
+    True
     >>> parse_line(b"drwxr-xr-x 4096 2024/01/02 10:11:12 .")[3], parse_line(b"receiving file list ...")
     ('', None)
     """
@@ -98,7 +88,8 @@ def listing_command(spec: SourceSpec, timeout: int, recursive: bool) -> list[str
         # Hidden folders are clutter by Rules too; excluding them here also spares listing a NAS's
         # snapshot trees (.snapshot, .zfs), which can hold the library many times over.
         argv += ["-r", "--exclude=.*"]
-    return [*argv, join(spec.root, "") + ("" if spec.root.endswith((":", "/")) else "/")]
+    # rsync_path: a root such as `Movies [HD]` must not be taken as a pattern by the remote rsync.
+    return [*argv, rsync_path(join(spec.root, "") + ("" if spec.root.endswith((":", "/")) else "/"))]
 
 
 def _environment() -> dict[str, str]:
