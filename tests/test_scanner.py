@@ -579,20 +579,20 @@ def test_probing_hanging_sources_costs_one_timeout_not_one_each(nas, hanging, mo
     hanging += [str(nas / "TV"), str(nas / "TV2")]
     events = []
     child_class = sources_module.ForkedChild
-    start, wait = child_class.__init__, child_class.wait
+    start, read = child_class.__init__, child_class.read
 
     def started(self, target):
         events.append("start")
         start(self, target)
 
-    def waited(self, timeout):
-        events.append("wait")
-        return wait(self, timeout)
+    def heard(self):
+        events.append("read")
+        return read(self)
 
     monkeypatch.setattr(child_class, "__init__", started)
-    monkeypatch.setattr(child_class, "wait", waited)
+    monkeypatch.setattr(child_class, "read", heard)
     results = probe_all(specs_for(nas), timeout=1)
-    assert events == ["start"] * 4 + ["wait"] * 4  # every probe runs before any is waited for
+    assert events[:5] == ["start"] * 4 + ["read"]  # every probe runs before any is listened to
     assert [(s.name, r.ok) for s, r in results] == [("Movies", True), ("Movies2", True), ("TV", False), ("TV2", False)]
     assert results[2][1].reason == "not answering after 1 s (a dead network mount?)"
     assert results[2][1].as_dict()["ok"] is False

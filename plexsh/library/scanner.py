@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import select
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -12,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 from plexsh.config import Discovery
 from plexsh.errors import NotFound
 from plexsh.library.catalog import Catalog, WalkChanges, no_gc
-from plexsh.library.sources import ForkedChild, SourceSpec, not_answering
+from plexsh.library.sources import ForkedChild, SourceSpec, child_slots, not_answering, wait_readable
 from plexsh.library.walker import fingerprint, walk
 
 PROGRESS_INTERVAL = 0.1  # the shell redraws from progress callbacks: at most ten a second
@@ -26,6 +25,10 @@ APPLY_SECONDS = 2.0
 # 64 KiB (~200 files) a walker soon stops until the parent reads again. A 1 MiB pipe holds a
 # few thousand files, so the walkers keep parsing through the parent's writes.
 PIPE_BYTES = 1 << 20
+# Walkers running at once; the other sources wait their turn. Thousands started together ran
+# out of open files (and pipe memory: PIPE_BYTES each), and on two cores more walkers than this
+# parse no faster. A dead mount holds its place for scan_timeout.
+MAX_WALKERS = 16
 
 
 @dataclass(frozen=True)
@@ -162,15 +165,24 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
     catalog.settle(loose=True)  # files an interrupted scan left without a title
     walked_with = fingerprint(discovery)
     runs: list[_Run] = []
-    for spec in chosen:
-        known = catalog.known_dirs(spec.name, spec.root, spec.kind)
-        relist = full or (bool(known) and catalog.meta(f"walk:{spec.name}") != walked_with)
-        # A remote source's child runs one `rsync --list-only -r` and parses its stream (remote.py).
-        child = ForkedChild(lambda send, s=spec, k=known, f=relist: walk(s, discovery, k, f, send))
-        _widen_pipe(child)
-        run = _Run(spec, known, child)
-        run.fingerprint, run.report.full = walked_with, relist
-        runs.append(run)
+    waiting = list(chosen)[::-1]  # popped from the end: in order
+    active: list[_Run] = []  # walkers running, and those that finished in the last round
+    finished_counters = [0, 0, 0]  # of the walkers no longer in `active`: kept as sums, so that
+    # progress and the next start cost the few running walkers, not every source (thousands)
+    slots = child_slots(MAX_WALKERS)
+
+    def start_walkers() -> None:
+        while waiting and len(active) < slots:
+            spec = waiting.pop()
+            known = catalog.known_dirs(spec.name, spec.root, spec.kind)
+            relist = full or (bool(known) and catalog.meta(f"walk:{spec.name}") != walked_with)
+            # A remote source's child runs one `rsync --list-only -r` and parses its stream (remote.py).
+            child = ForkedChild(lambda send, s=spec, k=known, f=relist: walk(s, discovery, k, f, send))
+            _widen_pipe(child)
+            run = _Run(spec, known, child)
+            run.fingerprint, run.report.full = walked_with, relist
+            runs.append(run)
+            active.append(run)
 
     last_progress = 0.0
 
@@ -179,13 +191,18 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
         now = time.monotonic()
         if progress and (force or now - last_progress >= PROGRESS_INTERVAL):
             last_progress = now
-            dirs, files, parsed = (sum(r.counters[i] for r in runs) for i in range(3))
+            dirs, files, parsed = (finished_counters[i] + sum(r.counters[i] for r in active) for i in range(3))
             progress(ScanProgress(run.spec.name, dirs, files, parsed,
-                                  sum(r.finished for r in runs), len(runs)))
+                                  len(runs) - sum(not r.finished for r in active), len(chosen)))
 
     try:
-        while active := [r for r in runs if not r.finished]:
+        start_walkers()
+        while active:
             _listen(catalog, active, discovery.scan_timeout, report_progress)
+            for run in [r for r in active if r.finished]:
+                active.remove(run)
+                finished_counters = [total + n for total, n in zip(finished_counters, run.counters)]
+            start_walkers()
     finally:  # an interrupted scan (Ctrl-C, an error) leaves no walker behind
         for run in runs:
             if run.child.open:
@@ -198,10 +215,12 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
 def _listen(catalog: Catalog, active: list[_Run], timeout: float, report_progress) -> None:
     """One round: read what the walkers sent, write it, and give up on walkers silent too long."""
     deadline = min(r.child.last_heard for r in active) + timeout
-    ready, _, _ = select.select([r.child for r in active], [], [], max(0.0, deadline - time.monotonic()))
+    by_fd = {r.child.fileno(): r for r in active}
+    ready = wait_readable(list(by_fd), deadline - time.monotonic())
     busy = False  # writing or collecting a child: time the others' silence is not to blame for
-    for child in ready:
-        run = next(r for r in active if r.child is child)
+    for fd in ready:
+        run = by_fd[fd]
+        child = run.child
         for message in child.read():
             busy |= _handle(catalog, run, message)
         if not child.open and not run.finished:

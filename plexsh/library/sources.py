@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
+import resource
 import select
 import signal
 import struct
 import time
 import traceback
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from plexsh.config import Config, is_remote
 
 # A remote probe's child gets this much longer than its rsync: rsync ends first and says why.
 REMOTE_GRACE = 2.0
+# Probes running at once. Each holds a child process and a pipe: thousands of sources started
+# together ran out of open files (and select() cannot watch a descriptor past 1024). At 32, a
+# hundred dead mounts cost four timeouts.
+MAX_PROBES = 32
+# Descriptors left for everything else while children run (the catalog, the log, rsync's pipes).
+RESERVED_FILES = 32
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ def _unique_names(roots: list[str]) -> list[str]:
     depth = {root: 1 for root in roots}
     while True:
         names = {root: "-".join(_components(root)[-depth[root]:]) for root in roots}
-        clashing = [r for r in roots if sum(1 for n in names.values() if n == names[r]) > 1]
+        count = Counter(names.values())
+        clashing = [r for r in roots if count[names[r]] > 1]
         growable = [r for r in clashing if depth[r] < len(_components(r))]
         if not growable:
             break
@@ -93,6 +103,28 @@ def sources_from_config(config: Config) -> list[SourceSpec]:
 # --- children that may hang ----------------------------------------------------------------
 
 _abandoned: set[int] = set()
+
+
+def child_slots(wanted: int) -> int:
+    """How many forked children to run at once: `wanted`, or fewer under a low open-files limit
+    (each running child holds a pipe, two descriptors while it starts).
+
+    >>> 1 <= child_slots(32) <= 32
+    True
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, (soft - RESERVED_FILES) // 2))
+
+
+def wait_readable(fds: Sequence[int], timeout: float) -> list[int]:
+    """The descriptors among `fds` that can be read (or were closed by the other end) within `timeout`
+    seconds; poll() rather than select(), which fails on a descriptor numbered 1024 or more."""
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN | select.POLLPRI)
+    return [fd for fd, _ in poller.poll(max(0, math.ceil(timeout * 1000)))]
 
 
 def reap_abandoned() -> int:
@@ -186,8 +218,7 @@ class ForkedChild:
         """Read until the child closes its pipe; None if it stays silent for `timeout` seconds."""
         messages: list[Any] = []
         while self._open:
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, self.last_heard + timeout - time.monotonic()))
-            if not ready:
+            if not wait_readable([self.fd], self.last_heard + timeout - time.monotonic()):
                 return None
             messages += self.read()
         return messages
@@ -274,19 +305,43 @@ def _check(spec: SourceSpec, timeout: float) -> str | None:
 
 
 def probe_all(specs: Iterable[SourceSpec], timeout: float = 5.0) -> list[tuple[SourceSpec, ProbeResult]]:
-    """Probe sources concurrently, each in its own child, so N dead mounts cost one timeout, not N."""
-    started = []
-    for spec in specs:
-        child = ForkedChild(lambda send, s=spec: send(_check(s, timeout)))
-        started.append((spec, child))
-    return [(spec, _answer(child, timeout + (REMOTE_GRACE if spec.remote else 0.0))) for spec, child in started]
+    """Probe sources concurrently, each in its own child, so N dead mounts cost one timeout, not N
+    (up to MAX_PROBES at once; more cost a timeout per MAX_PROBES)."""
+    specs = list(specs)
+    results: list[ProbeResult | None] = [None] * len(specs)
+    waiting = list(range(len(specs)))[::-1]  # popped from the end: in order
+    running: dict[int, tuple[int, ForkedChild, float, list]] = {}  # fd -> (index, child, timeout, messages)
+    slots = child_slots(MAX_PROBES)
+    try:
+        while waiting or running:
+            while waiting and len(running) < slots:
+                index = waiting.pop()
+                spec = specs[index]
+                child = ForkedChild(lambda send, s=spec: send(_check(s, timeout)))
+                running[child.fileno()] = (index, child, timeout + (REMOTE_GRACE if spec.remote else 0.0), [])
+            deadline = min(child.last_heard + limit for _, child, limit, _ in running.values())
+            for fd in wait_readable(list(running), deadline - time.monotonic()):
+                index, child, limit, messages = running[fd]
+                messages += child.read()
+                if not child.open:  # it has said all it will
+                    del running[fd]
+                    results[index] = _answer(child, messages, limit)
+            now = time.monotonic()
+            for fd, (index, child, limit, _) in list(running.items()):
+                if now - child.last_heard >= limit:  # the clock started when the child did
+                    del running[fd]
+                    child.kill()
+                    results[index] = _answer(child, None, limit)
+    finally:  # an interrupted probe (Ctrl-C) leaves no child behind
+        for _, child, _, _ in running.values():
+            child.kill()
+    return list(zip(specs, results))
 
 
-def _answer(child: ForkedChild, timeout: float) -> ProbeResult:
-    messages = child.wait(timeout)  # the clock started when the child did
+def _answer(child: ForkedChild, messages: list[Any] | None, timeout: float) -> ProbeResult:
+    """What a probe child's messages (None: it stayed silent for `timeout`) say of its source."""
     seconds = time.monotonic() - child.started
     if messages is None:
-        child.kill()
         return ProbeResult(False, not_answering(timeout), seconds)
     if not messages:
         return ProbeResult(False, "the probe ended without an answer", seconds)
