@@ -115,5 +115,6 @@ def _script_text(args) -> str | None:
             sys.stderr.write(f"error: {args.script} is not UTF-8 text: line {line} has the byte 0x{byte:02x}\n")
             raise SystemExit(1)
     if not sys.stdin.isatty():
-        return sys.stdin.read()
+        # As the file system does: bytes that are not UTF-8 are kept (surrogateescape), whatever the locale.
+        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 # What a terminal would act on or hide rather than show: C0, DEL and C1 controls, the line and
@@ -94,3 +96,54 @@ def unescape(text: str) -> str:
     ('It\'s "x" a\\b', 'Two\nLines\x1b[0m', 'Caf\udce9 é')
     """
     return _ESCAPE.sub(_unescape, text) if "\\" in text else text
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def readable_json(value):
+    r"""`value` (plain JSON data) with no lone surrogate left, so it can be written as UTF-8 JSON.
+
+    A string holding bytes that are not UTF-8 shows each such byte as U+FFFD; where it is the
+    value of a key, a `KEY_bytes` key beside it keeps the exact bytes, base64-encoded.
+
+    >>> readable_json({"path": "Caf\udce9.mkv", "size": 4, "folders": ["Caf\udce9"]})
+    {'path': 'Caf�.mkv', 'path_bytes': 'Q2Fm6S5ta3Y=', 'size': 4, 'folders': ['Caf�']}
+    """
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            key = _SURROGATES.sub("\ufffd", key) if isinstance(key, str) else key
+            if isinstance(item, str) and _SURROGATES.search(item):
+                out[key] = _SURROGATES.sub("\ufffd", item)
+                out[f"{key}_bytes"] = base64.b64encode(_exact_bytes(item)).decode("ascii")
+            else:
+                out[key] = readable_json(item)
+        return out
+    if isinstance(value, list):
+        return [readable_json(item) for item in value]
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    return value
+
+
+def _exact_bytes(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to: as Python's own UTF-8 variant writes it
+        return text.encode("utf-8", "surrogatepass")
+
+
+def json_text(data) -> str:
+    r"""One line of JSON for `data`: valid UTF-8 whatever names it holds, and nothing a terminal acts on.
+
+    JSON escapes C0 controls itself; DEL, C1 controls and bidi overrides are escaped as \uXXXX here
+    too, so the names stay exact for a program and harmless on a terminal.
+
+    >>> print(json_text({"name": "Csi\x9b31m \u202e\x1b", "path": "Caf\udce9"}))
+    {"name": "Csi\u009b31m \u202e\u001b", "path": "Caf�", "path_bytes": "Q2Fm6Q=="}
+    """
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    if _SURROGATES.search(text):
+        text = json.dumps(readable_json(json.loads(text)), ensure_ascii=False)
+    return _HIDDEN.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)

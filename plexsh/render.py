@@ -1,14 +1,18 @@
-"""Draws replies: rich on a terminal, plain aligned text when piped or NO_COLOR, one JSON line each with --json."""
+"""Draws replies: rich on a terminal, plain aligned text when piped or NO_COLOR, one JSON line each with --json.
+
+Text in a reply comes from the NAS as often as not: it is drawn literally (never as rich markup) and
+with its control characters escaped (plexsh/printable.py); JSON keeps it exact.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
 import unicodedata
 
+from plexsh.printable import json_text, one_line, printable
 from plexsh.reply import Reply, Table, Text
 
 STYLES = {"note": "cyan", "good": "green", "warn": "yellow", "bad": "bold red", "dim": "dim", "title": "bold"}
@@ -69,7 +73,7 @@ class Renderer:
 
     def render(self, reply: Reply) -> None:
         if self.mode == "json":
-            self.out.write(json.dumps(reply.as_json(), ensure_ascii=False, default=str) + "\n")
+            self.out.write(json_text(reply.as_json()) + "\n")
             self.out.flush()
             return
         if not reply.ok:
@@ -82,6 +86,7 @@ class Renderer:
 
     def error(self, message: str, hint: str | None = None) -> None:
         """One error line (and its hint) in words."""
+        message, hint = printable(message), hint and printable(hint)
         if self.mode == "rich":
             from rich.text import Text as RichText
 
@@ -97,17 +102,18 @@ class Renderer:
 
     def syntax_error(self, error) -> None:
         """A syntax error: the headline, the offending line with a caret, the hint."""
+        headline, caret, hint = printable(error.headline()), escaped_caret(error), error.hint and printable(error.hint)
         if self.mode == "rich":
             from rich.text import Text as RichText
 
-            self.err_console.print(RichText("error: ", style=STYLES["bad"]) + RichText(error.headline()))
-            self.err_console.print(RichText(error.caret(), style="yellow"))
-            if error.hint:
-                self.err_console.print(RichText(error.hint, style=STYLES["dim"]))
+            self.err_console.print(RichText("error: ", style=STYLES["bad"]) + RichText(headline))
+            self.err_console.print(RichText(caret, style="yellow"))
+            if hint:
+                self.err_console.print(RichText(hint, style=STYLES["dim"]))
         else:
-            self.err.write(f"error: {error.headline()}\n{error.caret()}\n")
-            if error.hint:
-                self.err.write(f"{error.hint}\n")
+            self.err.write(f"error: {headline}\n{caret}\n")
+            if hint:
+                self.err.write(f"{hint}\n")
             self.err.flush()
 
     def _block(self, block) -> None:
@@ -115,16 +121,16 @@ class Renderer:
             if self.mode == "rich":
                 from rich.text import Text as RichText
 
-                self.console.print(RichText(block.text, style=STYLES.get(block.style, "")))
+                self.console.print(RichText(one_line(block.text), style=STYLES.get(block.style, "")))
             else:
-                self.out.write(block.text + "\n")
+                self.out.write(one_line(block.text) + "\n")
         elif isinstance(block, Table):
             if self.mode == "rich":
                 self.console.print(_rich_table(block))
                 if block.caption:  # under the table, at the terminal's width rather than the table's
                     from rich.text import Text as RichText
 
-                    self.console.print(RichText(block.caption, style=STYLES["dim"]))
+                    self.console.print(RichText(one_line(block.caption), style=STYLES["dim"]))
             else:
                 self.out.write(plain_table(block))
 
@@ -134,14 +140,16 @@ class Renderer:
         if self.mode != "rich":
             yield lambda text: None
             return
-        with self.console.status(label) as status:
+        from rich.text import Text as RichText
+
+        with self.console.status(RichText(one_line(label))) as status:
             last = [0.0]
 
             def update(text: str) -> None:
                 now = time.monotonic()
                 if now - last[0] >= 0.1:
                     last[0] = now
-                    status.update(f"{label} {text}")
+                    status.update(RichText(one_line(f"{label} {text}")))
 
             yield update
 
@@ -172,18 +180,18 @@ def job_line(before: str | None, view) -> str | None:
     Resuming a paused copy or a byte count moving is no event; a copy that goes back to waiting
     after an error is a retry.
     """
-    name = _one_line(view.label)
+    name = one_line(view.label)
     if view.state == "running" and before not in ("running", "paused", "verifying"):
         again = f", attempt {view.attempts}" if view.attempts > 1 else ""
         return f"copying {name} ({format_size(view.total)}{again})"
     if view.state == "done":
         return f"done {name} ({format_size(view.total)})"
     if view.state == "failed":
-        return f"failed {name}: {view.error or 'unknown error'}"
+        return f"failed {name}: {one_line(view.error or 'unknown error')}"
     if view.state == "cancelled":
         return f"cancelled {name}"
     if view.state in ("queued", "stalled") and before in _MOVING:
-        return f"retrying {name}: {view.error or view.state}"
+        return f"retrying {name}: {one_line(view.error or view.state)}"
     return None
 
 
@@ -217,7 +225,8 @@ class _JobBars:
         from rich.table import Column
 
         self.progress = Progress(
-            TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=3)),
+            TextColumn("{task.description}", markup=False,
+                       table_column=Column(no_wrap=True, overflow="ellipsis", ratio=3)),
             BarColumn(bar_width=None, table_column=Column(ratio=2)),
             TextColumn("{task.percentage:>3.0f}%", table_column=Column(justify="right", width=4)),
             DownloadColumn(binary_units=True, table_column=Column(justify="right", width=19)),
@@ -240,7 +249,7 @@ class _JobBars:
         elif view.state in _MOVING or bar is not None:  # once started, a bar stays until its job ends
             fields = _bar_fields(view)
             if bar is None:
-                self.bars[view.id] = self.progress.add_task(_one_line(view.label), total=view.total or None,
+                self.bars[view.id] = self.progress.add_task(one_line(view.label), total=view.total or None,
                                                             completed=view.bytes_done, **fields)
             else:
                 self.progress.update(bar, total=view.total or None, completed=view.bytes_done, **fields)
@@ -290,13 +299,15 @@ def _clock(seconds: float) -> str:
 def _rich_table(block: Table):
     from rich import box
     from rich.table import Table as RichTable
+    from rich.text import Text as RichText
 
-    table = RichTable(title=block.title, box=box.SIMPLE_HEAD, title_justify="left", header_style="bold")
+    title = RichText(one_line(block.title)) if block.title else None
+    table = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", header_style="bold")
     for i, column in enumerate(block.columns):
         justify = (block.align or [])[i] if block.align and i < len(block.align) else "left"
-        table.add_column(column, justify=justify, overflow="fold")
-    for row in block.rows:
-        table.add_row(*[str(cell) for cell in row])
+        table.add_column(RichText(one_line(column)), justify=justify, overflow="fold")
+    for row in block.rows:  # Text cells: a name's [brackets] are never markup
+        table.add_row(*[RichText(one_line(cell)) for cell in row])
     return table
 
 
@@ -307,10 +318,10 @@ def display_width(text: str) -> int:
 
 def plain_table(block: Table) -> str:
     """Aligned columns with a header line, for pipes and NO_COLOR; no box characters."""
-    rows = [[str(c) for c in block.columns]] + [[_one_line(str(c)) for c in row] for row in block.rows]
+    rows = [[one_line(c) for c in block.columns]] + [[one_line(c) for c in row] for row in block.rows]
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(block.columns))]
     align = block.align or ["left"] * len(widths)
-    lines = [block.title] if block.title else []
+    lines = [one_line(block.title)] if block.title else []
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
@@ -318,13 +329,20 @@ def plain_table(block: Table) -> str:
             cells.append(pad + cell if align[i] == "right" else cell + pad)
         lines.append("  ".join(cells).rstrip())
     if block.caption:
-        lines.append(block.caption)
+        lines.append(one_line(block.caption))
     return "\n".join(lines) + "\n"
 
 
-def _one_line(text: str) -> str:
-    """File names may hold new lines; a plain table keeps one row per line."""
-    return text.replace("\n", "\\n").replace("\r", "\\r")
+def escaped_caret(error) -> str:
+    r"""A syntax error's line with its control characters escaped, and the caret still under the bad column.
+
+    >>> from plexsh.lang.errors import PlexSyntaxError
+    >>> print(escaped_caret(PlexSyntaxError("x", "ls \x1b[2J movies", 1, 4)))
+    ls \033[2J movies
+       ^
+    """
+    line = error.source_line
+    return f"{printable(line)}\n{' ' * display_width(printable(line[:max(error.column - 1, 0)]))}^"
 
 
 def format_size(size: int | None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Text:
-    """A paragraph; style is a semantic name (note, good, warn, bad, dim, title), not a colour."""
+    """One line of text; style is a semantic name (note, good, warn, bad, dim, title), not a colour."""
 
     text: str
     style: str | None = None
@@ -36,7 +36,14 @@ class Reply:
     hint: str | None = None
 
     def say(self, text: str, style: str | None = None) -> "Reply":
+        """One line; a new line inside it (a file name may hold one) is shown escaped, as `\\n`."""
         self.blocks.append(Text(text, style))
+        return self
+
+    def paragraph(self, text: str, style: str | None = None) -> "Reply":
+        """Text of several lines that plexsh wrote itself (help, an export): each line shown as a line."""
+        for line in text.splitlines():
+            self.say(line, style)
         return self
 
     def table(self, columns, rows, **options) -> "Reply":

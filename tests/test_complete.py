@@ -104,3 +104,31 @@ def test_filter_values_come_from_the_catalog(candidates):
 
 def test_unknown_title_offers_no_seasons(candidates):
     assert texts(candidates, 'show "Nothing Like It" s') == []
+
+
+@pytest.fixture
+def hostile_candidates(home, tmp_path):
+    """Candidates over a scanned NAS whose names hold new lines, escapes and markup."""
+    from conftest import run_plexsh
+    from test_hostile_output import write_hostile_library
+
+    write_hostile_library(home, tmp_path / "nas")
+    assert run_plexsh("-c", "scan").returncode == 0
+    session = Session(Renderer("plain"))
+    yield Candidates(session)
+    session.close()
+
+
+def test_a_title_holding_a_new_line_completes_to_a_command_that_names_it(hostile_candidates):
+    from plexsh.lang.parser import parse
+
+    found = hostile_candidates.for_text("show new")
+    assert found[0][0] == r'"New\nLine"' and found[0][1] == len("new")
+    assert parse(f"show {found[0][0]} s1").commands[0].title == "New\nLine"
+    assert texts(hostile_candidates, 'show "New\\nLine" s') == ["s1"]  # the completed title names the show
+
+
+def test_completion_shows_names_from_the_nas_escaped(hostile_candidates):
+    found = hostile_candidates.for_text("info title")
+    assert found[0][0] == r'"Title\033]0;pwned\a"'
+    assert hostile_candidates.for_text('show "New\\nLine" s1 e') == [("e1", 1, r"Pi\033")]

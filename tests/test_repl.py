@@ -1,5 +1,6 @@
 """The interactive shell in a real pseudo-terminal: typing, Tab completion, errors, history and leaving."""
 
+import io
 import sys
 
 import pexpect
@@ -19,10 +20,10 @@ def shell(scanned):
         child.terminate(force=True)
 
 
-def start_shell():
-    env = plexsh_env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120", LINES="40")
+def start_shell(columns: int = 120):
+    env = plexsh_env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS=str(columns), LINES="40")
     child = pexpect.spawn(sys.executable, ["-m", "plexsh"], env=env, cwd=str(REPO), encoding="utf-8",
-                          dimensions=(40, 120), timeout=20)
+                          dimensions=(40, columns), timeout=20)
     child.expect_exact(PROMPT)
     return child
 
@@ -137,3 +138,71 @@ def test_toolbar_line_shows_running_and_waiting_transfers():
     assert "1 waiting" in line and "175.0 MiB to go" in line
     idle = SimpleNamespace(active=lambda: [])  # only finished jobs left
     assert _jobs_line(SimpleNamespace(engine=idle)) is None
+
+
+@pytest.fixture
+def hostile_shell(home, tmp_path):
+    """A running shell over a scanned NAS of hostile names (tests/test_hostile_output.py), everything it
+    printed kept in child.logfile_read; 250 columns, so no path is folded."""
+    from conftest import run_plexsh
+    from test_hostile_output import write_hostile_library
+
+    write_hostile_library(home, tmp_path / "nas")
+    assert run_plexsh("-c", "scan").returncode == 0
+    child = start_shell(columns=250)
+    child.logfile_read = io.StringIO()
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def test_hostile_names_show_literally_and_escaped_and_the_shell_keeps_running(hostile_shell):
+    shell = hostile_shell
+    run_line(shell, "info markup")
+    shell.expect_exact("Markup [/x] (2001)/Markup [/x] (2001).mkv")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "info heist")
+    shell.expect_exact("Heist [rarbg] (2002)/Heist [rarbg] (2002).mkv")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "info title")
+    shell.expect_exact(r"Title\033]0;pwned\a (2005)/Title\033]0;pwned\a (2005).mkv")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "ls movies")
+    shell.expect_exact(r"Csi\302\23331m")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "get heist")
+    shell.expect_exact("done: Heist [rarbg] (2002).mkv")  # the finished job's line above the prompt
+    run_line(shell, "quit")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+    seen = shell.logfile_read.getvalue()
+    for raw in ("\x1b]0;pwned", "\x07 (2005)", "Clear\x1b", "\x9b", "\x7f", "MarkupError"):
+        assert raw not in seen
+
+
+def test_tab_completes_a_title_holding_a_new_line_to_a_command_that_runs(hostile_shell):
+    shell = hostile_shell
+    shell.send("show new")
+    shell.expect_exact(r'"New\nLine"')  # the menu offers it escaped, on one line
+    shell.send("\t")
+    shell.send("\r")
+    shell.expect_exact(r"New\nLine · 1 season")
+    shell.expect_exact(r"Pi\033")
+    shell.expect_exact(PROMPT)
+    run_line(shell, "ls tv")
+    shell.expect_exact(r"New\nLine")
+    shell.expect_exact(PROMPT)
+
+
+def test_toolbar_shows_a_transfer_of_a_hostile_name_escaped():
+    from types import SimpleNamespace
+
+    from plexsh.engine.supervisor import JobView
+    from plexsh.shell.repl import _jobs_line
+
+    label = "Ti\x1b]0;pwned\x07 [/x]\n.mkv"
+    running = JobView(1, label, "/src", "/dst", "running", "normal", 1, 0, 2**20, 0.0, None, None, 1, 0, None, None,
+                      None)
+    line = _jobs_line(SimpleNamespace(engine=SimpleNamespace(active=lambda: [running])))
+    assert r"⇣ Ti\033]0;pwned\a [/x]\n.mkv 0%" in line

@@ -17,7 +17,7 @@ def help_(session, node: ast.Help) -> Reply:
         reply = Reply("help", data={"commands": [{"name": s.name, "aliases": list(s.aliases), "usage": s.usage,
                                                   "summary": s.summary} for s in specs]})
         reply.table(["command", "what it does"], [[s.usage, s.summary] for s in specs])
-        return reply.say(SELECTION_HELP, "dim")
+        return reply.paragraph(SELECTION_HELP, "dim")
     spec = lookup(node.topic)
     if spec is None:
         import difflib
@@ -31,5 +31,5 @@ def help_(session, node: ast.Help) -> Reply:
     if spec.aliases:
         reply.say("also: " + ", ".join(spec.aliases), "dim")
     if spec.details:
-        reply.say(spec.details)
+        reply.paragraph(spec.details)
     return reply

@@ -21,7 +21,7 @@ def log(session, node: ast.Log) -> Reply:
     reply = Reply("log")
     if node.path is None:
         reply.data.update(export)
-        return reply.say(json.dumps(export, indent=2), None) if session.renderer.mode != "json" else reply
+        return reply.paragraph(json.dumps(export, indent=2)) if session.renderer.mode != "json" else reply
     path = Path(node.path).expanduser()
     write_export(path, json.dumps(export, indent=2))
     reply.data["path"] = str(path)

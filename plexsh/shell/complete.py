@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lark.exceptions import UnexpectedInput
 
 from plexsh.lang.parser import lark_parser, terminal_words, unquote, verbs
+from plexsh.printable import one_line, printable, quoted
 
 SEPARATORS = ("SEMICOLON", "_NL")
 TITLE_VERBS = ("show", "info", "find")
@@ -182,8 +183,12 @@ SIZE_EXAMPLES = ("700MB", "1GB", "2GB", "4GB", "8GB", "15GB", "30GB")
 
 
 def quote_title(title: str) -> str:
-    """A title as it can be typed back: quoted, inner quotes escaped."""
-    return '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    r"""A title as it can be typed back: quoted, inner quotes escaped, control characters as escapes.
+
+    >>> print(quote_title('Say "Hi"'), quote_title("New\nLine"))
+    "Say \"Hi\"" "New\nLine"
+    """
+    return quoted(title)
 
 
 class Candidates:
@@ -264,7 +269,8 @@ class Candidates:
             if f.season == season:
                 for e in f.episodes:
                     names[e] = f.episode_title or ""
-        return [(f"e{n}", len(prefix), names.get(n, "")) for n in seasons[season] if f"e{n}".startswith(prefix.lower())]
+        return [(f"e{n}", len(prefix), one_line(names.get(n, ""))) for n in seasons[season]
+                if f"e{n}".startswith(prefix.lower())]
 
     def _source_names(self) -> list[str]:
         try:
@@ -295,7 +301,12 @@ class Candidates:
 
 
 def _bare_or_quoted(word: str) -> str:
-    return word if re.fullmatch(r"[^\s;#\"']+", word) else quote_title(word)
+    r"""A word as it can be typed: bare when it can be, else quoted (a source name may hold anything).
+
+    >>> print(_bare_or_quoted("Movies2"), _bare_or_quoted("My Movies"), _bare_or_quoted("Mo\x1bvies"))
+    Movies2 "My Movies" "Mo\033vies"
+    """
+    return word if re.fullmatch(r"[^\s;#\"'\\]+", word) and printable(word) == word else quote_title(word)
 
 
 def make_completer(session):
@@ -307,6 +318,7 @@ def make_completer(session):
     class PlexCompleter(Completer):
         def get_completions(self, document, complete_event):
             for text, replace, meta in candidates.for_text(document.text_before_cursor):
-                yield Completion(text, start_position=-replace, display_meta=meta)
+                # text is already as typed (escaped, quoted); meta may be a name from the NAS
+                yield Completion(text, start_position=-replace, display=one_line(text), display_meta=one_line(meta))
 
     return PlexCompleter()

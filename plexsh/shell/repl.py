@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from plexsh.home import history_path
+from plexsh.printable import one_line
 from plexsh.render import format_age, format_size
 
 PROMPT = [("class:prompt", "plexsh"), ("class:arrow", " › ")]
@@ -42,7 +43,7 @@ def _jobs_line(session) -> str | None:
     for v in running:
         rate = f" {format_size(int(v.rate))}/s" if v.rate else ""
         eta = f" ETA {format_age(v.eta)}" if v.eta else ""
-        parts.append(f"⇣ {v.label} {v.percent:.0f}%{rate}{eta}")
+        parts.append(f"⇣ {one_line(v.label)} {v.percent:.0f}%{rate}{eta}")
     if waiting:
         parts.append(f"{len(waiting)} waiting")
     left = sum(v.total - v.bytes_done for v in running + waiting)
@@ -126,7 +127,7 @@ async def _start_engine(session, prompt):
     supervisor.on_change = job_watcher(prompt)
     note = transfers.recovered_note(session)
     if note:
-        print(note, flush=True)
+        print(one_line(note), flush=True)
     return engine
 
 
@@ -179,7 +180,10 @@ async def _may_leave(session) -> bool:
 
 
 def job_watcher(prompt):
-    """The supervisor's on_change: redraw the toolbar; say so above the prompt when a job ends."""
+    """The supervisor's on_change: redraw the toolbar; say so above the prompt when a job ends.
+
+    Those lines pass patch_stdout(raw=True) untouched, so the file's name is escaped here.
+    """
     said: dict[int, str] = {}
 
     def on_change(view) -> None:
@@ -187,10 +191,10 @@ def job_watcher(prompt):
         if view.state in ("done", "failed", "cancelled") and said.get(view.id) != view.state:
             said[view.id] = view.state
             if view.state == "done":
-                print(f"✓ job {view.id} done: {view.label}", flush=True)
+                print(f"✓ job {view.id} done: {one_line(view.label)}", flush=True)
             else:
-                print(f"✗ job {view.id} {view.state}: {view.label}" + (f": {view.error}" if view.error else ""),
-                      flush=True)
+                print(f"✗ job {view.id} {view.state}: {one_line(view.label)}"
+                      + (f": {one_line(view.error)}" if view.error else ""), flush=True)
         if app.is_running:
             app.invalidate()
 
