@@ -25,6 +25,8 @@ HANG_GUARD = 60.0  # not a timing assertion: only keeps a broken backend from ha
 # Names that match each other as rsync patterns, all the same size, so only the bytes tell them apart.
 PATTERN_NAMES = ["A [12].mkv", "A 1.mkv", "A *.mkv", "A ?.mkv", "A \\b.mkv", "A \\[1].mkv", "A ]x.mkv",
                  "A \\*.mkv", "A 2.mkv"]
+# A name a shell would run something for: over ssh, verify sha256 runs a command on the NAS.
+SHELL_NAME = "It's $(touch pwned) `touch pwned` \"A\" ~ [1].mkv"
 # Names an old Samba share or a careless script leaves on a NAS: not UTF-8, control characters.
 RAW_NAMES = [b"Caf\xe9 (2004).mkv", b"New\nLine (2005).mkv", b"Tab\tbed (2006).mkv", b"Bell\x07 (2007).mkv"]
 
@@ -58,8 +60,8 @@ def base_of(bench, path: str) -> str:
 @pytest.mark.parametrize("path", ["rsync", "ssh"])
 def test_files_whose_names_match_each_other_as_patterns_each_arrive_with_their_own_bytes(nas_bench, tmp_path,
                                                                                           path):
-    originals = {name: put(nas_bench.media_dir / "Twins [x]", name) for name in PATTERN_NAMES}
-    for name in PATTERN_NAMES:  # what the folder's name matches as a pattern, with other bytes
+    originals = {name: put(nas_bench.media_dir / "Twins [x]", name) for name in [*PATTERN_NAMES, SHELL_NAME]}
+    for name in originals:  # what the folder's name matches as a pattern, with other bytes
         put(nas_bench.media_dir / "Twins x", name)
     base = join(base_of(nas_bench, path), "Twins [x]")
     for name, data in originals.items():
@@ -70,6 +72,7 @@ def test_files_whose_names_match_each_other_as_patterns_each_arrive_with_their_o
             assert done["event"] == "done", (name, done)
             assert partial.read_bytes() == data, f"{name!r} arrived holding another file's bytes"
             assert done["sha256"] == hashlib.sha256(data).hexdigest()  # over ssh: as the NAS computed it
+    assert not list(nas_bench.media_dir.rglob("pwned")) and not (Path.home() / "pwned").exists()
 
 
 @pytest.mark.parametrize("path", ["rsync", "ssh"])
