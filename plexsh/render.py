@@ -341,7 +341,8 @@ def escaped_caret(error) -> str:
     ls \033[2J movies
        ^
     """
-    line = error.source_line
+    lines = error.text.split("\n")  # as the parser counts lines (str.splitlines also breaks at \x85, \u2028 ...)
+    line = lines[error.line - 1].removesuffix("\r") if 0 < error.line <= len(lines) else ""
     return f"{printable(line)}\n{' ' * display_width(printable(line[:max(error.column - 1, 0)]))}^"
 
 

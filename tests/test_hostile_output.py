@@ -153,15 +153,19 @@ def test_an_error_naming_a_hostile_title_is_one_escaped_line(hostile):
     assert controls(rich) == []
 
 
-def test_a_syntax_error_shows_the_line_escaped_with_the_caret_under_the_bad_token(home):
-    result = run_bytes("-c", "ls \x1b[2J movies", NO_COLOR="1")
+@pytest.mark.parametrize("typed, shown, column", [
+    ("ls \x1b[2J movies", r"ls \033[2J movies", 3),
+    ("ls movies \x85 zz", r"ls movies \302\205 zz", 10),  # U+0085 breaks a line for str.splitlines, not for the parser
+])
+def test_a_syntax_error_shows_the_line_escaped_with_the_caret_under_the_bad_token(home, typed, shown, column):
+    result = run_bytes("-c", typed, NO_COLOR="1")
     assert result.returncode == 2
     err = result.stderr.decode("utf-8")
     assert controls(err) == []
     lines = err.splitlines()
     line = next(i for i, text in enumerate(lines) if text.startswith("ls "))
-    assert lines[line] == r"ls \033[2J movies"
-    assert lines[line + 1] == "   ^"
+    assert lines[line] == shown
+    assert lines[line + 1] == " " * column + "^"
 
 
 def test_invalid_utf8_on_stdin_with_json_still_writes_valid_json(home):
