@@ -617,9 +617,14 @@ def write_starter_config(path: Path | str | None = None) -> Path:
     path = Path(path).expanduser() if path is not None else default_config_path()
     if path.exists():
         raise ConfigError(f"{path} already exists", "edit it, or move it away first")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as out:
-        out.write(starter_config_text())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as out:
+            out.write(starter_config_text())
+    except FileExistsError as error:  # a file where a folder of the path should be, or a race
+        raise ConfigError(f"cannot write {path}: {error.filename} is in the way") from None
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
     return path
 
 

@@ -69,9 +69,27 @@ class Session:
         if self._catalog is None:
             from plexsh.library.catalog import Catalog
 
-            self.database.parent.mkdir(parents=True, exist_ok=True)
-            self._catalog = Catalog(self.database)
+            self._catalog = self.open_database(Catalog)
         return self._catalog
+
+    def open_database(self, opener):
+        """opener(self.database): the catalog or the job store (one SQLite file), with a home that is
+        not a folder or a damaged file as one PlexError."""
+        import sqlite3
+
+        home = self.database.parent
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            reason = "a file is in the way" if isinstance(error, FileExistsError) else error.strerror or str(error)
+            raise PlexError(f"cannot create the plexsh folder {home}: {reason}",
+                            "set PLEXSH_HOME to a folder plexsh may write in") from None
+        try:
+            return opener(self.database)
+        except (OSError, sqlite3.DatabaseError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise PlexError(f"cannot open the catalog {self.database}: {reason}",
+                            f"move {self.database} away and `scan` to build it again") from None
 
     def close(self) -> None:
         if self._jobs is not None:

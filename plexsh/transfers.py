@@ -13,7 +13,7 @@ def job_store(session):
     if session._jobs is None:
         from plexsh.engine.jobs import JobStore
 
-        session._jobs = JobStore(session.database)
+        session._jobs = session.open_database(JobStore)
     return session._jobs
 
 

@@ -199,3 +199,29 @@ def test_a_scan_timeout_that_is_not_a_sane_number_names_file_and_line(home, valu
     config = write_config(home, home / "nas", f"discovery:\n  scan_timeout: {value}\n")
     result = run_plexsh("-c", "config")
     assert_one_error(result, 1, f"{config} line 8", "discovery.scan_timeout must be a number")
+
+
+# --- the plexsh home -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["ls", "jobs"])
+def test_a_catalog_that_is_not_a_database_is_named_with_a_way_out(home, command):
+    (home / "plexsh.db").write_bytes(os.urandom(4096))
+    result = run_plexsh("-c", command)
+    line = assert_one_error(result, 1, f"cannot open the catalog {home / 'plexsh.db'}", "not a database")
+    assert "move" in result.stderr.split(line)[1]
+
+
+@pytest.mark.parametrize("command", ["ls", "jobs"])
+def test_a_plexsh_home_that_is_a_file_is_named(tmp_path, command):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    result = run_plexsh("-c", command, PLEXSH_HOME=home)
+    assert_one_error(result, 1, f"cannot create the plexsh folder {home}: a file is in the way")
+
+
+def test_config_init_where_a_file_is_in_the_way_names_it(tmp_path):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    result = run_plexsh("-c", "config init", PLEXSH_HOME=home)
+    assert_one_error(result, 1, f"cannot write {home / 'config.yaml'}: {home} is in the way")
