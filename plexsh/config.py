@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import stat
 import re
+import reprlib
+import stat
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -378,6 +379,20 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
 _TOP_LEVEL = (*_SECTIONS, "profiles")
 
 
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxstring, _SHOWN.maxother = 2, 4, 4, 60, 60
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: cut short, since YAML aliases can nest a 1 KiB file into
+    a list of billions of items that a plain repr() would spend forever writing out.
+
+    >>> _shown([[1, 2, 3, 4, 5]] * 9)
+    '[[1, 2, 3, 4, ...], [1, 2, 3, 4, ...], [1, 2, 3, 4, ...], [1, 2, 3, 4, ...], ...]'
+    """
+    return _SHOWN.repr(value)
+
+
 class _Reader:
     """Walks composed YAML nodes, converting values and raising errors that name file and line."""
 
@@ -400,13 +415,13 @@ class _Reader:
             return
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{where or 'the config'} must be a mapping of keys to values, "
-                                  f"got {self.value(node)!r}")
+                                  f"got {_shown(self.value(node))}")
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = self.value(key_node)
-            dotted = f"{where}.{key}" if where else str(key)
             if not isinstance(key, str):
-                raise self.fail(key_node, f"key {dotted!r} must be a name")
+                raise self.fail(key_node, f"key {_shown(key)}{f' in {where}' if where else ''} must be a name")
+            dotted = f"{where}.{key}" if where else key
             if known is not None and key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(known)
@@ -436,7 +451,7 @@ class _Reader:
                     values[section][key] = checks[key](raw)
                 except _Invalid as bad:
                     if bad.message is None:
-                        raise self.fail(value_node, f"{dotted}.{key} must be {bad.expected}, got {raw!r}")
+                        raise self.fail(value_node, f"{dotted}.{key} must be {bad.expected}, got {_shown(raw)}")
                     if bad.index is not None and isinstance(value_node, yaml.SequenceNode):
                         value_node = value_node.value[bad.index]  # the line of the item at fault
                     raise self.fail(value_node, f"{dotted}.{key}: {bad.message}")

@@ -57,6 +57,17 @@ def test_a_config_file_over_a_mebibyte_is_refused(home, tmp_path):
     assert_one_error(result, 1, str(huge), "too large")
 
 
+def test_a_config_whose_aliases_nest_billions_of_items_gets_a_short_error(home):
+    # 1 KiB of YAML: each level an anchored list of nine aliases to the level before (9^9 items).
+    levels = ["  scan_depth:", "    - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"    - &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    config = home / "bomb.yaml"
+    config.write_text("discovery:\n" + "\n".join(levels) + "\n", encoding="utf-8")
+    result = run_plexsh("--config", str(config), "-c", "help", timeout=30)
+    line = assert_one_error(result, 1, f"{config} line 3: discovery.scan_depth must be a whole number, got [[")
+    assert len(line) < 300
+
+
 def test_an_unknown_profile_on_the_command_line_fails_before_anything_runs(configured):
     result = run_plexsh("--profile", "nope", "-c", "help")
     assert_one_error(result, 1, "unknown profile 'nope'")
