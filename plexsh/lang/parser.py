@@ -283,6 +283,8 @@ class ToAst(Transformer):
                 options["dry_run"] = True
             elif isinstance(arg, Token) and arg.type == "ALL_VERSIONS":
                 options["all_versions"] = True
+            elif isinstance(arg, Token) and arg.type == "REPLACE":
+                options["replace"] = True
             else:
                 selection.append(arg)
         return ast.Get(title, str(kind).lower() if kind else None, _selection(selection), **options,
