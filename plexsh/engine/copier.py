@@ -214,23 +214,18 @@ def parse_args(args: list[str]) -> Options:
         if arg == "--":
             positional.extend(args[i:])
             break
+        name, eq, value = arg.partition("=")
         if arg == "--fresh":
             fresh = True
-        elif arg.split("=", 1)[0] in texts:
-            name, eq, value = arg.partition("=")
-            if not eq:
+        elif name in texts or name in values:
+            if not eq:  # `--name VALUE` rather than `--name=VALUE`
                 if i >= len(args):
                     raise UsageError(f"{name} needs a value")
                 value = args[i]
                 i += 1
-            texts[name] = value
-        elif arg.split("=", 1)[0] in values:
-            name, eq, value = arg.partition("=")
-            if not eq:
-                if i >= len(args):
-                    raise UsageError(f"{name} needs a value")
-                value = args[i]
-                i += 1
+            if name in texts:
+                texts[name] = value
+                continue
             try:
                 values[name] = parse_size(value)
             except ValueError as e:
