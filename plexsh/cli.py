@@ -77,7 +77,9 @@ def _run(args) -> int:
         # But a config or profile named on the command line fails now: a typo there must not let a
         # script run on other settings (and exit 0).
         if args.config is not None or args.profile is not None:
-            renderer.error(error.message, error.hint)
+            from plexsh.reply import Reply
+
+            renderer.render(Reply("config", ok=False, error=error.message, hint=error.hint))  # JSON under --json
             return EXIT_FAILED
     try:
         if interactive:

@@ -74,6 +74,13 @@ def test_an_unknown_profile_on_the_command_line_fails_before_anything_runs(confi
     assert result.stdout == ""
 
 
+def test_an_unknown_profile_under_json_is_one_json_object(configured):
+    result = run_plexsh("--json", "--profile", "nope", "-c", "help")
+    assert result.returncode == 1 and TRACEBACK not in result.stderr
+    (reply,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert reply["ok"] is False and reply["command"] == "config" and "unknown profile 'nope'" in reply["error"]
+
+
 # --- numbers in commands -------------------------------------------------------------------------
 
 
