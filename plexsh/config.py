@@ -95,7 +95,10 @@ def parse_size(text: str | int) -> int:
         unit = match and _UNITS.get(match.group(2).lower())
         if not match or unit is None:
             raise ValueError(f"not a size: {text!r} (try 700M, 4GB or 1.5GiB)")
-        size = float(match.group(1)) * unit
+        digits = match.group(1)
+        if len(digits.split(".")[0].lstrip("0")) > 30:  # int() refuses over 4,300 digits; 30 is too large
+            raise ValueError(f"{str(text)[:30]!r}... is too large (at most 8 EiB)")
+        size = (int(digits) if digits.isdigit() else float(digits)) * unit  # whole numbers exactly
     if size > MAX_SIZE:  # also infinity, which int() cannot take
         raise ValueError(f"{text!r} is too large (at most 8 EiB)")
     return int(size)
@@ -408,6 +411,8 @@ class _Reader:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             raise self.fail(node, f"cannot read this value ({error})") from None
+        except (ValueError, OverflowError) as error:  # a date like 2024-13-45, an integer of 5,000 digits
+            raise self.fail(node, f"cannot read this value ({str(error)[:80]})") from None
 
     def mapping(self, node: yaml.Node, where: str, known: tuple[str, ...] | None):
         """Yield (key, key node, value node); unknown and duplicate keys are errors."""

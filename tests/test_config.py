@@ -155,6 +155,19 @@ def test_a_whole_number_too_large_is_refused(tmp_path, text, expected):
     assert expected in error_of(write(tmp_path, text))
 
 
+@pytest.mark.parametrize("value", ["2024-13-45", "9" * 5000])
+def test_a_value_yaml_cannot_build_names_file_and_line(tmp_path, value):
+    path = write(tmp_path, f"sync:\n  mode: {value}\n")
+    assert error_of(path).startswith(f"{path} line 2: cannot read this value (")
+
+
+def test_a_size_of_thousands_of_digits_is_too_large(tmp_path):
+    path = write(tmp_path, f"sync:\n  bandwidth_limit: '{'9' * 5000}'\n")
+    message = error_of(path)
+    assert message.startswith(f"{path} line 2: sync.bandwidth_limit: ") and "too large" in message
+    assert len(message) < 200
+
+
 def test_a_config_that_is_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_bytes(b"sync:\n  mode: full\n# caf\xe9\n")
