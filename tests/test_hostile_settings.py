@@ -106,6 +106,13 @@ def test_a_number_too_large_is_a_syntax_error_pointing_at_it(scanned, command):
     assert result.stderr.splitlines()[2].index("^") == column - 1
 
 
+@pytest.mark.parametrize("rows", ["\u00b2", "9" * 5000])
+def test_a_page_size_that_is_no_plain_number_is_refused_in_one_line(home, rows):
+    result = run_plexsh("-c", f"set page-size {rows}")
+    line = assert_one_error(result, 1, "page-size takes a whole number of rows")
+    assert len(line) < 120
+
+
 def test_waiting_for_a_transfer_that_does_not_exist_names_it(scanned):
     result = run_plexsh("-c", "wait 12345")
     assert_one_error(result, 1, "no job 12345")

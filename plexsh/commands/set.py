@@ -32,9 +32,12 @@ def set_(session, node: ast.Set) -> Reply:
         session.renderer.use_color(settings.color)
         shown = "on" if settings.color else "off"
     elif node.option == "page-size":
-        if node.value is None or not node.value.isdigit() or int(node.value) < 1:
-            raise PlexError(f"page-size takes a whole number of rows, not {node.value!r}")
-        settings.page_size = int(node.value)
+        rows = node.value or ""
+        # isdigit() alone takes "²", and int() refuses thousands of digits: both were internal errors.
+        if not (rows.isascii() and rows.isdigit()) or len(rows) > 9 or int(rows) < 1:
+            shown = repr(rows[:20] + "..." if len(rows) > 20 else node.value)
+            raise PlexError(f"page-size takes a whole number of rows from 1 to 999999999, not {shown}")
+        settings.page_size = int(rows)
         shown = node.value
     else:  # profile
         if not node.value:
