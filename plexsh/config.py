@@ -319,7 +319,7 @@ def check_remote(location: str) -> str:
         if not url["host"]:
             raise ValueError(f"{location!r} names no host: {RSYNC_FORM}")
         port = url["port"]
-        if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+        if port is not None and not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536):
             raise ValueError(f"{location!r}: the port must be a number from 1 to 65535: {RSYNC_FORM}")
         if not url["module"]:
             raise ValueError(f"{location!r} names no module: {RSYNC_FORM}")

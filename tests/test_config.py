@@ -114,6 +114,7 @@ def test_a_wrong_type_names_file_line_key_and_value(tmp_path):
     ("discovery:\n  scan_depth: true\n", "discovery.scan_depth must be a whole number, got True"),
     ("sources:\n  movies: [1, 2]\n", "line 2: sources.movies must be a list of texts"),
     ("sources: [/a, /b]\n", "line 1: sources must be a mapping"),
+    ("sources:\n  movies: ['rsync://nas:\u00b2/media']\n", "line 2: sources.movies: 'rsync://nas:²/media': the port"),
     ("- just\n- a list\n", "line 1: the config must be a mapping"),
 ])
 def test_bad_values(tmp_path, text, expected):
