@@ -197,7 +197,7 @@ class JobStore:
         if not log.isEnabledFor(level):
             return
         row = self.conn.execute("SELECT label, source FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        label, source = row if row else (None, None)  # a removed job has no row left
+        label, source = (row[0], loaded(row[1])) if row else (None, None)  # a removed job has no row left
         values = {"attempt": attempt, "bytes": bytes_, "reason": reason, **data, "title": label, "source": source}
         parts = [f"job {job_id} {event}"]
         parts += [f'{key}="{value}"' if " " in str(value) else f"{key}={value}"
