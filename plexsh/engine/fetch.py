@@ -104,6 +104,10 @@ _list_line = re.compile(rb"^(?P<mode>\S+)\s+(?P<size>\d+)\s+(?P<date>\d{4}/\d\d/
 IDENTITY_FORMAT = "plexsh-identity %l %M %n"
 _identity_line = re.compile(rb"^plexsh-identity (?P<size>\d+) (?P<day>\d{4}/\d\d/\d\d)-(?P<time>\d\d:\d\d:\d\d)"
                             rb" (?P<name>.*)$")
+# What rsync prints instead of its identity line for a source that is not a regular file.
+_skipped_line = re.compile(rb'^skipping (?:(?P<folder>directory )|non-regular file ")')
+_NOT_REGULAR = {b"d": "a folder", b"l": "a symbolic link", b"p": "a FIFO", b"s": "a socket",
+                b"c": "a device", b"b": "a device"}
 _escape = re.compile(rb"\\#([0-7]{3})")
 _wildcards = re.compile(r"[*?\[]")
 # ssh's bulk cipher costs more CPU than anything else in a transfer over ssh; AES-GCM runs on the
@@ -378,8 +382,12 @@ class Fetch(Copy):
         if self.listing.returncode != 0:
             raise CopyError(*classify(self.listing.returncode, err.decode(errors="replace")))
         entries = [m for m in map(_list_line.match, out.splitlines()) if m]
-        if len(entries) != 1 or not entries[0]["mode"].startswith(b"-"):
+        if len(entries) != 1:
             raise CopyError("source_unreadable", "the source is not a single regular file")
+        if not entries[0]["mode"].startswith(b"-"):
+            # Waiting changes nothing: fail at once, as the copier does for a local one.
+            what = _NOT_REGULAR.get(entries[0]["mode"][:1], "a special file")
+            raise CopyError("source_refused", f"the source is not a regular file but {what}: only files are copied")
         self.check_name(entries[0]["name"])
         return {"path": self.opts.source, "size": int(entries[0]["size"]), "mtime": entries[0]["date"].decode()}
 
@@ -489,6 +497,10 @@ class Fetch(Copy):
         self.said = None
         match = _identity_line.match(line)
         if not match:
+            skipped = _skipped_line.match(line)
+            if skipped:  # a folder, link, FIFO or device where the scan saw a file
+                what = "a folder" if skipped["folder"] else "a link, FIFO or device"
+                raise CopyError("source_refused", f"the source is not a regular file but {what}: only files are copied")
             raise CopyError("other", f"rsync said something unexpected: {line[:200]!r}")
         self.check_name(match["name"])
         self.heard_identity(int(match["size"]), f"{match['day'].decode()} {match['time'].decode()}")
