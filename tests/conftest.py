@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,38 @@ def scanned(configured) -> Path:
     return configured
 
 
+def cannot_run(message: str) -> None:
+    """Skip a test whose setting cannot be built here; under PLEXSH_REQUIRE_NAS=1 (CI) fail it instead,
+    so CI can never pass without running it."""
+    if os.environ.get("PLEXSH_REQUIRE_NAS") == "1":
+        pytest.fail(message + " (PLEXSH_REQUIRE_NAS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """`tmpfs(size)` mounts a fresh tmpfs of SIZE (as mount(8) reads it: "1m") under the test's folder
+    and returns it; every one is unmounted afterwards. Mounting needs root (tests using it are
+    marked `root`)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        cannot_run("a tmpfs needs root and mount(8)")
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        folder = tmp_path / f"tmpfs-{len(mounted) + 1}"
+        folder.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            cannot_run(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
 @pytest.fixture
 def nas_bench(tmp_path):
     """An up NAS bench (tests/nasbench.py) serving a copy of NAS_FILES three ways, removed afterwards
@@ -133,10 +166,7 @@ def nas_bench(tmp_path):
     from nasbench import BenchUnavailable, NasBench, unavailable_reason
 
     def unavailable(reason: str):
-        message = f"NAS bench needs {reason}"
-        if os.environ.get("PLEXSH_REQUIRE_NAS") == "1":
-            pytest.fail(message + " (PLEXSH_REQUIRE_NAS=1)", pytrace=False)
-        pytest.skip(message)
+        cannot_run(f"NAS bench needs {reason}")
 
     reason = unavailable_reason()
     if reason:
@@ -153,3 +183,15 @@ def nas_bench(tmp_path):
     finally:
         problems = bench.down()
         assert not problems, f"NAS bench left behind: {problems}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks by what a test needs, so `pytest -m "not nas"` (or "not root", "not slow") picks a quick
+    local run: `nas` (and `root`) for the NAS bench, `root` for a tmpfs. CI selects nothing out."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "nas_bench" in needs:
+            item.add_marker(pytest.mark.nas)
+            item.add_marker(pytest.mark.root)
+        if "tmpfs" in needs:
+            item.add_marker(pytest.mark.root)

@@ -3,14 +3,13 @@ exact lookup, fuzzy find, caches, completion values and stats."""
 
 from __future__ import annotations
 
-import doctest
 import json
 import time
 from pathlib import Path
 
 import pytest
 
-import plexsh.library.catalog as catalog_module
+from conftest import write_tree
 from plexsh.config import Discovery
 from plexsh.lang.ast import Filter, Range
 from plexsh.library.catalog import Catalog
@@ -37,15 +36,6 @@ LIBRARY = {
 }
 
 
-def write_tree(root: Path, files: dict[str, int]) -> None:
-    for rel, size in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
-            out.write(rel.encode()[:size])
-            out.truncate(size)
-
-
 def specs_for(root: Path) -> list[SourceSpec]:
     return [SourceSpec(n, str(root / n), "movies" if n.startswith("Movies") else "tv")
             for n in ("Movies", "Movies2", "TV", "TV2")]
@@ -66,10 +56,6 @@ def catalog(tmp_path, nas):
 
 def titles(items) -> list[str]:
     return [i.title for i in items]
-
-
-def test_doctests():
-    assert doctest.testmod(catalog_module).failed == 0
 
 
 def test_items_and_their_json_fields(catalog):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 
-import plexsh.config
 from plexsh.config import (
     DEFAULT_IGNORE_PATTERNS,
     DEFAULT_VIDEO_EXTENSIONS,
@@ -31,10 +29,6 @@ def error_of(path: Path, profile: str | None = None) -> str:
     with pytest.raises(ConfigError) as caught:
         load_config(path, profile)
     return str(caught.value)
-
-
-def test_doctests():
-    assert doctest.testmod(plexsh.config).failed == 0
 
 
 def test_a_missing_file_gives_the_defaults_with_no_sources(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import os
 import re
 import subprocess
@@ -63,10 +62,6 @@ def small(tmp_path_factory):
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo") / "nas"
     return root, make_demo_library(root)
-
-
-def test_docstring_examples():
-    assert doctest.testmod(fakelib).failed == 0
 
 
 def test_counts_match_n_and_the_stats(small):

@@ -12,6 +12,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pexpect
 import pytest
 import trio
 
-from conftest import ONE_EACH, plexsh_env, run_plexsh, write_config
+from conftest import ONE_EACH, REPO, plexsh_env, run_plexsh, write_config
 from enginekit import Entry, proc_state, running
 from plexsh.config import Config, Sync
 from plexsh.engine.plan import partial_path
@@ -183,8 +184,8 @@ def test_a_dead_mount_never_holds_up_the_shell_and_the_copy_completes_after_remo
     monkeypatch.setenv("PLEXSH_HOME", str(home))
     assert run_plexsh("-c", "scan").returncode == 0
     env = plexsh_env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120", LINES="40")
-    shell = pexpect.spawn(os.environ.get("PLEXSH", str(Path(__file__).resolve().parents[1] / ".venv/bin/plexsh")),
-                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 120))
+    shell = pexpect.spawn(sys.executable, ["-m", "plexsh"], env=env, cwd=str(REPO), encoding="utf-8", timeout=30,
+                          dimensions=(40, 120))
     try:
         shell.expect_exact(PROMPT)
         shell.sendline('get "Big"')
@@ -222,8 +223,8 @@ def test_plexsh_killed_with_sigkill_resumes_on_the_next_start_recopying_only_the
     configure(home, nas_bench.mount if path == "mount" else nas_bench.rsync_url, local)
     monkeypatch.setenv("PLEXSH_HOME", str(home))
     assert run_plexsh("-c", "scan").returncode == 0
-    first = subprocess.Popen([str(Path(__file__).resolve().parents[1] / ".venv/bin/plexsh"), "-c", 'get "Heat"'],
-                             env=plexsh_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen([sys.executable, "-m", "plexsh", "-c", 'get "Heat"'], env=plexsh_env(), cwd=REPO,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: jobs_of(home) and jobs_of(home)[0]["bytes_done"] >= 60 * MIB, "60 MiB copied")
     first.send_signal(signal.SIGKILL)
     first.wait()
@@ -232,7 +233,7 @@ def test_plexsh_killed_with_sigkill_resumes_on_the_next_start_recopying_only_the
     wait_for(lambda: proc_state(job["pid"]) in (None, "Z"), "the orphaned copier to stop")
     state = json.loads(Path(job["partial"] + ".state").read_text())
     verified = state["checkpoints"][-1][0]
-    shell = pexpect.spawn(str(Path(__file__).resolve().parents[1] / ".venv/bin/plexsh"),
+    shell = pexpect.spawn(sys.executable, ["-m", "plexsh"], cwd=str(REPO),
                           env=plexsh_env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1"),
                           encoding="utf-8", timeout=GUARD, dimensions=(40, 120))
     try:
@@ -253,36 +254,31 @@ def test_plexsh_killed_with_sigkill_resumes_on_the_next_start_recopying_only_the
     assert json.loads(data_json)["copied"] == BIG - job["resumed_from"] <= BIG - verified
 
 
-def test_destination_full_mid_transfer_then_space_freed_and_retry(nas_bench, tmp_path, monkeypatch):
+def test_destination_full_mid_transfer_then_space_freed_and_retry(nas_bench, tmp_path, monkeypatch, tmpfs):
     data = write_movie(nas_bench.media_dir, "Movies/Dune (2021)/Dune (2021).mkv", 100 * MIB)
-    home, local = tmp_path / "home", tmp_path / "local"
-    local.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", str(local)], check=True)
-    try:
-        keep = local / "Movies" / "Old (1990)" / "Old (1990).mkv"
-        keep.parent.mkdir(parents=True)
-        keep.write_bytes(os.urandom(5 * MIB))
-        before = hashlib.sha256(keep.read_bytes()).hexdigest()
-        configure(home, nas_bench.mount, local)
-        monkeypatch.setenv("PLEXSH_HOME", str(home))
-        assert run_plexsh("-c", "scan").returncode == 0
-        getting = subprocess.Popen([str(Path(__file__).resolve().parents[1] / ".venv/bin/plexsh"), "-c",
-                                    'get "Dune" bwlimit 20M'], env=plexsh_env(), stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
-        wait_for(lambda: jobs_of(home) and jobs_of(home)[0]["bytes_done"] >= 20 * MIB, "20 MiB copied")
-        # Something else fills the disk while the copy runs (the plan's free-space check passed).
-        filler = local / "filler"
-        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M", "count=200"], capture_output=True)
-        out, _ = getting.communicate(timeout=GUARD)
-        assert getting.returncode == 1, out
-        assert "destination is full" in out and "retry 1" in out
-        assert jobs_of(home)[0]["state"] == "failed"
-        filler.unlink()
-        again = run_plexsh("-c", "retry 1", timeout=GUARD)
-        assert again.returncode == 0, again.stdout + again.stderr
-        final = local / "Movies" / "Dune (2021)" / "Dune (2021).mkv"
-        assert final.read_bytes() == data
-        assert hashlib.sha256(keep.read_bytes()).hexdigest() == before  # nothing else touched
-        no_partials_under_final_names(local, {final.name: data, keep.name: keep.read_bytes()})
-    finally:
-        subprocess.run(["umount", "-l", str(local)], check=False)
+    home, local = tmp_path / "home", tmpfs("160m")
+    keep = local / "Movies" / "Old (1990)" / "Old (1990).mkv"
+    keep.parent.mkdir(parents=True)
+    keep.write_bytes(os.urandom(5 * MIB))
+    before = hashlib.sha256(keep.read_bytes()).hexdigest()
+    configure(home, nas_bench.mount, local)
+    monkeypatch.setenv("PLEXSH_HOME", str(home))
+    assert run_plexsh("-c", "scan").returncode == 0
+    getting = subprocess.Popen([sys.executable, "-m", "plexsh", "-c", 'get "Dune" bwlimit 20M'],
+                               env=plexsh_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    wait_for(lambda: jobs_of(home) and jobs_of(home)[0]["bytes_done"] >= 20 * MIB, "20 MiB copied")
+    # Something else fills the disk while the copy runs (the plan's free-space check passed).
+    filler = local / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M", "count=200"], capture_output=True)
+    out, _ = getting.communicate(timeout=GUARD)
+    assert getting.returncode == 1, out
+    assert "destination is full" in out and "retry 1" in out
+    assert jobs_of(home)[0]["state"] == "failed"
+    filler.unlink()
+    again = run_plexsh("-c", "retry 1", timeout=GUARD)
+    assert again.returncode == 0, again.stdout + again.stderr
+    final = local / "Movies" / "Dune (2021)" / "Dune (2021).mkv"
+    assert final.read_bytes() == data
+    assert hashlib.sha256(keep.read_bytes()).hexdigest() == before  # nothing else touched
+    no_partials_under_final_names(local, {final.name: data, keep.name: keep.read_bytes()})

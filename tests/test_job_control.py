@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_plexsh, write_tree
+from enginekit import proc_state
 from test_repl import PROMPT, run_line, start_shell
 
 SHOW = "Slow Show"
@@ -52,14 +53,6 @@ def wait_for(what: str, check, timeout: float = 30):
         time.sleep(0.05)
 
 
-def process_state(pid: int) -> str:
-    """The kernel's one-letter state of a process: T when stopped."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("State:"):
-            return line.split()[1]
-    raise AssertionError(f"no state for {pid}")
-
-
 def size(path: str) -> int:
     try:
         return Path(path).stat().st_size
@@ -91,12 +84,12 @@ def test_pause_resume_cancel_and_reorder_a_running_get(shell, slow_show, nas):
 
     # pause: the child is stopped, the job says paused, and its bytes stay where they were
     command(shell, "pause 1", "paused: job 1")
-    wait_for("the copier to stop", lambda: process_state(pid) == "T")
+    wait_for("the copier to stop", lambda: proc_state(pid) == "T")
     held = size(partial)
     before = job_percent(shell, 1, "paused")
     time.sleep(1)  # at 1 MiB/s a running copy would move on by a quarter of a file meanwhile
     assert job_percent(shell, 1, "paused") == before
-    assert size(partial) == held and process_state(pid) == "T"
+    assert size(partial) == held and proc_state(pid) == "T"
     assert stored(home)[2]["state"] == "queued"  # a paused job keeps its worker: nothing else started
 
     # while it is held: queue lists the waiting jobs; move one to the top and remove another
@@ -112,7 +105,7 @@ def test_pause_resume_cancel_and_reorder_a_running_get(shell, slow_show, nas):
     # resume: the same child goes on from there
     command(shell, "resume 1", "resumed: job 1")
     wait_for("the copy to move on", lambda: size(partial) > held)
-    assert process_state(pid) != "T"
+    assert proc_state(pid) != "T"
     job_percent(shell, 1, "running")
 
     # cancel: the copy ends, nothing under the final name; the partial stays for a later get

@@ -3,7 +3,6 @@ re-scans, and sources that are missing, unreadable or hanging."""
 
 from __future__ import annotations
 
-import doctest
 import os
 import pickle
 import shutil
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import plexsh.library.walker as walker
+from conftest import write_tree
 from plexsh.config import Config, Discovery
 from plexsh.errors import NotFound
 from plexsh.library import sources as sources_module
@@ -61,15 +61,6 @@ SKIPPED = {
 SOURCES = ("Movies", "Movies2", "TV", "TV2")
 
 
-def write_tree(root: Path, files: dict[str, int]) -> None:
-    for rel, size in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
-            out.write(rel.encode()[:size])
-            out.truncate(size)
-
-
 def age(root: Path, seconds: float = 3600) -> None:
     """Backdate every folder, as a library that has sat on a NAS for a while."""
     past = time.time() - seconds
@@ -97,10 +88,6 @@ def catalog(tmp_path):
 
 def cataloged(catalog: Catalog) -> set[str]:
     return {f"{source}/{rel}" for source, rel in catalog.conn.execute("SELECT source, relpath FROM files")}
-
-
-def test_walker_doctests():
-    assert doctest.testmod(walker).failed == 0
 
 
 @pytest.mark.parametrize("patterns, name, ignored", [

@@ -3,20 +3,14 @@ and over 100,000. Behaviour only; how fast it answers is for scripts/bench/scan 
 
 from __future__ import annotations
 
-import doctest
 import random
 
 import pytest
 
-import plexsh.library.titleindex as titleindex_module
 from plexsh.library.titleindex import TitleEntry, TitleIndex
 
 TITLES = ["The Matrix", "The Matrix Reloaded", "Heat", "Amélie", "A Quiet Place", "Breaking Bad",
           "The Office (US)", "Law & Order: SVU", "Night of the Living Dead"]
-
-
-def test_doctests():
-    assert doctest.testmod(titleindex_module).failed == 0
 
 
 @pytest.fixture(scope="module")
