@@ -2,10 +2,14 @@
 
 import json
 import os
+import sqlite3
 import stat
 import sys
+from contextlib import closing
 
-from conftest import REPO, run_json, run_plexsh, write_config
+import pexpect
+
+from conftest import REPO, plexsh_env, run_json, run_plexsh, write_config
 
 
 def test_version():
@@ -231,18 +235,38 @@ def test_sources_lists_reachability_and_counts(scanned):
     assert by_name["TV2"]["files"] == 3
 
 
-def test_no_color_gives_plain_text(scanned):
-    result = run_plexsh("-c", "ls movies", NO_COLOR="1")
-    assert "\x1b[" not in result.stdout
+def on_terminal(*args: str, **env) -> str:
+    """What plexsh prints on a real pseudo-terminal (where it draws in colour unless told not to)."""
+    child = pexpect.spawn(sys.executable, ["-m", "plexsh", *args], env=plexsh_env(TERM="xterm-256color", **env),
+                          cwd=str(REPO), dimensions=(50, 200), timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    out = child.before.decode("utf-8")
+    assert child.exitstatus == 0, out
+    return out
 
 
-def test_debug_shows_tracebacks_only_when_asked(home, tmp_path):
-    broken = tmp_path / "catalog-is-a-folder"
-    broken.mkdir()
-    (home / "plexsh.db").mkdir()  # a catalog that cannot be opened
-    result = run_plexsh("-c", "ls")
+def test_no_color_gives_plain_text_even_on_a_terminal(scanned):
+    assert "\x1b[" in on_terminal("-c", "ls movies")  # colour by default on a terminal ...
+    plain = on_terminal("-c", "ls movies", NO_COLOR="1")  # ... and none with NO_COLOR
+    assert "\x1b[" not in plain
+    header, *rows = plain.splitlines()
+    assert header.split() == ["title", "year", "kind", "quality", "size", "files", "source"]
+    assert any("Blade Runner 2049  2017  movie" in row for row in rows)
+
+
+def test_debug_shows_tracebacks_only_when_asked(scanned):
+    with closing(sqlite3.connect(scanned / "plexsh.db")) as db, db:
+        db.execute("DROP TABLE items")  # a damaged catalog: plexsh meets an error nobody foresaw
+    result = run_plexsh("-c", "ls movies")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: internal error: OperationalError: no such table: items"]
+    assert "PLEXSH_DEBUG=1" in result.stderr  # how to see more
+    debug = run_plexsh("-c", "ls movies", PLEXSH_DEBUG="1")
+    assert debug.returncode == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert debug.stderr.rstrip().endswith("sqlite3.OperationalError: no such table: items")
 
 
 def test_json_syntax_error_is_one_object(home):
