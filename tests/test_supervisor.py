@@ -21,12 +21,9 @@ from plexsh.engine.plan import partial_path
 from plexsh.engine.supervisor import COPIER, Supervisor
 from enginekit import Entry, proc_state, running
 
-REPO = Path(__file__).resolve().parent.parent
-STANDIN = [sys.executable, str(Path(__file__).with_name("standin_copier.py"))]
-# The real copier once it exists; the stand-in speaks the same protocol until then. Faults
-# (a child that hangs, one that ignores SIGTERM) always come from the stand-in.
-HAVE_COPIER = (REPO / "plexsh" / "engine" / "copier.py").exists()
-REAL = list(COPIER) if HAVE_COPIER else STANDIN
+# The real copier, always; a fault (a child that hangs, one that ignores SIGTERM) is asked of it
+# through its test hook, PLEXSH_TEST_COPIER_FAULT (see faulty()).
+REAL = list(COPIER)
 LIMIT = 60  # seconds: only to turn a hang into a failure, never a speed assertion
 
 
@@ -44,14 +41,24 @@ def entry(tmp_path: Path, name: str, size: int) -> tuple[Entry, bytes]:
     return Entry(source, destination, partial_path(destination), size), data
 
 
+def faulty(fault: str, once: Path | None = None) -> dict[str, str]:
+    """The environment of copier children that commit FAULT (copier.TEST_FAULT), only in the
+    first run that comes to it when ONCE (a file that run creates) is given."""
+    env = dict(os.environ, PLEXSH_TEST_COPIER_FAULT=fault)
+    if once is not None:
+        env["PLEXSH_TEST_COPIER_FAULT_ONCE"] = str(once)
+    return env
+
+
 @asynccontextmanager
-async def supervising(tmp_path: Path, copier=None, grace: float = 2.0, **sync):
+async def supervising(tmp_path: Path, copier=None, grace: float = 2.0, env: dict | None = None, **sync):
     settings = dict(retry_attempts=3, retry_backoff_base=0.05, retry_backoff_max=0.2, stall_timeout=10.0)
     settings.update(sync)
     changes = []
     verified = []
     async with running(tmp_path, Config(sync=Sync(**settings)), LIMIT, copier=copier or REAL, grace=grace,
-                       chunk_size="64K", on_change=changes.append, on_verified=verified.append) as sup:
+                       chunk_size="64K", on_change=changes.append, on_verified=verified.append,
+                       env=env) as sup:
         sup.changes, sup.verified = changes, verified
         yield sup
 
@@ -127,11 +134,12 @@ async def test_pause_stops_the_child_and_its_stall_clock(tmp_path):
     assert e.destination.read_bytes() == data
 
 
-async def test_a_silent_child_is_abandoned_as_stalled_and_retried(tmp_path, monkeypatch):
+async def test_a_silent_child_is_abandoned_as_stalled_and_retried(tmp_path):
     e, data = entry(tmp_path, "Dune (2021).mkv", 512 << 10)
-    monkeypatch.setenv("STANDIN_HANG_AFTER", str(128 << 10))
-    monkeypatch.setenv("STANDIN_HANG_ONCE", str(tmp_path / "hung-once"))
-    async with supervising(tmp_path, copier=STANDIN, stall_timeout=0.5) as sup:
+    # The first copier falls silent after its first checkpoint, for good; the retry behaves. The
+    # stall timeout is long enough for a busy machine to start the retry's child within it.
+    hang_once = faulty("hang", once=tmp_path / "hung-once")
+    async with supervising(tmp_path, env=hang_once, stall_timeout=3.0) as sup:
         (job_id,) = sup.enqueue([e])
         await until(lambda: sup.store.get(job_id).pid is not None)
         hung = sup.store.get(job_id).pid
@@ -144,10 +152,9 @@ async def test_a_silent_child_is_abandoned_as_stalled_and_retried(tmp_path, monk
     assert ended == ["stall", "done"]
 
 
-async def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path, monkeypatch):
+async def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path):
     e, _ = entry(tmp_path, "Stubborn (2000).mkv", 1 << 20)
-    monkeypatch.setenv("STANDIN_IGNORE_TERM", "1")
-    async with supervising(tmp_path, copier=STANDIN, grace=0.5) as sup:
+    async with supervising(tmp_path, env=faulty("ignore-sigterm"), grace=0.5) as sup:
         (job_id,) = sup.enqueue([e], bwlimit=128 << 10)
         await until(lambda: sup.view(job_id).bytes_done > 0)
         pid = sup.store.get(job_id).pid

@@ -64,6 +64,10 @@ partial is cut back to its last checkpoint, a chunk boundary, the state written,
 and the exit status is 20, as rsync's. SIGSTOP/SIGCONT need nothing: the --bwlimit token bucket
 holds at most one chunk, so a pause is not made up for with a burst. A read stuck in the kernel on
 a dead mount cannot be interrupted by any signal; the engine abandons such a child (field notes).
+
+Test hook. PLEXSH_TEST_COPIER_FAULT makes this copier misbehave on purpose, so that the engine's
+tests meet its guards with the real child rather than a stand-in (see TEST_FAULT). Nothing in
+plexsh sets it.
 """
 
 # This runs once per file copied, so it imports only what starts fast: no argparse, json, dataclasses
@@ -106,6 +110,34 @@ LINK_POLICIES = ("inside", "never", "always")
 # What a source that is not a regular file is, by its S_IFMT bits, for the refusal message.
 FILE_TYPES = {0o010000: "FIFO", 0o020000: "character device", 0o040000: "folder",
               0o060000: "block device", 0o140000: "socket"}
+
+# --- test hook: PLEXSH_TEST_COPIER_FAULT ---------------------------------------------------------
+# For the engine's tests only (tests/test_guards_engine.py, tests/test_supervisor.py): the fault the
+# copier commits, read once at start. Unset, each hook costs one comparison with None.
+#   hang            at the first checkpoint: write the state, then say nothing more, ever (a reader
+#                   stuck on a dead mount; SIGTERM is heard but the sleep goes on)
+#   ignore-sigterm  SIGTERM is ignored: only SIGKILL stops the copier
+#   lie-size        done reports one byte more than the partial holds
+#   lie-sha256      done reports a dest_sha256 that is not the SHA-256 of the partial
+#   crash           an unexpected exception (a bug) at the first checkpoint
+#   exit            the process ends at the first checkpoint with no last event (as if OOM-killed)
+# PLEXSH_TEST_COPIER_FAULT_ONCE=FILE: only while FILE does not exist; the run at fault creates it,
+# so the retry after it behaves.
+TEST_FAULT = os.environ.get("PLEXSH_TEST_COPIER_FAULT") or None
+
+
+def fault_for_tests(name: str) -> bool:
+    """Whether the test hook asks for fault NAME now (claiming the ONCE file if there is one)."""
+    if TEST_FAULT != name:
+        return False
+    once = os.environ.get("PLEXSH_TEST_COPIER_FAULT_ONCE")
+    if once:
+        try:
+            os.close(os.open(once, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            return False
+    return True
+
 
 USAGE = ("usage: python -m plexsh.engine.copier SOURCE PARTIAL [--chunk-size 8M] "
          "[--bwlimit BYTES_PER_S] [--fresh] [--root SOURCE_ROOT [--links inside|never|always]]")
@@ -808,6 +840,8 @@ class Copy:
                 self.hasher.submit(view, back, n, offset, chunk_end)
                 offset += n
                 self.check_source()
+                if TEST_FAULT and self.checkpoints():
+                    self.faults_for_tests_mid_copy()
                 chunk_end = min(size, chunk_end + chunk)
                 if time.monotonic() - last_save >= CHECKPOINT_INTERVAL:
                     self.save()
@@ -819,6 +853,18 @@ class Copy:
         self.hasher.finish()
         self.check_source()
         return offset - start
+
+    def faults_for_tests_mid_copy(self) -> None:
+        """The test hook's faults in the middle of a copy (see TEST_FAULT)."""
+        if fault_for_tests("hang"):
+            self.save()
+            while True:
+                time.sleep(3600)
+        if fault_for_tests("crash"):
+            raise RuntimeError("test fault: crash")
+        if fault_for_tests("exit"):
+            os.write(2, b"test fault: exit\n")
+            os._exit(3)
 
     def confirm(self, dest_sha256: str) -> tuple[str, str]:
         """(the source's SHA-256, the guarantee behind it) for a copy whose bytes hash to dest_sha256.
@@ -850,7 +896,13 @@ class Copy:
             sha256, guarantee = self.confirm(dest_sha256)
             remove_file(self.state_path)
             events.progress(self.size, self.size, self.resumed_from, force=True)
-            events.emit("done", bytes=self.size, copied=copied, sha256=sha256,
+            reported = self.size
+            if TEST_FAULT:  # the test hook's lies (see TEST_FAULT)
+                if fault_for_tests("lie-size"):
+                    reported += 1
+                if fault_for_tests("lie-sha256"):
+                    dest_sha256 = dest_sha256[:-1] + ("0" if dest_sha256[-1] != "0" else "1")
+            events.emit("done", bytes=reported, copied=copied, sha256=sha256,
                         dest_sha256=dest_sha256, guarantee=guarantee, resumed_from=self.resumed_from,
                         seconds=round(time.monotonic() - self.started, 3), **extra)
             return EXIT_OK
@@ -949,6 +1001,8 @@ def main(args: list[str] | None = None) -> int:
     for signum in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP):
         _signal.signal(signum, request_stop)
     Stop.parent = os.getppid()  # a copier whose engine died stops at a checkpoint
+    if TEST_FAULT and fault_for_tests("ignore-sigterm"):
+        _signal.signal(_signal.SIGTERM, _signal.SIG_IGN)
     if args == ["--serve"]:
         return serve(events)
     try:
