@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 
-from conftest import run_json, run_plexsh
+from conftest import run_json, run_plexsh, write_config
 
 
 def local(home):
@@ -99,8 +99,27 @@ def test_jobs_status_and_log_export(scanned, tmp_path):
     assert len(export["jobs"]) == 2 and {"queued", "verified"} <= {e["event"] for e in export["events"]}
 
 
-def test_cancel_retry_and_queue_control_over_stored_jobs(scanned):
-    (reply,) = run_json("cancel 9")
-    assert not reply["ok"] and "no job 9" in reply["error"]
-    (retry,) = run_json("retry failed")
-    assert retry["ok"] and retry["jobs"] == []
+def test_retry_brings_a_failed_file_once_it_is_back_and_cancel_and_queue_rm_act_on_stored_jobs(home, nas):
+    write_config(home, nas, "sync:\n  retry_attempts: 0\n")
+    assert run_plexsh("-c", "scan").returncode == 0
+    film = nas / "Movies/Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv"
+    aside = film.with_name("moved away")
+    film.rename(aside)  # the NAS lost the file since the scan
+    failed = run_plexsh("-c", 'get "Blade Runner 2049"')
+    assert failed.returncode == 1 and "cannot open the source" in failed.stdout, failed.stdout + failed.stderr
+    (jobs,) = run_json("jobs")
+    assert [(j["id"], j["state"], j["error_kind"]) for j in jobs["jobs"]] == [(1, "failed", "source_unreadable")]
+    copied = local(home) / "Movies" / "Blade Runner 2049 (2017)" / film.name
+    assert not copied.exists()
+    aside.rename(film)  # back on the NAS
+    retry, after, cancel, again = run_json("retry failed", "jobs", "cancel 1", "retry 1")
+    assert retry["ok"] and [(j["id"], j["state"]) for j in retry["jobs"]] == [(1, "done")]
+    assert same_bytes(copied, film)
+    assert [(j["id"], j["state"], j["error"]) for j in after["jobs"]] == [(1, "done", None)]
+    assert cancel["ok"] and cancel["jobs"] == []  # a finished job is not cancelled ...
+    assert again["ok"] and again["jobs"] == []  # ... nor queued again
+    (removed,) = run_json("queue rm 1")
+    listed, unknown = run_json("jobs", "cancel 9")  # the next start
+    assert removed["ok"] and listed["jobs"] == []  # forgotten for good; the copy stays
+    assert same_bytes(copied, film)
+    assert not unknown["ok"] and unknown["error"] == "no job 9"
