@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from enginekit import proc_state
 from plexsh.engine import copier
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,6 +86,15 @@ class Child:
         line, self._buffer = self._buffer.split(b"\n", 1)
         self.events.append(json.loads(line))
         return self.events[-1]
+
+    def said_so_far(self) -> bytes:
+        """Everything the copier has printed up to now (read without waiting)."""
+        while select.select([self.proc.stdout], [], [], 0)[0]:
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            self._buffer += chunk
+        return b"".join(json.dumps(e).encode() + b"\n" for e in self.events) + self._buffer
 
     def wait_for(self, test) -> dict:
         while (event := self.next_event()) is not None:
@@ -268,14 +278,26 @@ def test_a_source_changed_during_the_copy_is_an_error_not_a_mix(tmp_path):
     assert partial.stat().st_size == 0 and not state_of(partial).exists()
 
 
-def test_sigstop_and_sigcont_pause_and_resume_the_copy(tmp_path):
+def test_sigstop_holds_the_copy_where_it_is_and_sigcont_carries_it_on_to_the_end(tmp_path):
+    """How plexsh pauses a copy: while stopped not a byte more is written; after SIGCONT the same
+    run goes on from there (no restart, no error) to a whole, verified file."""
     src, partial = make_source(tmp_path, 1 << 20), partial_for(tmp_path)
     child = Child(src, partial)
     child.wait_for(progressed(CHUNK))
     child.proc.send_signal(signal.SIGSTOP)
-    time.sleep(0.3)
+    deadline = time.monotonic() + HANG_GUARD
+    while proc_state(child.proc.pid) != "T":
+        assert time.monotonic() < deadline, "the copier never stopped"
+        time.sleep(0.01)
+    said = child.said_so_far()
+    held = partial.stat().st_size
+    time.sleep(0.5)  # at the copy's 1 MiB/s, eight blocks' time: a copy still going would show
+    assert partial.stat().st_size == held < src.stat().st_size
+    assert child.said_so_far() == said  # and it says nothing
     child.proc.send_signal(signal.SIGCONT)
-    assert_done(*child.finish()[:2], src, partial)
+    code, events, stderr = child.finish()
+    done = assert_done(code, events, src, partial)
+    assert stderr == "" and done["resumed_from"] == 0 and done["copied"] == src.stat().st_size
 
 
 @pytest.fixture
