@@ -197,8 +197,12 @@ def test_the_title_index_is_cached_until_the_catalog_changes(catalog, nas, tmp_p
 def test_the_title_index_can_be_prepared_in_the_background(catalog):
     catalog.invalidate()
     catalog.prepare_title_index()
-    catalog.prepare_title_index()  # a second call while the first runs starts nothing new
-    catalog._index_builder.join(10)
+    builder = catalog._index_builder
+    catalog.prepare_title_index()  # a second call, while the first builds or once it has built
+    assert catalog._index_builder is builder  # starts nothing new
+    builder.join(10)
+    catalog.prepare_title_index()  # nor does one after it, with nothing changed
+    assert catalog._index_builder is builder
     index = catalog.title_index()
     assert catalog.title_index() is index and len(index) == 9
     assert catalog.find("brekin bad")[0][0].title == "Breaking Bad"

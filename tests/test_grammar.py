@@ -191,11 +191,15 @@ def test_any_text_parses_or_raises_one_plex_error(text):
                                  "next", "3", ";", "\n", "find", "new-only", "codec", "size", "<", "4GB", "#",
                                  "page", "sort", "desc", "set", "keep-going", "s1,3", "s2e4", "'", "..", "1990"]),
                 max_size=12))
-def test_near_miss_token_soup_never_crashes(words):
+def test_near_miss_token_soup_parses_or_points_at_a_place_in_the_text(words):
+    text = " ".join(words)
     try:
-        parse(" ".join(words))
-    except PlexSyntaxError:
-        pass
+        parse(text)
+    except PlexSyntaxError as error:
+        lines = text.rstrip().splitlines() or [""]
+        assert 1 <= error.line <= len(lines), (text, error.line)
+        assert 1 <= error.column <= len(lines[error.line - 1]) + 1, (text, error.column)  # on it, or just after
+        assert error.message and error.headline().startswith(f"syntax error at line {error.line}, column")
 
 
 @pytest.mark.parametrize("text, expected", [

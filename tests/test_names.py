@@ -215,15 +215,20 @@ def test_as_dict_is_json_ready():
     json.dumps([single, double, movie])
 
 
-@pytest.mark.parametrize("path", ["", "/", "x", ".mkv", "(", "[]", "S01E01", "2019", "---", "Season 1/", "💥.mkv", "İstanbul.2019.mkv"])
+@pytest.mark.parametrize("path", ["", "/", "x", ".mkv", "(", "[]", "S01E01", "2019", "---", "Season 1/", "💥.mkv"])
 def test_odd_names_do_not_crash(path):
     assert isinstance(parse_path(path), ParsedName)
 
 
-def test_parsed_name_is_frozen():
-    parsed = parse_path("Heat.1995.mkv")
-    with pytest.raises(AttributeError):
-        parsed.title = "Cold"  # type: ignore[misc]
+@pytest.mark.parametrize("path, kind, title, year, season, episodes", [
+    ("İstanbul.2019.mkv", "movie", "İstanbul", 2019, None, ()),
+    ("東京物語 (1953).mkv", "movie", "東京物語", 1953, None, ()),
+    ("Ünïcödé Shöw S01E02.mkv", "episode", "Ünïcödé Shöw", None, 1, (2,)),
+])
+def test_titles_in_any_script_keep_every_letter(path, kind, title, year, season, episodes):
+    parsed = parse_path(path)
+    assert (parsed.kind, parsed.title, parsed.year, parsed.season, parsed.episodes) == (
+        kind, title, year, season, episodes)
 
 
 def test_the_folder_cache_changes_no_answer():
