@@ -47,6 +47,7 @@ def test_layout(item, season, expected):
 @pytest.mark.parametrize("text, expected", [
     ("a/b", "a-b"), ("nul\x00here", "nul-here"), ("Amélie", "Amélie"), ("東京物語", "東京物語"),
     ("...", "_"), ("", "_"), (".hidden", "hidden"), ("trailing. ", "trailing"),
+    ("esc\x1b[2Jdel\x7f", "esc-[2Jdel-"), ("nel\x85csi\x9b", "nel-csi-"), ("nbsp\xa0é", "nbsp\xa0é"),
 ])
 def test_safe_name(text, expected):
     assert safe_name(text) == expected

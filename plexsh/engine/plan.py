@@ -26,7 +26,7 @@ __all__ = ["Plan", "PlanEntry", "Space", "best_version", "destination_for", "mak
 # of the received file); size: sizes only.
 VERIFY_MODES = ("sha256", "checksum", "size")
 
-_UNSAFE = re.compile(r"[/\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r"[/\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (U+0080-U+009F)
 NAME_MAX = 255  # bytes in one path component on Linux file systems
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
@@ -45,7 +45,7 @@ def _cut(text: str, limit: int) -> str:
 
 def safe_name(text: str) -> str:
     """A single path component for the local file system: no "/", no NUL or control
-    characters, no leading dots or trailing spaces; unicode is kept. A name longer than a file
+    characters (C0, DEL, C1: a terminal listing the folder would obey them), no leading dots or trailing spaces; unicode is kept. A name longer than a file
     system takes (255 bytes) is cut, keeping its extension, and marked with a short hash of the
     whole name, so two long names that differ only at the end stay apart.
 
