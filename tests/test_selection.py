@@ -72,6 +72,27 @@ def test_new_only_skips_what_is_local():
     assert chosen("s2 new-only", have) == [(2, (9,)), (2, (10,))]
 
 
+def test_new_only_keeps_a_double_episode_of_which_only_one_half_is_local():
+    assert chosen("s1 e1-3 new-only", {(1, 1)}) == [(1, (1, 2)), (1, (3,))]
+    assert chosen("s1 e1-3 new-only", {(1, 2), (1, 3)}) == [(1, (1, 2))]
+    assert chosen("s1 e1-3 new-only", {(1, 1), (1, 2)}) == [(1, (3,))]  # both halves there: skipped
+
+
+def test_a_long_episode_range_takes_every_episode_up_to_its_last():
+    assert chosen("s2 e1-10") == [(2, (e,)) for e in range(1, 11)]
+    assert chosen("s2 e01-10") == chosen("s2 e1-10")
+    with pytest.raises(NotFound, match=r"season 2 of Show X has no episode 11; it has episodes 1-10"):
+        chosen("s2 e1-11")
+
+
+def test_a_range_of_seasons_takes_the_episodes_named_in_each():
+    assert chosen("s1-2 e3-4") == [(1, (3,)), (1, (4,)), (2, (3,)), (2, (4,))]
+    assert [s for s, _ in chosen("s1-3")] == [1] * 6 + [2] * 10 + [3] * 5
+    assert chosen("s0-1 e2") == [(0, (2,)), (1, (1, 2))]
+    with pytest.raises(NotFound, match=r"season 3 of Show X has no episode 4; it has episodes 1-3, 5-6"):
+        chosen("s2-3 e4")  # season 2 has it, season 3 does not
+
+
 def test_next_continues_after_the_last_local_episode():
     have = {(1, 1), (1, 2), (1, 3)}
     assert chosen("next 3", have) == [(1, (4,)), (1, (5,)), (1, (6,))]
