@@ -8,6 +8,7 @@ import os
 from typing import Mapping
 
 from plexsh.home import home_dir
+from plexsh.printable import printable
 from plexsh.redact import redact, source_replacements
 
 DEFAULT_MAX_BYTES = 10 * 2**20
@@ -46,9 +47,11 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        if not self.enabled:
-            return text
-        return redact(text, {**self.roots, **getattr(record, "redact", {})})
+        if self.enabled:
+            text = redact(text, {**self.roots, **getattr(record, "redact", {})})
+        # Names from a NAS may hold bytes that are not UTF-8 or escapes a terminal would act on
+        # (`cat plexsh.log`): each line is shown as the shell shows them, the lines kept apart.
+        return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def setup_logging(verbose: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS,

@@ -14,6 +14,7 @@ from conftest import NAS_FILES, run_json, run_plexsh, write_config, write_tree
 from enginekit import Entry, running
 from plexsh.config import Config, Sync
 from plexsh.engine.plan import partial_path
+from plexsh.printable import printable
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -179,8 +180,11 @@ def test_a_name_that_is_not_utf8_is_cataloged_copied_exactly_and_costs_nothing_e
 
     got = run_plexsh("-c", "get café")
     assert got.returncode == 0, got.stdout + got.stderr
+    assert got.stderr == ""  # no "Logging error" from a log line naming the file
     copied = home / "local" / "Movies" / "Café (2004)" / "Café (2004).mkv"
     assert copied.read_bytes() == open(cafe, "rb").read()
+    log = (home / "logs" / "plexsh.log").read_text(encoding="utf-8")
+    assert printable(os.fsdecode(cafe)) in log  # Caf\351, as the shell shows it
 
 
 def test_every_nas_file_survives_a_share_with_a_bad_name_in_every_folder(home, tmp_path):
