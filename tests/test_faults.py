@@ -29,6 +29,7 @@ from plexsh.engine.supervisor import Supervisor
 MIB = 1 << 20
 BIG = 200 * MIB
 GUARD = 240  # seconds: turns a hang into a failure; never a speed assertion
+pytestmark = pytest.mark.slow  # every test here moves 100-200 MiB through faults lasting seconds
 PROMPT = " › "
 
 

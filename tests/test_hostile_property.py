@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,7 @@ def raw_controls(output: bytes) -> list[bytes]:
     return _CONTROL.findall(_STYLE.sub(b"", output))
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(spec=entries)
 def test_hostile_trees_are_cataloged_shown_and_copied_exactly(spec):

@@ -57,6 +57,7 @@ def base_of(bench, path: str) -> str:
     return {"rsync": bench.rsync_url, "ssh": bench.ssh_source}[path]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["rsync", "ssh"])
 def test_files_whose_names_match_each_other_as_patterns_each_arrive_with_their_own_bytes(nas_bench, tmp_path,
                                                                                           path):

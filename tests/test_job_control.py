@@ -75,6 +75,7 @@ def job_percent(child, job: int, state: str) -> int:
     return int(re.search(r"(\d+)%", row).group(1))
 
 
+@pytest.mark.slow
 def test_pause_resume_cancel_and_reorder_a_running_get(shell, slow_show, nas):
     home = slow_show
     command(shell, f'get "{SHOW}" s1 bwlimit 1M', r"queued 4 files of Slow Show .*jobs 1, 2, 3, 4")

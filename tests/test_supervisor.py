@@ -366,6 +366,7 @@ def test_control_from_an_asyncio_host_with_trio_as_guest(tmp_path):
     store.close()
 
 
+@pytest.mark.slow
 async def test_a_copy_outlasting_trio_s_idle_thread_timeout_runs_in_one_attempt(tmp_path):
     """trio starts children from worker threads and retires an idle one after 10 s; a child
     watching its parent the wrong way (PR_SET_PDEATHSIG fires when the parent *thread* ends)
