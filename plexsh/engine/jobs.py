@@ -55,6 +55,12 @@ def add_may_replace(db: Database) -> None:
     db["jobs"].add_column("may_replace", int, not_null_default=0)
 
 
+@migrations()
+def add_engine(db: Database) -> None:
+    """Which plexsh runs a job (`engine_identity`), so that another plexsh never takes its jobs for orphans."""
+    db["jobs"].add_column("engine", str)
+
+
 @dataclass
 class Job:
     """One file transfer, as stored (timestamps are unix seconds)."""
@@ -80,6 +86,7 @@ class Job:
     bwlimit: int | None = None
     fresh: bool = False
     may_replace: bool = False
+    engine: str | None = None  # engine_identity() of the plexsh that last started the job
     retry_at: float | None = None
     pid: int | None = None
     created: float | None = None
@@ -118,15 +125,21 @@ class JobStore:
     # --- recovery ------------------------------------------------------------------------------
 
     def _recover(self) -> list[int]:
-        """Jobs a killed plexsh left mid-way go back to the queue; their orphaned children are killed."""
+        """Jobs a killed plexsh left mid-way go back to the queue; their orphaned children are killed.
+
+        A job whose plexsh is still running (a second shell, a script beside the shell) is not an
+        orphan: it and its copier are left alone.
+        """
         marks = ", ".join("?" * len(_INTERRUPTED))
         rows = self.conn.execute(
-            f"SELECT id, pid, partial, state FROM jobs WHERE state IN ({marks}) OR "
+            f"SELECT id, pid, partial, state, engine FROM jobs WHERE state IN ({marks}) OR "
             "(state = 'paused' AND pid IS NOT NULL) ORDER BY id", _INTERRUPTED).fetchall()
         recovered = []
         now = time.time()
         with self.conn:
-            for job_id, pid, partial, state in rows:
+            for job_id, pid, partial, state, engine in rows:
+                if engine_alive(engine):
+                    continue
                 if pid:
                     kill_orphan(pid, loaded(partial))
                 if state == "paused":
@@ -268,6 +281,25 @@ def _job(row: tuple) -> Job:
     job.fresh, job.may_replace = bool(job.fresh), bool(job.may_replace)
     job.source, job.destination, job.partial = loaded(job.source), loaded(job.destination), loaded(job.partial)
     return job
+
+
+def engine_identity(pid: int | None = None) -> str | None:
+    """"PID:START" of a process (this one by default), or None where /proc cannot tell: the start
+    time (in clock ticks since boot) tells a live plexsh from a later process that got its pid."""
+    pid = pid or os.getpid()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return f"{pid}:{fields[19].decode()}"  # field 22 of stat(5), counted after the command's ")"
+
+
+def engine_alive(identity: str | None) -> bool:
+    """Whether the plexsh named by an engine_identity() is still running."""
+    if not identity:
+        return False
+    pid, _, _ = identity.partition(":")
+    return pid.isdigit() and engine_identity(int(pid)) == identity
 
 
 def kill_orphan(pid: int, partial: str | None) -> bool:

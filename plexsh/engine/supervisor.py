@@ -17,7 +17,7 @@ import trio
 from plexsh.config import Config
 from plexsh.engine import fetch
 from plexsh.engine.copier import command as copier_command
-from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore
+from plexsh.engine.jobs import FINISHED, PRIORITIES, Job, JobStore, engine_identity
 from plexsh.engine.reach import endpoint, probe
 from plexsh.engine.retry import backoff_delay, decide
 from plexsh.engine.tempnames import beside
@@ -102,6 +102,7 @@ class Supervisor:
         self.roots = sorted((r for roots in config.sources.values() for r in roots if not fetch.is_remote(r)),
                             key=len, reverse=True)
         self.follow_symlinks = config.discovery.follow_symlinks
+        self.identity = engine_identity()  # on each job it runs: another plexsh must not recover it
         self.copier = list(copier)
         # Workers that copy file after file (`--serve`) spare a small file the interpreter's
         # start-up; a stand-in copier in tests may only know the one-file command line.
@@ -289,7 +290,7 @@ class Supervisor:
         process = worker.process
         run.process, run.worker = process, worker
         run.last_progress = time.monotonic()
-        self._set(job, pid=process.pid)
+        self._set(job, pid=process.pid, engine=self.identity)
         if run.paused:  # paused between scheduling and start
             send_signal(process, signal.SIGSTOP)
         verdict = None
