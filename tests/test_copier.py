@@ -457,3 +457,117 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# --- the copier's own guards, each seen to fail with the guard taken out ----------------------------
+
+
+def test_a_partial_grown_past_the_source_during_the_copy_ends_in_an_error_not_done(tmp_path):
+    size = 2 << 20
+    src, partial = make_source(tmp_path, size), partial_for(tmp_path)
+    child = Child(src, partial)
+    child.wait_for(progressed(CHUNK))
+    os.truncate(partial, size + 4096)  # another writer at the same partial
+    code, events, stderr = child.finish()
+    assert code == 1 and stderr == ""
+    assert events[-1]["kind"] == "dest_unwritable"
+    assert events[-1]["message"] == "the partial file has the wrong size at the end"
+    assert not any(e["event"] == "done" for e in events)
+    assert partial.stat().st_size == events[-1]["bytes"] <= size  # cut back to a checkpoint
+
+
+@pytest.mark.parametrize("damage", ["garbage", "another format", "checkpoints out of order",
+                                    "a symlink loop", "a FIFO", "a link to /dev/zero"])
+def test_a_checkpoint_file_that_is_corrupt_or_unreadable_restarts_the_copy_from_byte_0(tmp_path, damage):
+    src, partial, kept = cancelled_partial(tmp_path, 24 * CHUNK + 9)
+    state = state_of(partial)
+    good = json.loads(state.read_text())
+    state.unlink()
+    if damage == "garbage":
+        state.write_bytes(b"\xff\x00 not a state file")
+    elif damage == "another format":
+        state.write_text(json.dumps({**good, "format": "plexsh-copier-state/0"}))
+    elif damage == "checkpoints out of order":
+        state.write_text(json.dumps({**good, "checkpoints": good["checkpoints"][::-1]}))
+    elif damage == "a symlink loop":  # unreadable even for root: open() fails with ELOOP
+        state.symlink_to(state.name)
+    elif damage == "a FIFO":  # open() would wait for a writer, deaf to SIGTERM
+        os.mkfifo(state)
+    else:  # reading it would never end
+        state.symlink_to("/dev/zero")
+    code, events, _ = run(src, partial)
+    done = assert_done(code, events, src, partial)
+    assert done["resumed_from"] == 0 and done["restart_reason"] == "checkpoint unreadable"
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed", "replaced by a file of the same size", "truncated"])
+def test_a_source_deleted_renamed_replaced_or_truncated_mid_copy_is_an_error_and_nothing_is_kept(tmp_path, how):
+    size = 2 << 20
+    src, partial = make_source(tmp_path, size), partial_for(tmp_path)
+    child = Child(src, partial)
+    child.wait_for(progressed(2 * CHUNK))
+    if how == "deleted":
+        src.unlink()
+    elif how == "renamed":
+        src.rename(src.with_name("Elsewhere (1999).mkv"))
+    elif how == "replaced by a file of the same size":
+        other = make_source(tmp_path, size, "Other (1999).mkv", seed=2)
+        os.utime(other, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns))
+        other.rename(src)
+    else:
+        os.truncate(src, size // 2)
+    code, events, stderr = child.finish()
+    assert code == 1 and stderr == ""
+    assert events[-1]["event"] == "error" and events[-1]["kind"] == "source_changed", events[-1]
+    assert not any(e["event"] == "done" for e in events)
+    # A mix of two versions is worth nothing: the partial is emptied and its checkpoints dropped.
+    assert events[-1]["bytes"] == 0 and partial.stat().st_size == 0 and not state_of(partial).exists()
+
+
+@pytest.mark.parametrize("kind, path", [("folder", None), ("character device", "/dev/zero")])
+def test_a_source_that_is_not_a_regular_file_is_refused_before_anything_is_written(tmp_path, kind, path):
+    if path is None:
+        src = tmp_path / "nas" / "Folder (1999).mkv"
+        src.mkdir(parents=True)
+    else:
+        src = Path(path)
+    partial = partial_for(tmp_path)
+    code, events, stderr = run(src, partial)
+    assert code == 1 and stderr == ""
+    assert events == [{"event": "error", "kind": "source_refused", "bytes": 0, "message":
+                       f"the source is not a regular file but a {kind}: only files are copied"}]
+    assert not partial.exists()
+
+
+@pytest.mark.parametrize("what", ["folder", "FIFO", "symlink to a file", "symlink at the checkpoint's temporary name"])
+def test_a_partial_that_is_not_a_regular_file_is_refused_and_what_is_there_left_alone(tmp_path, what):
+    src, partial = make_source(tmp_path, 2 << 20), partial_for(tmp_path)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"a file the copy must never touch")
+    if what == "folder":
+        partial.mkdir()
+    elif what == "FIFO":
+        os.mkfifo(partial)
+    elif what == "symlink to a file":
+        partial.symlink_to(victim)
+    else:  # where the copier writes its checkpoints before renaming them into place
+        Path(f"{state_of(partial)}.tmp").symlink_to(victim)
+    code, events, stderr = run(src, partial, bwlimit=SLOW)  # long enough to write checkpoints
+    assert code == 1 and stderr == ""
+    error = events[-1]
+    assert error["event"] == "error" and error["kind"] == "dest_unwritable", error
+    assert error["message"] == {
+        "folder": "cannot open the partial file: Is a directory",
+        "FIFO": "PARTIAL is not a regular file",
+        "symlink to a file": "PARTIAL is a symlink: the copy is never written through one",
+    }.get(what, "cannot write the checkpoint: Too many levels of symbolic links")
+    assert victim.read_bytes() == b"a file the copy must never touch"
+
+
+def test_an_unexpected_exception_is_one_error_event_and_no_traceback(tmp_path):
+    src, partial = make_source(tmp_path, 10 * CHUNK), partial_for(tmp_path)
+    done = subprocess.run(copier.argv(src, partial, chunk_size=CHUNK), capture_output=True, text=True,
+                          timeout=HANG_GUARD, env=dict(os.environ, PLEXSH_TEST_COPIER_FAULT="crash"))
+    assert done.returncode == 1 and done.stderr == ""
+    assert events_of(done.stdout)[-1] == {"event": "error", "kind": "other", "bytes": 0,
+                                          "message": "RuntimeError: test fault: crash"}

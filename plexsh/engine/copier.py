@@ -426,12 +426,24 @@ def identity(path: str, st: os.stat_result, stable_inodes: bool) -> dict:
 def load_state(path: str) -> tuple[dict | None, str | None]:
     """(state, None), (None, None) when there is none, or (None, why it cannot be used)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        # Without blocking and only a regular file: a FIFO at this name would hold open() until a
+        # writer came, deaf to every signal but SIGKILL.
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
         return None, None
     except OSError:
         return None, "checkpoint unreadable"
+    try:
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:
+            return None, "checkpoint unreadable"
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+    except OSError:
+        return None, "checkpoint unreadable"
+    finally:
+        os.close(fd)
     import json  # only when resuming; its import costs more than copying a small file
     try:
         state = json.loads(data)
@@ -449,7 +461,8 @@ def save_state(path: str, source: dict, checkpoints: list) -> None:
     data = (jsonline({"format": STATE_FORMAT, "source": source,
                       "checkpoints": [list(c) for c in checkpoints]}) + "\n").encode()
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        # O_NOFOLLOW: a symlink planted at this name must not have its target overwritten.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         try:
             view = memoryview(data)
             while view:
@@ -651,9 +664,14 @@ class Copy:
         self.size = st.st_size
         self.ident = identity(opts.source, st, filesystem_type(opts.source) in STABLE_INODES)
         try:
-            self.dst = os.open(opts.partial, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            # O_NOFOLLOW: through a symlink planted at PARTIAL's name the copy would overwrite (and
+            # first cut back) whatever file it points to, and the link would be renamed into place.
+            self.dst = os.open(opts.partial, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
             dst_st = os.fstat(self.dst)
         except OSError as e:
+            if e.errno == 40:  # ELOOP: PARTIAL is a symlink
+                raise CopyError("dest_unwritable", "PARTIAL is a symlink: the copy is never written "
+                                "through one") from None
             kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
             raise CopyError(kind, f"cannot open the partial file: {errno_text(e)}") from None
         if (dst_st.st_dev, dst_st.st_ino) == (st.st_dev, st.st_ino):
