@@ -113,6 +113,20 @@ def run_plexsh(*args: str, input: str | None = None, timeout: float = 60, **env)
                           timeout=timeout, env=plexsh_env(**env), cwd=REPO)
 
 
+def on_terminal(*args: str, **env) -> str:
+    """What plexsh prints on a real pseudo-terminal (where it draws in colour unless told not to);
+    it must exit 0."""
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "plexsh", *args], env=plexsh_env(TERM="xterm-256color", **env),
+                          cwd=str(REPO), dimensions=(50, 200), timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    out = child.before.decode("utf-8")
+    assert child.exitstatus == 0, out
+    return out
+
+
 def run_json(*commands: str, **kwargs) -> list[dict]:
     """Run commands with --json and return the JSON objects, one per command."""
     result = run_plexsh("--json", *[a for c in commands for a in ("-c", c)], **kwargs)

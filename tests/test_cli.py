@@ -7,9 +7,8 @@ import stat
 import sys
 from contextlib import closing
 
-import pexpect
 
-from conftest import REPO, plexsh_env, run_json, run_plexsh, write_config
+from conftest import REPO, on_terminal, plexsh_env, run_json, run_plexsh, write_config
 
 
 def test_version():
@@ -233,17 +232,6 @@ def test_sources_lists_reachability_and_counts(scanned):
     assert set(by_name) == {"Movies", "Movies2", "TV", "TV2"}
     assert all(s["reachable"] for s in by_name.values())
     assert by_name["TV2"]["files"] == 3
-
-
-def on_terminal(*args: str, **env) -> str:
-    """What plexsh prints on a real pseudo-terminal (where it draws in colour unless told not to)."""
-    child = pexpect.spawn(sys.executable, ["-m", "plexsh", *args], env=plexsh_env(TERM="xterm-256color", **env),
-                          cwd=str(REPO), dimensions=(50, 200), timeout=60)
-    child.expect(pexpect.EOF)
-    child.close()
-    out = child.before.decode("utf-8")
-    assert child.exitstatus == 0, out
-    return out
 
 
 def test_no_color_gives_plain_text_even_on_a_terminal(scanned):

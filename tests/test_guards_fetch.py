@@ -25,6 +25,7 @@ import pytest
 from conftest import plexsh_env, REPO, write_config
 from plexsh.engine import fetch
 from rsyncd import rsync_daemon
+from test_fetch import events_of, write
 
 CHUNK = 64 << 10
 HANG_GUARD = 60.0  # not a timing assertion: only keeps a broken guard from hanging the suite
@@ -57,17 +58,6 @@ def wrap(tmp_path: Path, behaviour: str) -> dict:
                                                                    behaviour=textwrap.dedent(behaviour)))
     script.chmod(0o755)
     return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}")
-
-
-def write(folder: Path, name: str, size: int, seed: int = 1) -> bytes:
-    block = hashlib.sha256(f"{name}{seed}".encode()).digest() * 2048
-    data = b"".join(n.to_bytes(8, "little") + block[8:] for n in range(size // len(block) + 1))[:size]
-    (folder / name).write_bytes(data)
-    return data
-
-
-def events_of(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def start_fetch(source: str, partial: Path, *options: str, env: dict | None = None) -> subprocess.Popen:

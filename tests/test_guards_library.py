@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 
-from conftest import REPO, plexsh_env, run_json, write_config
+from conftest import REPO, on_terminal, plexsh_env, run_json, write_config
 
 # Every control character a name can hold: C0 (with tab, new line and escape), DEL, and C1
 # (U+0080-U+009F: NEL, and CSI, which some terminals take for ESC [).
@@ -114,16 +113,6 @@ def test_a_known_folder_that_turns_unreadable_keeps_its_titles_and_scan_says_why
 # --- colour on a terminal ---------------------------------------------------------------------
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-9]|9[0-7]|38;[25];)[0-9;]*m")  # an SGR that sets a colour
-
-
-def on_terminal(*args: str) -> str:
-    child = pexpect.spawn(sys.executable, ["-m", "plexsh", *args], env=plexsh_env(TERM="xterm-256color"),
-                          cwd=str(REPO), dimensions=(50, 200), timeout=60)
-    child.expect(pexpect.EOF)
-    child.close()
-    out = child.before.decode("utf-8")
-    assert child.exitstatus == 0, out
-    return out
 
 
 def test_set_color_off_and_on_in_the_shell_on_a_terminal(scanned):
