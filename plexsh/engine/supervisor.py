@@ -23,6 +23,7 @@ from plexsh.engine.retry import backoff_delay, decide
 from plexsh.engine.tempnames import beside
 from plexsh.engine.workers import Worker, WorkerPool, send_signal
 from plexsh.home import home_dir
+from plexsh.library.overlap import inside
 
 __all__ = ["JobView", "Supervisor", "SupervisorError", "COPIER"]
 
@@ -278,7 +279,7 @@ class Supervisor:
             argv.append("--fresh")
         request = {"source": job.source, "partial": job.partial, "bwlimit": bwlimit or 0,
                    "chunk_size": self.chunk_size, "fresh": fresh}
-        root = None if remote else next((r for r in self.roots if job.source.startswith(r.rstrip("/") + "/")), None)
+        root = None if remote else next((r for r in self.roots if inside(job.source, r)), None)
         if root is not None:  # a file swapped for a link out of its source since the scan is refused
             argv += ["--root", root, "--links", self.follow_symlinks]
             request.update(root=root, links=self.follow_symlinks)

@@ -20,22 +20,24 @@ CHECK_SECONDS = 2.0
 Identity = tuple[int, int]
 
 
-def _inside(path: str, folder: str) -> bool:
-    """Whether `path` lies strictly below `folder` (both absolute and normalised).
+def inside(path: str, root: str) -> bool:
+    """Whether PATH is ROOT or lies below it (both already resolved: no links, no "..").
 
-    >>> _inside("/nas/Movies/x", "/nas/Movies"), _inside("/nas/Movies2", "/nas/Movies"), _inside("/a", "/")
-    (True, False, True)
+    >>> inside("/nas/Movies/a.mkv", "/nas/Movies"), inside("/nas/Movies2/a.mkv", "/nas/Movies")
+    (True, False)
+    >>> inside("/nas/Movies", "/nas/Movies"), inside("/etc/hostname", "/")
+    (True, True)
     """
-    return path != folder and path.startswith(folder.rstrip("/") + "/")
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _by_name(destination: str, source: str) -> str | None:
     destination, source = os.path.realpath(destination), os.path.realpath(source)
     if destination == source:
         return "is"
-    if _inside(destination, source):
+    if inside(destination, source):
         return "lies inside"
-    if _inside(source, destination):
+    if inside(source, destination):
         return "contains"
     return None
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 from plexsh.config import Discovery
 from plexsh.library.catalog import quality_lines
 from plexsh.library.names import parse_fields
+from plexsh.library.overlap import inside
 from plexsh.library.sources import SourceSpec, check_root
 from plexsh.library.titles import match_key
 
@@ -202,17 +203,6 @@ class Walk:
 
     def counters(self) -> tuple[int, int, int]:
         return self.dirs_seen, self.files_seen, self.files_parsed
-
-
-def inside(path: str, root: str) -> bool:
-    """Whether PATH is ROOT or lies below it (both already resolved: no links, no "..").
-
-    >>> inside("/nas/Movies/a.mkv", "/nas/Movies"), inside("/nas/Movies2/a.mkv", "/nas/Movies")
-    (True, False)
-    >>> inside("/nas/Movies", "/nas/Movies"), inside("/etc/hostname", "/")
-    (True, True)
-    """
-    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 class _LocalWalk(Walk):
