@@ -183,13 +183,16 @@ def _existing(entry: PlanEntry, verify: str, replace: bool, placed: Callable[[st
     if not stat.S_ISREG(st.st_mode):
         what = "a folder" if stat.S_ISDIR(st.st_mode) else "a link" if stat.S_ISLNK(st.st_mode) else "not a file"
         return replace_fields(entry, skipped=f"conflict: {what} is at {entry.destination}; plexsh leaves it alone")
-    if st.st_size == entry.size:
-        if verify == "size":
-            return replace_fields(entry, skipped="already there (same size)")
-        if entry.file.sha256 and sha256_file(entry.destination) == entry.file.sha256:
+    if st.st_size == entry.size and verify == "size":
+        return replace_fields(entry, skipped="already there (same size)")
+    digest = None  # the file is read at most once, and only when a recorded hash can settle it
+    if st.st_size == entry.size and entry.file.sha256:
+        digest = sha256_file(entry.destination)
+        if digest == entry.file.sha256:
             return replace_fields(entry, skipped="already there (sha256 verified)")
     own = placed(str(entry.destination)) if placed is not None else None
-    if own is not None and own.size == st.st_size and own.sha256 and sha256_file(entry.destination) == own.sha256:
+    if own is not None and own.size == st.st_size and own.sha256 and \
+            (digest or sha256_file(entry.destination)) == own.sha256:
         return replace_fields(entry, replaces=True)  # plexsh's copy of an older version, untouched since
     if replace:
         return replace_fields(entry, replaces=True)
