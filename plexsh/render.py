@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 import unicodedata
 
 from plexsh.printable import json_text, one_line, printable
@@ -136,22 +135,21 @@ class Renderer:
 
     @contextlib.contextmanager
     def progress(self, label: str):
-        """A live status line on a terminal; yields a callback taking a one-line description."""
+        """A live status line on a terminal; yields a callback taking a one-line description.
+
+        The callback only changes the text; the line is redrawn on its own clock, so a burst of
+        updates costs nothing and the last one shows even when no other follows (a source that
+        hangs after the others are done must not leave their counts behind)."""
         if self.mode != "rich":
             yield lambda text: None
             return
+        from rich.live import Live
+        from rich.spinner import Spinner
         from rich.text import Text as RichText
 
-        with self.console.status(RichText(one_line(label))) as status:
-            last = [0.0]
-
-            def update(text: str) -> None:
-                now = time.monotonic()
-                if now - last[0] >= 0.1:
-                    last[0] = now
-                    status.update(RichText(one_line(f"{label} {text}")))
-
-            yield update
+        spinner = Spinner("dots", RichText(one_line(label)), style="status.spinner")
+        with Live(spinner, console=self.console, refresh_per_second=10, transient=True):
+            yield lambda text: spinner.update(text=RichText(one_line(f"{label} {text}")))
 
     @contextlib.contextmanager
     def job_progress(self, views):

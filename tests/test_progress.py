@@ -91,3 +91,36 @@ def test_plain_line_for_each_state_change(before, after, line):
     from plexsh.render import job_line
 
     assert job_line(before, after) == line
+
+
+def test_a_scan_on_a_terminal_shows_a_live_status_line_with_its_counts_and_a_pipe_gets_none(home, nas, tmp_path):
+    """The NAS daemon is stopped: it accepts the connection and never answers, so the scan waits
+    scan_timeout for it while the local folders are already counted, and the status line says so."""
+    import os
+    import signal
+
+    from conftest import write_config
+    from rsyncd import rsync_daemon
+
+    (tmp_path / "daemon").mkdir()
+    with rsync_daemon(tmp_path / "daemon") as daemon:
+        write_config(home, nas, "discovery:\n  scan_timeout: 3\n",
+                     folders={"movies": ["Movies", "Movies2"]})
+        config = home / "config.yaml"
+        config.write_text(config.read_text().replace('"]', f'", "{daemon.url()}"]', 1))
+        os.killpg(daemon.process.pid, signal.SIGSTOP)
+        try:
+            child = pexpect.spawn(sys.executable, ["-m", "plexsh", "-c", "scan"], cwd=str(REPO), timeout=60,
+                                  env=plexsh_env(TERM="xterm-256color"), dimensions=(40, 160))
+            child.expect(pexpect.EOF)
+            child.close()
+            piped = run_plexsh("-c", "scan full")
+        finally:
+            os.killpg(daemon.process.pid, signal.SIGCONT)
+    shown = child.before.decode()
+    assert child.exitstatus == 1, shown  # the stopped daemon is reported as hanging
+    status = [line for line in shown.replace("\r", "\n").split("\n") if "scanning" in line]
+    # While the daemon keeps the scan waiting, the line holds both local folders' counts.
+    assert any("8 files · 2/3 sources" in line for line in status), shown
+    assert "media (not answering after 3 s" in shown, shown
+    assert piped.returncode == 1 and "scanning" not in piped.stdout + piped.stderr, piped
