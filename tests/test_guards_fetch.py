@@ -283,3 +283,61 @@ def test_verify_sha256_that_never_answers_on_the_nas_fails_the_file_instead_of_h
     assert events[-1]["kind"] == "network", events[-1]
     assert events[-1]["message"] == "the source's SHA-1 on the NAS took over 11 s"
     assert not left_running(tmp_path, "check"), "the hung check was left behind"
+
+
+# Over ssh the NAS computes the source's SHA-256 itself (`ssh NAS 'openssl dgst ...'`): a real `ssh`
+# first on PATH does what a failing NAS would when that command starts, and is the real ssh otherwise.
+SSH_WRAPPER = '''\
+import os, signal, sys
+args = sys.argv[1:]
+real = {real!r}
+if any("dgst -sha256" in arg for arg in args):
+    with open({mark!r}, "w") as f:
+        f.write(str(os.getpid()))
+{behaviour}
+os.execv(real, [real] + args)
+'''
+
+
+def wrap_ssh(tmp_path: Path, behaviour: str) -> dict:
+    folder = tmp_path / "ssh-wrapper"
+    folder.mkdir(exist_ok=True)
+    script = folder / "ssh"
+    script.write_text(f"#!{sys.executable} -I\n" + SSH_WRAPPER.format(
+        real=shutil.which("ssh"), mark=str(folder / "check.pid"), behaviour=textwrap.indent(behaviour, "    ")))
+    script.chmod(0o755)
+    return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}")
+
+
+def fetch_over_ssh(bench, tmp_path: Path, env: dict) -> tuple[int, list[dict]]:
+    rel = "Movies/Heat (1995)/Heat (1995).mkv"
+    return run_fetch(f"{bench.ssh_source}/{rel}", tmp_path / ".p", "--source-check", "--timeout", "1",
+                     "--ssh-key", str(bench.ssh_key), "--known-hosts", str(tmp_path / "known_hosts"), env=env)
+
+
+@pytest.mark.slow
+def test_verify_sha256_over_ssh_whose_nas_goes_away_fails_the_file_with_ssh_s_reason(nas_bench, tmp_path):
+    env = wrap_ssh(tmp_path, f"os.kill({nas_bench.pids['sshd']}, signal.SIGKILL)  # sshd dies before the check")
+    code, events = fetch_over_ssh(nas_bench, tmp_path, env)
+    assert (tmp_path / "ssh-wrapper" / "check.pid").exists(), "the NAS-side check never ran"
+    assert code == 1 and events[-1]["event"] == "error", events
+    assert events[-1]["kind"] == "network", events[-1]
+    assert events[-1]["message"].startswith("the source's SHA-256 on the NAS failed: "), events[-1]
+    assert "Connection refused" in events[-1]["message"], events[-1]
+
+
+@pytest.mark.slow
+def test_verify_sha256_over_ssh_that_never_answers_fails_the_file_instead_of_hanging(nas_bench, tmp_path):
+    env = wrap_ssh(tmp_path, "os.kill(os.getpid(), signal.SIGSTOP)  # the check never answers")
+    code, events = fetch_over_ssh(nas_bench, tmp_path, env)
+    assert code == 1 and events[-1]["event"] == "error", events
+    assert events[-1]["kind"] == "network", events[-1]
+    assert events[-1]["message"] == "the source's SHA-256 on the NAS took over 11 s", events[-1]
+    pid = int((tmp_path / "ssh-wrapper" / "check.pid").read_text())
+    deadline = time.monotonic() + 5  # SIGKILL takes effect asynchronously
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    hung = alive(pid)
+    if hung:
+        os.kill(pid, signal.SIGKILL)
+    assert not hung, "the hung check was left behind"
