@@ -357,16 +357,14 @@ class Supervisor:
                 await run.wake.wait()
 
     async def _terminate(self, run: _Run, grace: float | None = None) -> None:
-        """SIGTERM (and SIGCONT if stopped), SIGKILL after the grace period; gives up after a second more."""
+        """SIGTERM (and SIGCONT if stopped), then wait out the grace period for a clean stop. A child
+        still there afterwards is SIGKILLed and left to the reaper by the caller (_attempt's finally),
+        the one place that does so, since a child may sit in uninterruptible I/O even then."""
         process = run.process
         send_signal(process, signal.SIGTERM)
         if run.paused:
             send_signal(process, signal.SIGCONT)
         with trio.move_on_after(self.grace if grace is None else grace):
-            await process.wait()
-            return
-        send_signal(process, signal.SIGKILL)
-        with trio.move_on_after(1.0):
             await process.wait()
 
     async def _read_events(self, job: Job, run: _Run, worker: Worker) -> None:
