@@ -68,7 +68,8 @@ class Child:
 
     def __init__(self, src: Path, partial: Path, **options):
         options.setdefault("bwlimit", SLOW)
-        self.proc = subprocess.Popen(copier.argv(src, partial, chunk_size=CHUNK, **options),
+        options.setdefault("chunk_size", CHUNK)
+        self.proc = subprocess.Popen(copier.argv(src, partial, **options),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.events: list[dict] = []
         self._buffer = b""
@@ -500,7 +501,8 @@ def test_a_checkpoint_file_that_is_corrupt_or_unreadable_restarts_the_copy_from_
     assert done["resumed_from"] == 0 and done["restart_reason"] == "checkpoint unreadable"
 
 
-@pytest.mark.parametrize("how", ["deleted", "renamed", "replaced by a file of the same size", "truncated"])
+@pytest.mark.parametrize("how", ["deleted", "renamed", "replaced by a file of the same size", "truncated",
+                                 "appended to"])
 def test_a_source_deleted_renamed_replaced_or_truncated_mid_copy_is_an_error_and_nothing_is_kept(tmp_path, how):
     size = 2 << 20
     src, partial = make_source(tmp_path, size), partial_for(tmp_path)
@@ -514,14 +516,31 @@ def test_a_source_deleted_renamed_replaced_or_truncated_mid_copy_is_an_error_and
         other = make_source(tmp_path, size, "Other (1999).mkv", seed=2)
         os.utime(other, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns))
         other.rename(src)
-    else:
+    elif how == "truncated":
         os.truncate(src, size // 2)
+    else:  # the reads alone would never see it: they stop at the size the copy began with
+        with open(src, "ab") as grow:
+            grow.write(b"more")
     code, events, stderr = child.finish()
     assert code == 1 and stderr == ""
     assert events[-1]["event"] == "error" and events[-1]["kind"] == "source_changed", events[-1]
     assert not any(e["event"] == "done" for e in events)
     # A mix of two versions is worth nothing: the partial is emptied and its checkpoints dropped.
     assert events[-1]["bytes"] == 0 and partial.stat().st_size == 0 and not state_of(partial).exists()
+
+
+def test_a_source_cut_short_inside_a_chunk_ends_the_copy_at_the_first_missing_byte(tmp_path):
+    size = 2 << 20  # one chunk: no check of the source's size comes before the end, only the reads
+    src, partial = make_source(tmp_path, size), partial_for(tmp_path)
+    child = Child(src, partial, chunk_size=size)
+    child.wait_for(progressed(2 * CHUNK))
+    os.truncate(src, CHUNK)
+    code, events, stderr = child.finish()
+    assert code == 1 and stderr == ""
+    assert events[-1]["kind"] == "source_changed", events[-1]
+    assert events[-1]["message"].startswith("the source ended early, at byte "), events[-1]
+    assert events[-1]["message"].endswith(f" of {size}"), events[-1]
+    assert events[-1]["bytes"] == 0 and partial.stat().st_size == 0
 
 
 @pytest.mark.parametrize("kind, path", [("folder", None), ("character device", "/dev/zero")])
