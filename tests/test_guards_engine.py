@@ -128,6 +128,27 @@ async def test_a_partial_replaced_by_a_shorter_file_before_the_check_never_gets_
     assert not e.destination.exists()
 
 
+@pytest.mark.parametrize("how", ["replaced by a file of the same size", "rewritten in place"])
+async def test_a_partial_changed_after_the_copier_verified_it_never_gets_its_final_name(tmp_path, how):
+    e, data = entry(tmp_path)
+    other = bytes(b ^ 0xFF for b in data[:4096]) + data[4096:]
+
+    def change(view):
+        if how == "rewritten in place":
+            with open(e.partial, "r+b") as f:
+                f.write(other[:4096])
+        else:
+            twin = e.partial.with_name("twin")
+            twin.write_bytes(other)
+            os.replace(twin, e.partial)
+
+    view, ended = await get(tmp_path, e, on_change=when_verifying(change))
+    assert (view.state, view.error_kind) == ("failed", "verify"), view
+    assert view.error.endswith("the copy was changed by another program after it was verified "
+                               "(it is copied again from the start)")
+    assert not e.destination.exists()
+
+
 # --- the rename into place fails --------------------------------------------------------------------
 
 

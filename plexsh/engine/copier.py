@@ -12,13 +12,16 @@ JSON object per line, flushed as written:
 
     {"event":"verify","bytes":N,"total":P}      re-reading an existing partial before resuming
     {"event":"progress","bytes":N,"total":T,"resumed_from":R}   the first, at most ten a second, the last
-    {"event":"done","bytes":T,"copied":C,"sha256":H,"dest_sha256":H,"resumed_from":R,"seconds":S}
+    {"event":"done","bytes":T,"copied":C,"sha256":H,"dest_sha256":H,"resumed_from":R,"identity":I,
+     "seconds":S}
     {"event":"error","kind":K,"message":M,"bytes":B}     exit status 1 (2 for bad arguments)
     {"event":"cancelled","bytes":B,"total":T,"resumed_from":R}   on SIGTERM/SIGINT/SIGHUP, exit 20
 
 K is source_changed (fetch again), source_unreadable, permission_denied, source_refused (not the
 regular file inside its source that was listed: a FIFO, a device, a symlink out of SOURCE_ROOT),
-no_space, dest_unwritable or other; B is how much of PARTIAL is checkpointed and kept for a resume. C is what this run read from SOURCE. The first
+no_space, dest_unwritable or other; B is how much of PARTIAL is checkpointed and kept for a resume.
+C is what this run read from SOURCE. I is PARTIAL's [device, inode, size, mtime_ns, ctime_ns] after
+the last byte: the caller renames only that file, unwritten since. The first
 progress event and done carry "restart_reason" when an existing partial could not be used ("source
 changed", "no checkpoint", "checkpoint unreadable", "partial failed verification", "fresh
 requested") and "discarded" (bytes) when the tail of a partial failed its check and is copied again.
@@ -913,6 +916,10 @@ class Copy:
             dest_sha256 = digest.hexdigest()
             sha256, guarantee = self.confirm(dest_sha256)
             remove_file(self.state_path)
+            # What the engine checks just before the rename: the file these bytes were hashed in,
+            # untouched since (the change time moves with any write, and nobody can set it back).
+            st = os.fstat(self.dst)
+            identity = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
             events.progress(self.size, self.size, self.resumed_from, force=True)
             reported = self.size
             if TEST_FAULT:  # the test hook's lies (see TEST_FAULT)
@@ -922,7 +929,7 @@ class Copy:
                     dest_sha256 = dest_sha256[:-1] + ("0" if dest_sha256[-1] != "0" else "1")
             events.emit("done", bytes=reported, copied=copied, sha256=sha256,
                         dest_sha256=dest_sha256, guarantee=guarantee, resumed_from=self.resumed_from,
-                        seconds=round(time.monotonic() - self.started, 3), **extra)
+                        identity=identity, seconds=round(time.monotonic() - self.started, 3), **extra)
             return EXIT_OK
         except Cancelled:
             kept = self.wind_down()

@@ -438,7 +438,10 @@ class Supervisor:
         if problem is not None:
             return "error", kind, problem
         try:
-            await trio.to_thread.run_sync(_commit, partial, final, job.may_replace)
+            await trio.to_thread.run_sync(_commit, partial, final, job.may_replace, done.get("identity"))
+        except ChangedSinceVerified:
+            return "error", "verify", ("the copy was changed by another program after it was verified "
+                                       "(it is copied again from the start)")
         except FileExistsError:
             return "error", "conflict", (f"a different file appeared at {final} during the copy; it is kept "
                                          "(`get ... replace` replaces it)")
@@ -681,14 +684,25 @@ def _discard(partial: str) -> None:
             pass
 
 
-def _commit(partial: Path, final: Path, may_replace: bool = False) -> None:
+class ChangedSinceVerified(Exception):
+    """The partial is not the file the child hashed, or was written to since."""
+
+
+def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None) -> None:
     """fsync the copy, rename it into place, fsync the folder; drop the copier's state file.
 
-    Unless the job may replace what is there, a file that appeared at `final` since the plan stays:
-    a hard link puts the copy in place only where nothing is (FileExistsError otherwise).
+    The partial must still be the file the child verified: IDENTITY is its device, inode, size,
+    modification and change times as the child saw them after the last byte (the change time moves
+    with any write and cannot be set back), so a partial replaced or rewritten since is refused
+    without reading it again. Unless the job may replace what is there, a file that appeared at
+    `final` since the plan stays: a hard link puts the copy in place only where nothing is
+    (FileExistsError otherwise).
     """
-    fd = os.open(partial, os.O_RDONLY)
+    fd = os.open(partial, os.O_RDONLY | os.O_NOFOLLOW)
     try:
+        st = os.fstat(fd)
+        if identity != [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]:
+            raise ChangedSinceVerified
         os.fsync(fd)
     finally:
         os.close(fd)
