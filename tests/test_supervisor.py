@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -301,11 +302,14 @@ async def test_plexsh_killed_mid_copy_resumes_on_the_next_start(tmp_path):
          str(e.partial), str(e.size)], stdout=subprocess.PIPE)
     with trio.fail_after(LIMIT):
         assert b"copying" in await host.stdout.receive_some(100)
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            (orphan,) = conn.execute("SELECT pid FROM jobs").fetchone()
+        # Stopped, as a copier stuck on a dead mount would be: a running one would see its parent
+        # go and end by itself at its next checkpoint, and the recovery's kill would go untested.
+        os.kill(orphan, signal.SIGSTOP)
         host.kill()  # kill -9: no cleanup at all; its copier child lives on, orphaned
         await host.wait()
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        (orphan,) = conn.execute("SELECT pid FROM jobs").fetchone()
-    assert proc_state(orphan) not in (None, "Z")  # still copying, with nobody watching
+    assert proc_state(orphan) == "T"  # still there, with nobody watching
     store = JobStore(db)  # the next start
     (job_id,) = store.recovered
     with trio.fail_after(LIMIT):
