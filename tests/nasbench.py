@@ -494,6 +494,22 @@ class NasBench:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and "NO-CARRIER" in run("ip", "link", "show", self.host_veth).stdout:
             time.sleep(0.02)
+        # Connections tried while the cable was out left the NAS's neighbour entry FAILED, and the
+        # kernel answers "No route to host" until it expires (seconds, longer on a busy machine):
+        # forget it, then wait until the NAS answers, as a NAS whose link came back would.
+        run("ip", "neigh", "flush", "dev", self.host_veth, check=False)
+        self._wait_answering(SSH_PORT)
+
+    def _wait_answering(self, port: int) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                socket.create_connection((self.address, port), timeout=1).close()
+                return
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the NAS did not answer on port {port} after the link came back: {error}")
+                time.sleep(0.05)
 
     def _kill_daemon(self, what: str) -> None:
         pid = self.pids.pop(what, None)

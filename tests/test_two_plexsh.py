@@ -17,6 +17,7 @@ def test_a_second_plexsh_leaves_a_running_copy_of_the_first_alone(scanned):
         deadline = time.monotonic() + 60
         while True:  # until the first plexsh's copy is under way
             (jobs,) = [json.loads(line) for line in run_plexsh("--json", "-c", "jobs").stdout.splitlines()]
+            assert "jobs" in jobs, jobs  # `jobs` must answer while another plexsh copies
             if any(j["state"] == "running" and j["bytes_done"] > 0 for j in jobs["jobs"]):
                 break
             assert time.monotonic() < deadline and first.poll() is None, first.communicate()
