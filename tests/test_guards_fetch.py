@@ -341,3 +341,24 @@ def test_verify_sha256_over_ssh_that_never_answers_fails_the_file_instead_of_han
     if hung:
         os.kill(pid, signal.SIGKILL)
     assert not hung, "the hung check was left behind"
+
+
+@pytest.mark.parametrize("what", ["FIFO", "symlink to a file"])
+def test_a_partial_that_is_not_a_regular_file_is_refused_by_the_rsync_backend_and_left_alone(tmp_path, what):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"a file the copy must never touch")
+    partial = tmp_path / ".p"
+    if what == "FIFO":
+        os.mkfifo(partial)
+    else:
+        partial.symlink_to(victim)
+    with rsync_daemon(tmp_path) as nas:
+        write(nas.folder, "Heat (1995).mkv", 300_000)
+        code, events = run_fetch(nas.url("Heat (1995).mkv"), partial)
+    assert code == 1 and events[-1]["event"] == "error", events
+    assert events[-1]["kind"] == "dest_unwritable", events[-1]
+    assert events[-1]["message"] == {"FIFO": "PARTIAL is not a regular file",
+                                     "symlink to a file": "PARTIAL is a symlink: the copy is never written "
+                                                          "through one"}[what]
+    assert victim.read_bytes() == b"a file the copy must never touch"
+    assert partial.is_symlink() or partial.is_fifo()

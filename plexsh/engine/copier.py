@@ -624,6 +624,26 @@ def errno_text(e: OSError) -> str:
     return os.strerror(e.errno) if e.errno else str(e)
 
 
+def open_partial(path: str) -> int:
+    """PARTIAL opened for writing (created if new), refused unless it is a regular file.
+
+    O_NOFOLLOW: through a symlink planted at PARTIAL's name the copy would overwrite (and first cut
+    back) whatever file it points to, and the link would be renamed into place."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
+    except OSError as e:
+        if e.errno == 40:  # ELOOP: PARTIAL is a symlink
+            raise CopyError("dest_unwritable", "PARTIAL is a symlink: the copy is never written "
+                            "through one") from None
+        kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
+        raise CopyError(kind, f"cannot open the partial file: {errno_text(e)}") from None
+    if (os.fstat(fd).st_mode & 0o170000) != 0o100000:
+        os.close(fd)
+        raise CopyError("dest_unwritable", "PARTIAL is not a regular file")
+    os.set_blocking(fd, True)
+    return fd
+
+
 class Copy:
     """One run of the copier over one file; `run()` returns the exit status."""
 
@@ -666,21 +686,10 @@ class Copy:
             self.check_inside_root()
         self.size = st.st_size
         self.ident = identity(opts.source, st, filesystem_type(opts.source) in STABLE_INODES)
-        try:
-            # O_NOFOLLOW: through a symlink planted at PARTIAL's name the copy would overwrite (and
-            # first cut back) whatever file it points to, and the link would be renamed into place.
-            self.dst = os.open(opts.partial, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
-            dst_st = os.fstat(self.dst)
-        except OSError as e:
-            if e.errno == 40:  # ELOOP: PARTIAL is a symlink
-                raise CopyError("dest_unwritable", "PARTIAL is a symlink: the copy is never written "
-                                "through one") from None
-            kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-            raise CopyError(kind, f"cannot open the partial file: {errno_text(e)}") from None
+        self.dst = open_partial(opts.partial)
+        dst_st = os.fstat(self.dst)
         if (dst_st.st_dev, dst_st.st_ino) == (st.st_dev, st.st_ino):
             raise CopyError("other", "PARTIAL is the source file itself")
-        if not (dst_st.st_mode & 0o170000) == 0o100000:
-            raise CopyError("dest_unwritable", "PARTIAL is not a regular file")
         try:
             os.posix_fadvise(self.src, 0, 0, os.POSIX_FADV_SEQUENTIAL)
         except OSError:

@@ -59,7 +59,7 @@ import sys
 import threading
 import time
 
-from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, NO_SPACE, Cancelled, Copy,
+from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, Cancelled, Copy, open_partial,
                                   CopyError, Events, Stop, UsageError, buffers, copy_one, errno_text,
                                   load_state, parse_args, remove_file, request_stop, stopping)
 from plexsh.engine.tempnames import beside
@@ -409,11 +409,7 @@ class Fetch(Copy):
         else:
             self.ident = {"path": self.opts.source, "size": 0, "mtime": None}
         self.size = int(self.ident["size"])
-        try:
-            self.dst = os.open(self.opts.partial, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        except OSError as e:
-            kind = "no_space" if e.errno in NO_SPACE else "dest_unwritable"
-            raise CopyError(kind, f"cannot open the partial file: {errno_text(e)}") from None
+        self.dst = open_partial(self.opts.partial)
 
     def heard_identity(self, size: int, mtime: str) -> None:
         """rsync named the source as its transfer starts: a resumed prefix must belong to it."""
