@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from plexsh.db import open_database
 from plexsh.lang.ast import Filter
@@ -23,10 +23,6 @@ from plexsh.library.titleindex import TitleEntry, TitleIndex, search_words
 
 # Timestamps are unix seconds (REAL) everywhere in this file.
 
-migrations = Migrations("plexsh.catalog")
-
-
-@migrations()
 def create_catalog(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["sources"].create(
@@ -61,13 +57,16 @@ def create_catalog(db: Database) -> None:
     db["items"].create_index(["sort_key"])
 
 
-@migrations()
 def add_search_words(db: Database) -> None:
     """Titles' folded words, kept with the item so the search index loads instead of computing."""
     db["items"].add_column("words", str)
     rows = db.execute("SELECT id, title FROM items").fetchall()
     db.conn.executemany("UPDATE items SET words = ? WHERE id = ?",
                         [(" ".join(words), row[0]) for row, words in zip(rows, search_words(r[1] for r in rows))])
+
+
+# The catalog's migration set (plexsh.db applies it): append only, a step's position is its version.
+MIGRATIONS = [create_catalog, add_search_words]
 
 
 # --- rows handed out -----------------------------------------------------------------------
@@ -259,7 +258,7 @@ class Catalog:
     """The catalog file. Reads are plain SQL; a scan writes in transactions of a few thousand files."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path, self.db = open_database(path, migrations)
+        self.path, self.db = open_database(path)
         self.conn = self.db.conn
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-file scan's indexes fit
@@ -744,12 +743,8 @@ class Catalog:
     def _synced_sql(self, synced: bool) -> tuple[str, list]:
         """`synced`: every episode local (a movie: any version); `unsynced`: nothing local.
 
-        Local copies are the `local_files` table (plexsh.library.local), made the first time the
-        record is opened (by `ls`, `show` or a transfer): until it exists nothing is synced.
+        Local copies are the `local_files` table (plexsh.library.local).
         """
-        if not self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'local_files'").fetchone():
-            return ("0", []) if synced else ("1", [])
         # Uncorrelated, so SQLite builds the set of titles with a local file once per query.
         # item_id IS NOT NULL: one NULL would make every NOT IN unknown.
         some_local = ("items.id IN (SELECT f.item_id FROM local_files l JOIN files f ON f.id = l.file_id "

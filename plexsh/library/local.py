@@ -9,22 +9,18 @@ import weakref
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Sequence
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from plexsh.library.pathtext import loaded, stored
 
 __all__ = ["LocalCopy", "LocalFiles", "MARKS", "NONE", "PARTIAL", "SYNCED", "UNFINISHED", "any_version",
-           "combine", "episode_status", "local_files", "migrations", "season_status", "show_status", "units"]
+           "combine", "episode_status", "local_files", "MIGRATIONS", "season_status", "show_status", "units"]
 
 SYNCED, PARTIAL, NONE = "synced", "partial", "none"
 MARKS = {SYNCED: "✅", PARTIAL: "⚠️", NONE: "⬜"}
 # Job states that leave a file half-way: a partial is on disk or about to be (cancelled ones are given up).
 UNFINISHED = ("queued", "running", "paused", "verifying", "failed", "stalled")
 
-migrations = Migrations("plexsh.local")
-
-
-@migrations()
 def create_local_files(db: Database) -> None:
     db["local_files"].create(
         {"id": int, "file_id": int, "item_id": int, "path": str, "size": int, "sha256": str,
@@ -34,8 +30,6 @@ def create_local_files(db: Database) -> None:
     db["local_files"].create_index(["path"], unique=True)  # one row per copy on disk
     db["local_files"].create_index(["file_id"])
     db["local_files"].create_index(["item_id"])
-    if not db["jobs"].exists():
-        return
     # Copies made before this table existed: done jobs whose file is still at its destination.
     rows = []
     for file_id, item_id, destination, sha256, finished, updated in db.execute(
@@ -52,6 +46,9 @@ def create_local_files(db: Database) -> None:
 _UPSERT = ("INSERT INTO local_files (file_id, item_id, path, size, sha256, synced_at) VALUES (?, ?, ?, ?, ?, ?) "
            "ON CONFLICT(path) DO UPDATE SET file_id = excluded.file_id, item_id = excluded.item_id, "
            "size = excluded.size, sha256 = excluded.sha256, synced_at = excluded.synced_at")
+# The local record's migration set (plexsh.db applies it after the jobs'): append only.
+MIGRATIONS = [create_local_files]
+
 _COLUMNS = "l.id, l.file_id, l.item_id, l.path, l.size, l.sha256, l.synced_at"
 
 
@@ -87,7 +84,7 @@ _stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def local_files(catalog) -> LocalFiles:
-    """The record of local copies over a catalog's connection, made once per catalog (migrations run once)."""
+    """The record of local copies over a catalog's connection, made once per catalog."""
     store = _stores.get(catalog)
     if store is None:
         store = _stores[catalog] = LocalFiles(catalog.db)
@@ -104,7 +101,6 @@ class LocalFiles:
     def __init__(self, db: Database):
         self.db = db
         self.conn = db.conn
-        migrations.apply(db)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -149,9 +145,7 @@ class LocalFiles:
         return {file_id for _, file_id in self._unfinished(item_id)}
 
     def _unfinished(self, item_id: int | None = None) -> list[tuple[int, int]]:
-        """(item_id, file_id) of files with an unfinished job; the jobs table may not exist yet."""
-        if not self.db["jobs"].exists():
-            return []
+        """(item_id, file_id) of files with an unfinished job."""
         marks = ", ".join("?" * len(UNFINISHED))
         sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id "
                f"WHERE j.state IN ({marks})")
