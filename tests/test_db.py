@@ -91,4 +91,20 @@ def test_the_previous_releases_file_opens_with_its_data_and_new_columns(home, tm
     assert count(db_path, "SELECT count(*) FROM sqlite_master WHERE name = '_sqlite_migrations'") == 0
     with sqlite3.connect(db_path) as db:
         assert {r[0] for r in db.execute("SELECT name FROM schema_versions")} == {"catalog", "jobs", "local"}
+        # copies now name their file by source and path inside it; each hash is kept once, by version
+        copies = db.execute("SELECT source, relpath FROM local_files ORDER BY id").fetchall()
+        assert copies[0] == ("Movies2", "Heat.1995.720p.BluRay.x264-GRP.mkv") and len(copies) == 5
+        assert count(db_path, "SELECT count(*) FROM hashes") == 5
+        assert "sha256" not in {row[1] for row in db.execute("PRAGMA table_info(files)")}
     db.close()
+    (heat,) = run_json('info "Heat"')
+    assert [bool(f["sha256"]) for f in heat["files"]] == [False, True]  # the copied 720p keeps its hash
+
+
+def test_the_previous_releases_copies_stay_local_after_a_re_scan(home, tmp_path):
+    previous_release(home, tmp_path / "nas")
+    assert run_plexsh("-c", "scan").returncode == 0  # every folder is read again (new mtimes)
+    ls, plan = run_json("ls synced", 'get "Breaking Bad" s1 new-only dry-run')
+    assert [i["title"] for i in ls["items"]] == ["Doctor Who", "Heat"]
+    assert [f["destination"].rsplit("/", 1)[-1] for f in plan["files"]] == [
+        "Breaking Bad - S01E03 - And the Bag's in the River.mkv"]
