@@ -19,7 +19,7 @@ from plexsh.config import Config, Discovery
 from plexsh.errors import NotFound
 from plexsh.library import sources as sources_module
 from plexsh.library.catalog import Catalog
-from plexsh.library.fakelib import make_demo_library
+from plexsh.demo.fakelib import make_demo_library
 from plexsh.library.scanner import ScanProgress, scan
 from plexsh.library.sources import SourceSpec, probe, probe_all, sources_from_config
 
