@@ -70,3 +70,22 @@ def test_a_copy_stays_local_when_its_folder_vanishes_for_a_scan_and_comes_back(s
     shutil.move(aside, season)
     ok("scan")
     still_local(scanned)
+
+
+def test_a_copy_finished_after_its_row_id_went_to_another_file_is_recorded_for_its_own(scanned, tmp_path):
+    from plexsh.library.catalog import Catalog
+    from plexsh.library.local import local_files
+
+    nas = scanned.parent / "nas"
+    with Catalog(scanned / "plexsh.db") as catalog:
+        (heat,) = catalog.lookup("Heat")
+        heat_720p = next(f for f in catalog.files(heat.id) if f.relpath.startswith("Heat.1995"))
+        (matrix,) = catalog.lookup("The Matrix")
+        other_id = catalog.files(matrix.id)[0].id  # a re-scan gave Heat's old id to another file
+        copy = tmp_path / "Heat.mkv"
+        shutil.copyfile(nas / HEAT, copy)
+        record = local_files(catalog).record(other_id, str(nas / HEAT), str(copy), heat_720p.size, "ab" * 32)
+        assert (record.source, record.relpath, record.file_id, record.sha256) == (
+            "Movies2", heat_720p.relpath, heat_720p.id, "ab" * 32)
+        assert {f.id: f.sha256 for f in catalog.files(heat.id)}[heat_720p.id] == "ab" * 32
+        assert all(f.sha256 is None for f in catalog.files(matrix.id))

@@ -157,12 +157,13 @@ class LocalFiles:
         re-made its row meanwhile) now at `path`, replacing a copy recorded at the same path before.
         Its SHA-256 goes into the catalog's `hashes`, for the version of the file it copied."""
         path = str(path)
-        origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns FROM files WHERE id = ?",
+        wanted = None if source_path is None else stored(str(source_path))
+        origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns, path FROM files WHERE id = ?",
                                    (file_id,)).fetchone() if file_id is not None else None
-        if origin is None and source_path is not None:
-            origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns FROM files WHERE path = ?",
-                                       (stored(str(source_path)),)).fetchone()
-        source, folder, relpath, source_size, mtime_ns = origin or (None,) * 5
+        if wanted is not None and (origin is None or origin[5] != wanted):  # the id was re-used meanwhile
+            origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns, path FROM files WHERE path = ?",
+                                       (wanted,)).fetchone()
+        source, folder, relpath, source_size, mtime_ns, _ = origin or (None,) * 6
         if source_size != size:  # the file changed since it was copied: which version the copy is, is unknown
             mtime_ns = 0
         with self.db.atomic():
