@@ -89,3 +89,18 @@ def test_a_copy_finished_after_its_row_id_went_to_another_file_is_recorded_for_i
             "Movies2", heat_720p.relpath, heat_720p.id, "ab" * 32)
         assert {f.id: f.sha256 for f in catalog.files(heat.id)}[heat_720p.id] == "ab" * 32
         assert all(f.sha256 is None for f in catalog.files(matrix.id))
+
+
+def test_an_unfinished_job_marks_partial_only_the_file_it_was_copying(scanned):
+    from plexsh.engine.jobs import JobStore
+    from plexsh.library.catalog import Catalog
+
+    nas = scanned.parent / "nas"
+    with Catalog(scanned / "plexsh.db") as catalog, JobStore(scanned / "plexsh.db") as store:
+        (matrix,) = catalog.lookup("The Matrix")
+        taken = catalog.files(matrix.id)[0].id  # Heat's job kept the id a re-scan has since given to this file
+        job = store.add(str(nas / HEAT), str(scanned / "local/Movies/Heat.mkv"), str(scanned / "local/.h.partial"),
+                        1_200_000, file_id=taken)
+        store.update(job.id, state="failed")
+    (ls,) = run_json("ls all")
+    assert {i["title"]: i["sync"] for i in ls["items"]}["The Matrix"] == "none"

@@ -205,9 +205,10 @@ class LocalFiles:
         return {file_id for _, file_id in self._unfinished(item_id)}
 
     def _unfinished(self, item_id: int | None = None) -> list[tuple[int, int]]:
-        """(item_id, file_id) of files with an unfinished job."""
+        """(item_id, file_id) of files with an unfinished job (the path too must match: a re-scan may
+        have given the job's file id to another file)."""
         marks = ", ".join("?" * len(UNFINISHED))
-        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id "
+        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id AND f.path = j.source "
                f"WHERE j.state IN ({marks})")
         params: list = list(UNFINISHED)
         if item_id is not None:
