@@ -17,7 +17,7 @@ import yaml
 from plexsh.engine.fetch import DEFAULT_SSH_CIPHERS
 from plexsh.errors import ConfigError
 from plexsh.home import default_config_path
-from plexsh.location import RSYNC_FORM, SSH_FORM, check_remote, is_remote  # noqa: F401 (re-exported)
+from plexsh.location import check_remote, is_remote
 
 __all__ = [
     "Config",
