@@ -60,7 +60,7 @@ def _run(args) -> int:
     renderer = Renderer(mode, interactive=interactive)
     config_path, database = args.config, None
     if args.demo:
-        from plexsh.library.demo import prepare_demo
+        from plexsh.demo.demo import prepare_demo
 
         try:
             demo = prepare_demo(say=(lambda text: sys.stderr.write(text + "\n")) if mode != "json" else None)

@@ -17,6 +17,7 @@ import yaml
 from plexsh.engine.fetch import DEFAULT_SSH_CIPHERS
 from plexsh.errors import ConfigError
 from plexsh.home import default_config_path
+from plexsh.location import check_remote, is_remote
 
 __all__ = [
     "Config",
@@ -278,63 +279,6 @@ def _optional_path(value: Any) -> Path | None:
 
 def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
-
-
-# As rsync reads a location (and plexsh.engine.fetch.is_remote): a colon before any slash means a
-# remote host. A local folder whose name has a colon in it is written ./Name:Here.
-_SSH_LOCATION = re.compile(r"^(?:(?P<user>[^@/:\s]+)@)?(?P<host>[^@/:\s]+):(?P<path>.*)$", re.DOTALL)
-_RSYNC_URL = re.compile(r"^rsync://(?:(?P<user>[^@/]*)@)?(?P<host>[^/:]*)(?::(?P<port>[^/]*))?"
-                        r"(?:/(?P<module>[^/]*)(?P<path>/.*)?)?$", re.DOTALL)
-RSYNC_FORM = "rsync://host[:port]/module/path"
-SSH_FORM = "[user@]host:/path"
-
-
-def is_remote(location: str) -> bool:
-    """True for `rsync://host/module/path` and `[user@]host:/path` locations.
-
-    >>> [is_remote(s) for s in ("rsync://nas/media", "me@nas:/srv", "nas:/srv", "/mnt/nas", "./odd:name")]
-    [True, True, True, False, False]
-    """
-    return location.startswith("rsync://") or bool(_SSH_LOCATION.match(location))
-
-
-def check_remote(location: str) -> str:
-    """A remote source location tidied (no trailing slash), or ValueError saying what is wrong with it.
-
-    >>> check_remote("rsync://nas:8873/media/Movies/"), check_remote("me@nas:/volume1/TV/")
-    ('rsync://nas:8873/media/Movies', 'me@nas:/volume1/TV')
-    >>> check_remote("rsync://nas")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'rsync://nas' names no module: rsync://host[:port]/module/path
-    >>> check_remote("nas:Movies")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'nas:Movies' needs an absolute path after the colon: [user@]host:/path (./nas:Movies for a local folder)
-    """
-    if location.startswith("rsync://"):
-        url = _RSYNC_URL.match(location)
-        if url is None:
-            raise ValueError(f"{location!r} is not {RSYNC_FORM}")
-        if not url["host"]:
-            raise ValueError(f"{location!r} names no host: {RSYNC_FORM}")
-        port = url["port"]
-        if port is not None and not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536):
-            raise ValueError(f"{location!r}: the port must be a number from 1 to 65535: {RSYNC_FORM}")
-        if not url["module"]:
-            raise ValueError(f"{location!r} names no module: {RSYNC_FORM}")
-        if any(c.isspace() for c in url["host"] + (url["user"] or "")):
-            raise ValueError(f"{location!r}: a host or user name cannot hold spaces: {RSYNC_FORM}")
-        tidy = location.rstrip("/")
-        return tidy if tidy.count("/") >= 3 else location  # keep rsync://host/module whole
-    ssh = _SSH_LOCATION.match(location)
-    if ssh is None:
-        raise ValueError(f"{location!r} is not {SSH_FORM} or {RSYNC_FORM}")
-    if not ssh["path"].startswith("/"):
-        raise ValueError(f"{location!r} needs an absolute path after the colon: {SSH_FORM}"
-                         f" (./{location} for a local folder)")
-    path = ssh["path"].rstrip("/") or "/"
-    return location[:len(location) - len(ssh["path"])] + path
 
 
 def _source_list(value: Any) -> tuple[str, ...]:

@@ -29,13 +29,11 @@ def supervisor(session):
 
 
 def recorder(session):
-    """The on_verified hook: a verified file's SHA-256 goes into the catalog, the copy into the local record."""
+    """The on_verified hook: the copy goes into the local record, its SHA-256 into the catalog's hashes."""
     from plexsh.library.local import local_files
 
     def record(job) -> None:
-        if job.file_id is not None and job.sha256:
-            session.catalog.record_sha256(job.file_id, job.sha256)
-        local_files(session.catalog).record(job.file_id, job.item_id, job.destination, job.bytes_done or job.total,
+        local_files(session.catalog).record(job.file_id, job.source, job.destination, job.bytes_done or job.total,
                                             job.sha256, job.finished)
 
     return record

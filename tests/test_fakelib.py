@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from plexsh.library import fakelib
-from plexsh.library.fakelib import LibraryNotEmpty, make_demo_library, make_library
+from plexsh.demo import fakelib
+from plexsh.demo.fakelib import LibraryNotEmpty, make_demo_library, make_library
 
 REPO = Path(__file__).resolve().parent.parent
 VIDEO_EXTENSIONS = {".mkv", ".mp4", ".m4v", ".avi", ".ts", ".mov", ".wmv"}

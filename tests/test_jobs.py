@@ -31,8 +31,8 @@ def test_lives_beside_the_catalog_and_persists(tmp_path):
         assert [j.id for j in store.jobs()] == [b.id, a.id, low.id]  # high first, low after the rest
         assert [e["event"] for e in store.events(a.id)] == ["queued", "attempt_started"]
         assert store.recovered == []
-        names = {r[0] for r in store.conn.execute("SELECT migration_set FROM _sqlite_migrations")}
-        assert names == {"plexsh.catalog", "plexsh.jobs"}
+        names = {r[0] for r in store.conn.execute("SELECT name FROM schema_versions")}
+        assert names == {"catalog", "jobs", "local"}
 
 
 def test_unknown_fields_and_states_are_refused(tmp_path):

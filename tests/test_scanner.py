@@ -19,7 +19,7 @@ from plexsh.config import Config, Discovery
 from plexsh.errors import NotFound
 from plexsh.library import sources as sources_module
 from plexsh.library.catalog import Catalog
-from plexsh.library.fakelib import make_demo_library
+from plexsh.demo.fakelib import make_demo_library
 from plexsh.library.scanner import ScanProgress, scan
 from plexsh.library.sources import SourceSpec, probe, probe_all, sources_from_config
 
@@ -212,11 +212,13 @@ def test_incremental_add_remove_and_replace(nas, catalog):
     with open(heat, "ab") as grown:
         grown.write(b"more")
     age(nas / "Movies2", 20)
-    catalog.conn.execute("UPDATE files SET sha256 = 'old' WHERE relpath LIKE 'Heat.1995%'")
+    catalog.conn.execute("INSERT INTO hashes SELECT source, dir, relpath, size, mtime_ns, 'old' FROM files "
+                         "WHERE relpath LIKE 'Heat.1995%'")
     report = scan(catalog, specs, Discovery())
     assert report.totals["updated"] == 1
-    (row,) = catalog.conn.execute("SELECT size, sha256 FROM files WHERE relpath LIKE 'Heat.1995%'").fetchall()
-    assert row == (1204, None)
+    heat_files = {f.relpath: f for f in catalog.files(catalog.lookup("Heat")[0].id)}
+    grown_file = heat_files["Heat.1995.720p.BluRay.x264-GRP.mkv"]
+    assert (grown_file.size, grown_file.sha256) == (1204, None)  # the hash was of the old content
     assert catalog.lookup("Heat")[0].size == 4204
 
 

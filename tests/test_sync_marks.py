@@ -113,7 +113,7 @@ def test_copies_made_before_the_record_existed_are_taken_from_done_jobs(scanned)
     # A catalog from before local copies were recorded: done jobs, no local_files table.
     with sqlite3.connect(scanned / "plexsh.db") as db:
         db.execute("DROP TABLE local_files")
-        db.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'plexsh.local'")
+        db.execute("UPDATE schema_versions SET version = 0 WHERE name = 'local'")
     db.close()
     (synced,) = run_json("ls synced")
     assert titles(synced) == ["Doctor Who"] and synced["items"][0]["sync"] == "synced"

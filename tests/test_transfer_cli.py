@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 
 from conftest import run_json, run_plexsh, write_config
 
@@ -25,8 +24,8 @@ def test_get_a_movie_lands_in_the_plex_layout_byte_identical(scanned, nas):
     copied = local(scanned) / "Movies" / "The Matrix (1999)" / "The Matrix (1999) - 2160p.mkv"
     assert same_bytes(copied, nas / "Movies/The Matrix (1999)/The Matrix (1999) - 2160p.mkv")
     assert sorted(p.name for p in copied.parent.iterdir()) == [copied.name]  # best version only, no partial
-    with sqlite3.connect(scanned / "plexsh.db") as db:  # the verified sha256 is in the catalog
-        assert db.execute("SELECT sha256 FROM files WHERE path = ?", (job["source"],)).fetchone() == (job["sha256"],)
+    (info,) = run_json('info "The Matrix"')  # the verified sha256 is in the catalog
+    assert {f["path"]: f["sha256"] for f in info["files"]}[job["source"]] == job["sha256"]
 
 
 def test_get_an_episode_range_and_a_single_episode(scanned, nas):

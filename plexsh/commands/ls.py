@@ -45,7 +45,7 @@ def count_label(item) -> str:
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
                  "Sort keys: title (default), year, size, added.")
 def ls(session, node: ast.Ls) -> Reply:
-    local = local_files(session.catalog)  # first: opening it records copies made before it existed
+    local = local_files(session.catalog)
     items = session.catalog.items(node.kind, node.filters, node.sort, node.descending)
     size = session.settings.page_size or session.renderer.page_size() or (PLAIN_PAGE_SIZE if node.page else None)
     if session.renderer.mode == "json" and node.page is None:

@@ -63,6 +63,7 @@ from plexsh.engine.copier import (BLOCK, CHECKPOINT_INTERVAL, EXIT_USAGE, Cancel
                                   CopyError, Events, Stop, UsageError, buffers, copy_one, errno_text,
                                   load_state, parse_args, remove_file, request_stop, stopping)
 from plexsh.engine.tempnames import beside
+from plexsh.location import RsyncDaemon, is_remote, parse_location
 
 __all__ = ["base_name", "classify", "command", "is_remote", "main", "rsync_command", "rsync_path", "unescape"]
 
@@ -96,8 +97,6 @@ EXIT_MEANINGS = {
 # changes it, so the job fails at once (the copier's permission_denied, and fatal).
 _DENIALS = ("Permission denied", "@ERROR: access denied", "auth failed")
 _REFUSALS = ("@ERROR: Unknown module", "Host key verification failed")
-_ssh_source = re.compile(r"^(?:[^@/:\s]+@)?[^/:\s]+:")
-_daemon_source = re.compile(r"^rsync://[^/]*/[^/]*/?")  # rsync://host[:port]/module/
 _list_line = re.compile(rb"^(?P<mode>\S+)\s+(?P<size>\d+)\s+(?P<date>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) (?P<name>.*)$")
 # What rsync prints as it starts the file (--out-format=IDENTITY_FORMAT): its file list's size and
 # mtime, and the name of the file it sends.
@@ -114,16 +113,6 @@ _wildcards = re.compile(r"[*?\[]")
 # AES instructions of any recent CPU (about a quarter faster here than ssh's default, chacha20).
 # "^" puts these first and keeps ssh's whole default list behind them, so no server is refused.
 DEFAULT_SSH_CIPHERS = "^aes128-gcm@openssh.com,aes256-gcm@openssh.com"
-
-
-def is_remote(source: str) -> bool:
-    """True for sources rsync must fetch: rsync:// URLs and [user@]host:/path over ssh.
-
-    >>> [is_remote(s) for s in ("rsync://nas/media/a.mkv", "root@10.0.0.2:/srv/a.mkv", "nas:/a.mkv",
-    ...                         "/mnt/media/a.mkv", "./odd:name.mkv")]
-    [True, True, True, False, False]
-    """
-    return source.startswith("rsync://") or bool(_ssh_source.match(source))
 
 
 def classify(code: int, stderr: str) -> tuple[str, str]:
@@ -183,9 +172,8 @@ def rsync_path(source: str) -> str:
     >>> rsync_path("rsync://nas/media/Heat (1995)/Heat ]1995[.mkv"), rsync_path("rsync://nas/me?ia/")
     ('rsync://nas/media/Heat (1995)/Heat \\]1995\\[.mkv', 'rsync://nas/me?ia/')
     """
-    prefix = _daemon_source.match(source) or _ssh_source.match(source)
-    head, path = (source[:prefix.end()], source[prefix.end():]) if prefix else ("", source)
-    return head + "/".join(_plain_component(part) for part in path.split("/"))
+    where = parse_location(source)
+    return where.head + "/".join(_plain_component(part) for part in where.path.split("/"))
 
 
 def _plain_component(part: str) -> str:
@@ -212,8 +200,7 @@ def base_name(source: str) -> str:
     >>> base_name("rsync://nas/media/Movies/Heat (1995).mkv"), base_name("nas:a.mkv")
     ('Heat (1995).mkv', 'a.mkv')
     """
-    prefix = _daemon_source.match(source) or _ssh_source.match(source)
-    return source[prefix.end() if prefix else 0:].rsplit("/", 1)[-1]
+    return parse_location(source).path.rsplit("/", 1)[-1]
 
 
 def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str | None = None,
@@ -237,7 +224,7 @@ def rsync_command(source: str, *, timeout: int = DEFAULT_TIMEOUT, ssh_key: str |
     "Ciphers='^aes128-gcm@openssh.com,aes256-gcm@openssh.com'"
     """
     argv = [rsync, f"--timeout={timeout}"]
-    if source.startswith("rsync://"):
+    if isinstance(parse_location(source), RsyncDaemon):
         # Without TCP_NODELAY each connection to a daemon stalls on its handshakes and its goodbye
         # (Nagle's algorithm waiting for a delayed ACK): about 40 ms a connection here, a third of
         # a small file's whole transfer, paid again by the closing listing.
@@ -571,7 +558,7 @@ class Fetch(Copy):
     def confirm(self, dest_sha256: str) -> tuple[str, str]:
         if not self.source_check:
             return dest_sha256, self.GUARANTEE
-        if self.opts.source.startswith("rsync://"):
+        if isinstance(parse_location(self.opts.source), RsyncDaemon):
             return dest_sha256, self.confirm_by_rsync()
         return self.source_sha256(), "rsync-checksum+source-sha256"
 
@@ -698,8 +685,8 @@ def split_ssh_source(source: str) -> tuple[str, str]:
     >>> split_ssh_source("root@10.0.0.2:/srv/media/a b.mkv")
     ('root@10.0.0.2', '/srv/media/a b.mkv')
     """
-    match = _ssh_source.match(source)
-    return source[:match.end() - 1], source[match.end():]
+    where = parse_location(source)
+    return where.head[:-1], where.path
 
 
 def command(python: str | None = None) -> list[str]:

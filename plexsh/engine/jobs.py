@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from plexsh.db import open_database
 from plexsh.library.pathtext import loaded, stored
 from plexsh.redact import job_replacements
 
-__all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "migrations"]
+__all__ = ["ACTIVE", "FINISHED", "Job", "JobStore", "PRIORITIES", "STATES", "MIGRATIONS"]
 
 PRIORITIES = ("high", "normal", "low")
 STATES = ("queued", "running", "paused", "verifying", "done", "failed", "cancelled", "stalled")
@@ -25,12 +25,9 @@ ACTIVE = frozenset({"running", "verifying"})  # a child process may exist
 # Left in these by a plexsh that was killed: back to the queue on the next start.
 _INTERRUPTED = ("running", "verifying", "stalled")
 
-migrations = Migrations("plexsh.jobs")
-
 log = logging.getLogger("plexsh.transfers")
 
 
-@migrations()
 def create_jobs(db: Database) -> None:
     db["jobs"].create(
         {"id": int, "item_id": int, "file_id": int, "label": str, "source": str, "destination": str,
@@ -49,16 +46,18 @@ def create_jobs(db: Database) -> None:
     db["job_events"].create_index(["job_id", "at"])
 
 
-@migrations()
 def add_may_replace(db: Database) -> None:
     """Whether a job's copy may replace a file at its destination (`get ... replace`, or plexsh's own older copy)."""
     db["jobs"].add_column("may_replace", int, not_null_default=0)
 
 
-@migrations()
 def add_engine(db: Database) -> None:
     """Which plexsh runs a job (`engine_identity`), so that another plexsh never takes its jobs for orphans."""
     db["jobs"].add_column("engine", str)
+
+
+# The jobs' migration set (plexsh.db applies it): append only, a step's position is its version.
+MIGRATIONS = [create_jobs, add_may_replace, add_engine]
 
 
 @dataclass
@@ -109,7 +108,7 @@ class JobStore:
     """Jobs in the SQLite file shared with the catalog (WAL; its own migration set)."""
 
     def __init__(self, path: Path | str | None = None, *, recover: bool = True):
-        self.path, self.db = open_database(path, migrations)
+        self.path, self.db = open_database(path)
         self.conn = self.db.conn
         self.recovered: list[int] = self._recover() if recover else []
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 
 import trio
+
+from plexsh.location import LocalPath, parse_location
 
 __all__ = ["Endpoint", "endpoint", "probe"]
 
 Endpoint = tuple  # ("tcp", host, port) or ("path", folder)
 
-_rsync_url = re.compile(r"^rsync://(?:[^@/]+@)?(?P<host>\[[^\]]+\]|[^:/]+)(?::(?P<port>\d+))?/")
-_ssh_source = re.compile(r"^(?:[^@/:\s]+@)?(?P<host>[^/:\s]+):")
 PROBE_TIMEOUT = 2.0
 
 # Path probes whose stat() has not come back (a dead mount holds it in uninterruptible sleep): no
@@ -30,11 +29,10 @@ def endpoint(source: str) -> Endpoint:
     >>> endpoint("root@10.0.0.2:/srv/media/a.mkv"), endpoint("/mnt/media/Movies/a.mkv")
     (('tcp', '10.0.0.2', 22), ('path', '/mnt/media/Movies'))
     """
-    if m := _rsync_url.match(source):
-        return ("tcp", m["host"].strip("[]"), int(m["port"] or 873))
-    if not source.startswith("/") and (m := _ssh_source.match(source)):
-        return ("tcp", m["host"], 22)
-    return ("path", os.path.dirname(source) or ".")
+    where = parse_location(source)
+    if isinstance(where, LocalPath):
+        return ("path", os.path.dirname(source) or ".")
+    return ("tcp", *where.address)
 
 
 async def probe(where: Endpoint, timeout: float = PROBE_TIMEOUT) -> bool:

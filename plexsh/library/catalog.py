@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from plexsh.db import open_database
 from plexsh.lang.ast import Filter
@@ -23,10 +23,6 @@ from plexsh.library.titleindex import TitleEntry, TitleIndex, search_words
 
 # Timestamps are unix seconds (REAL) everywhere in this file.
 
-migrations = Migrations("plexsh.catalog")
-
-
-@migrations()
 def create_catalog(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["sources"].create(
@@ -61,13 +57,33 @@ def create_catalog(db: Database) -> None:
     db["items"].create_index(["sort_key"])
 
 
-@migrations()
 def add_search_words(db: Database) -> None:
     """Titles' folded words, kept with the item so the search index loads instead of computing."""
     db["items"].add_column("words", str)
     rows = db.execute("SELECT id, title FROM items").fetchall()
     db.conn.executemany("UPDATE items SET words = ? WHERE id = ?",
                         [(" ".join(words), row[0]) for row, words in zip(rows, search_words(r[1] for r in rows))])
+
+
+def keep_hashes_by_content(db: Database) -> None:
+    """SHA-256s in a table of their own, keyed by where a file lies and which version of it was hashed
+    (source, dir, relpath, size, mtime_ns), not by a files row that a re-scan may delete and re-create.
+    The one place a hash is kept: the catalog's files, the local record (plexsh.library.local), resync
+    and duplicates all read it here, so no two copies of a hash can disagree."""
+    db.execute("CREATE TABLE hashes (source TEXT NOT NULL, dir TEXT NOT NULL, relpath TEXT NOT NULL, "
+               "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+               "PRIMARY KEY (source, dir, relpath, size, mtime_ns)) WITHOUT ROWID")
+    db.execute("INSERT OR IGNORE INTO hashes SELECT source, dir, relpath, size, mtime_ns, sha256 FROM files "
+               "WHERE sha256 IS NOT NULL AND mtime_ns IS NOT NULL")
+    db.execute("ALTER TABLE files DROP COLUMN sha256")
+
+
+# The catalog's migration set (plexsh.db applies it): append only, a step's position is its version.
+MIGRATIONS = [create_catalog, add_search_words, keep_hashes_by_content]
+
+# A file's recorded SHA-256, if any, is that of the version the files row describes (same size and mtime).
+HASH_OF_FILE = ("LEFT JOIN hashes h ON h.source = f.source AND h.dir = f.dir AND h.relpath = f.relpath "
+                "AND h.size = f.size AND h.mtime_ns = f.mtime_ns")
 
 
 # --- rows handed out -----------------------------------------------------------------------
@@ -198,7 +214,7 @@ _ITEM_COLUMNS = ("id, kind, title, year, size, files, seasons, episodes, resolut
                  "folders, added")
 _FILE_COLUMNS = ("f.id, f.item_id, f.path, f.relpath, f.source, f.size, f.season, f.episodes, "
                  "f.episode_title, f.resolution, f.source_tag, f.codec, f.edition, f.container, "
-                 "f.mtime_ns, f.added, f.sha256")
+                 "f.mtime_ns, f.added, h.sha256")
 _KINDS = {"all": None, "movies": "movie", "movie": "movie", "tv": "show", "show": "show",
           "shows": "show", None: None}
 _ITEM_KIND = {"movie": "movie", "episode": "show"}
@@ -259,7 +275,7 @@ class Catalog:
     """The catalog file. Reads are plain SQL; a scan writes in transactions of a few thousand files."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path, self.db = open_database(path, migrations)
+        self.path, self.db = open_database(path)
         self.conn = self.db.conn
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-file scan's indexes fit
@@ -549,9 +565,10 @@ class Catalog:
                 continue
             file_id, size, mtime_ns, *parsed = old
             if (size, mtime_ns) != (f[2], f[3]):
-                # The same name with new content: a replaced file, whose hash no longer holds.
+                # The same name with new content: a replaced file. The old version's hash stays in
+                # `hashes` under the old size and mtime (a local copy of it may still need it).
                 self.conn.execute(
-                    f"UPDATE files SET size = ?, mtime_ns = ?, sha256 = NULL, {self._SET_PARSED} WHERE id = ?",
+                    f"UPDATE files SET size = ?, mtime_ns = ?, {self._SET_PARSED} WHERE id = ?",
                     (f[2], f[3], *f[4:], file_id),
                 )
             elif tuple(parsed) != f[4:]:  # the name parser has learned something since
@@ -744,26 +761,24 @@ class Catalog:
     def _synced_sql(self, synced: bool) -> tuple[str, list]:
         """`synced`: every episode local (a movie: any version); `unsynced`: nothing local.
 
-        Local copies are the `local_files` table (plexsh.library.local), made the first time the
-        record is opened (by `ls`, `show` or a transfer): until it exists nothing is synced.
+        Local copies are the `local_files` table (plexsh.library.local).
         """
-        if not self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'local_files'").fetchone():
-            return ("0", []) if synced else ("1", [])
         # Uncorrelated, so SQLite builds the set of titles with a local file once per query.
         # item_id IS NOT NULL: one NULL would make every NOT IN unknown.
-        some_local = ("items.id IN (SELECT f.item_id FROM local_files l JOIN files f ON f.id = l.file_id "
-                      "WHERE f.item_id IS NOT NULL)")
+        some_local = ("items.id IN (SELECT f.item_id FROM local_files l JOIN files f ON f.source = l.source "
+                      "AND f.dir = l.dir AND f.relpath = l.relpath WHERE f.item_id IS NOT NULL)")
         if not synced:
             return f"NOT {some_local}", []
         # A show is synced when no file of it is missing locally with an episode no local file holds
         # (a double episode file counts for both; a file without episode numbers only for itself).
         return (f"{some_local} AND (items.kind = 'movie' OR NOT EXISTS ("
                 "SELECT 1 FROM files m WHERE m.item_id = items.id "
-                "AND m.id NOT IN (SELECT file_id FROM local_files WHERE file_id IS NOT NULL) "
+                "AND NOT EXISTS (SELECT 1 FROM local_files l "
+                "WHERE l.source = m.source AND l.dir = m.dir AND l.relpath = m.relpath) "
                 "AND (m.season IS NULL OR m.episodes IS NULL OR EXISTS ("
                 "SELECT 1 FROM json_each(m.episodes) e WHERE NOT EXISTS ("
-                "SELECT 1 FROM files g JOIN local_files l ON l.file_id = g.id, json_each(g.episodes) ge "
+                "SELECT 1 FROM files g JOIN local_files l ON l.source = g.source AND l.dir = g.dir "
+                "AND l.relpath = g.relpath, json_each(g.episodes) ge "
                 "WHERE g.item_id = items.id AND g.season = m.season AND ge.value = e.value)))))"), []
 
     def item(self, item_id: int) -> Item | None:
@@ -773,17 +788,12 @@ class Catalog:
     def files(self, item_id: int) -> list[FileRow]:
         """An item's files; episodes by season then episode number, movies by folder and path."""
         rows = self.conn.execute(
-            f"SELECT {_FILE_COLUMNS} FROM files f WHERE f.item_id = ? "
+            f"SELECT {_FILE_COLUMNS} FROM files f {HASH_OF_FILE} WHERE f.item_id = ? "
             "ORDER BY f.season NULLS LAST, f.episode NULLS LAST, f.source, f.relpath",
             (item_id,),
         )
         return [FileRow(r[0], r[1], loaded(r[2]), loaded(r[3]), r[4], r[5], r[6], _episode_value(r[7]), *r[8:])
                 for r in rows]
-
-    def record_sha256(self, file_id: int, sha256: str) -> None:
-        """Store the SHA-256 a verified transfer computed for a file."""
-        with self.conn:
-            self.conn.execute("UPDATE files SET sha256 = ? WHERE id = ?", (sha256, file_id))
 
     def seasons(self, item_id: int) -> dict[int, list[int]]:
         """Season -> sorted episode numbers of a show (a double episode counts for both)."""

@@ -9,22 +9,18 @@ import weakref
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Sequence
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from plexsh.library.pathtext import loaded, stored
 
 __all__ = ["LocalCopy", "LocalFiles", "MARKS", "NONE", "PARTIAL", "SYNCED", "UNFINISHED", "any_version",
-           "combine", "episode_status", "local_files", "migrations", "season_status", "show_status", "units"]
+           "combine", "episode_status", "local_files", "MIGRATIONS", "season_status", "show_status", "units"]
 
 SYNCED, PARTIAL, NONE = "synced", "partial", "none"
 MARKS = {SYNCED: "✅", PARTIAL: "⚠️", NONE: "⬜"}
 # Job states that leave a file half-way: a partial is on disk or about to be (cancelled ones are given up).
 UNFINISHED = ("queued", "running", "paused", "verifying", "failed", "stalled")
 
-migrations = Migrations("plexsh.local")
-
-
-@migrations()
 def create_local_files(db: Database) -> None:
     db["local_files"].create(
         {"id": int, "file_id": int, "item_id": int, "path": str, "size": int, "sha256": str,
@@ -34,8 +30,6 @@ def create_local_files(db: Database) -> None:
     db["local_files"].create_index(["path"], unique=True)  # one row per copy on disk
     db["local_files"].create_index(["file_id"])
     db["local_files"].create_index(["item_id"])
-    if not db["jobs"].exists():
-        return
     # Copies made before this table existed: done jobs whose file is still at its destination.
     rows = []
     for file_id, item_id, destination, sha256, finished, updated in db.execute(
@@ -46,22 +40,71 @@ def create_local_files(db: Database) -> None:
         except OSError:
             continue
         rows.append((file_id, item_id, destination, size, sha256, finished or updated or time.time()))
-    db.conn.executemany(_UPSERT, rows)
+    db.conn.executemany(
+        "INSERT INTO local_files (file_id, item_id, path, size, sha256, synced_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(path) DO UPDATE SET file_id = excluded.file_id, item_id = excluded.item_id, "
+        "size = excluded.size, sha256 = excluded.sha256, synced_at = excluded.synced_at", rows)
 
 
-_UPSERT = ("INSERT INTO local_files (file_id, item_id, path, size, sha256, synced_at) VALUES (?, ?, ?, ?, ?, ?) "
-           "ON CONFLICT(path) DO UPDATE SET file_id = excluded.file_id, item_id = excluded.item_id, "
-           "size = excluded.size, sha256 = excluded.sha256, synced_at = excluded.synced_at")
-_COLUMNS = "l.id, l.file_id, l.item_id, l.path, l.size, l.sha256, l.synced_at"
+def key_copies_by_location(db: Database) -> None:
+    """A copy names the file it came from by (source, dir, relpath) and the version it copied (mtime_ns),
+    not by a files row id that a re-scan deletes and re-creates; its SHA-256 moves to the catalog's
+    `hashes` (the one place a hash is kept). A copy whose row is already gone is found through the
+    job that made it (its source path); one found by neither stays recorded, tied to no file."""
+    made_from = dict(db.execute("SELECT destination, source FROM jobs WHERE state = 'done' ORDER BY id"))
+    copies = db.execute("SELECT l.id, l.path, l.size, l.sha256, l.synced_at, f.source, f.dir, f.relpath, f.size, "
+                        "f.mtime_ns, f.path FROM local_files l LEFT JOIN files f ON f.id = l.file_id").fetchall()
+    # A row id may since name another file (SQLite reuses the highest ids): the job's source settles it.
+    lost = {made_from[c[1]] for c in copies if made_from.get(c[1]) not in (None, c[10])}
+    found = {}
+    if lost:
+        for row in db.execute("SELECT path, source, dir, relpath, size, mtime_ns FROM files"):
+            if row[0] in lost:
+                found[row[0]] = row[1:]
+    rows, hashes = [], []
+    for copy_id, path, size, sha256, synced_at, *origin, file_path in copies:
+        if made_from.get(path) not in (None, file_path):
+            origin = found.get(made_from[path], (None,) * 5)
+        source, folder, relpath, source_size, mtime_ns = origin
+        if source_size != size:  # the file changed since it was copied: which version the copy is, is unknown
+            mtime_ns = 0 if source is not None else None
+        rows.append((copy_id, source, folder, relpath, mtime_ns, path, size, synced_at))
+        if source is not None and sha256:
+            hashes.append((source, folder, relpath, size, mtime_ns, sha256))
+    db.execute("DROP TABLE local_files")
+    db.execute("CREATE TABLE local_files (id INTEGER PRIMARY KEY, source TEXT, dir TEXT, relpath TEXT, "
+               "mtime_ns INTEGER, path TEXT NOT NULL, size INTEGER NOT NULL, synced_at REAL)")
+    db.conn.executemany("INSERT INTO local_files (id, source, dir, relpath, mtime_ns, path, size, synced_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # The catalog's hash of the same version (if any) is the same bytes' hash: keep the one there.
+    db.conn.executemany("INSERT OR IGNORE INTO hashes (source, dir, relpath, size, mtime_ns, sha256) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", hashes)
+    db.execute("CREATE UNIQUE INDEX idx_local_files_path ON local_files (path)")  # one row per copy on disk
+    db.execute("CREATE INDEX idx_local_files_location ON local_files (source, dir, relpath)")
+
+
+# The local record's migration set (plexsh.db applies it after the catalog's and the jobs'): append only.
+MIGRATIONS = [create_local_files, key_copies_by_location]
+
+_UPSERT = ("INSERT INTO local_files (source, dir, relpath, mtime_ns, path, size, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+           "ON CONFLICT(path) DO UPDATE SET source = excluded.source, dir = excluded.dir, relpath = excluded.relpath, "
+           "mtime_ns = excluded.mtime_ns, size = excluded.size, synced_at = excluded.synced_at")
+# A copy, the catalog file now at the place it came from (if any) and the hash of the version it copied.
+_SELECT = ("SELECT l.id, l.source, l.relpath, f.id, l.path, l.size, h.sha256, l.synced_at FROM local_files l "
+           "LEFT JOIN files f ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath "
+           "LEFT JOIN hashes h ON h.source = l.source AND h.dir = l.dir AND h.relpath = l.relpath "
+           "AND h.size = l.size AND h.mtime_ns = l.mtime_ns")
 
 
 @dataclass(frozen=True)
 class LocalCopy:
-    """One file plexsh copied and verified, where it put it (`item_id` as it was when copied)."""
+    """One file plexsh copied and verified, where it put it, and where it came from: a source and the
+    path inside it (`file_id` is the catalog file there now, whichever row a re-scan made of it)."""
 
     id: int
+    source: str | None
+    relpath: str | None
     file_id: int | None
-    item_id: int | None
     path: str
     size: int
     sha256: str | None
@@ -79,15 +122,15 @@ class LocalCopy:
 
 
 def _copy(row: tuple) -> LocalCopy:
-    """A row of local_files, its path as the file system names it."""
-    return LocalCopy(row[0], row[1], row[2], loaded(row[3]), *row[4:])
+    """A row of _SELECT, its paths as the file system names them."""
+    return LocalCopy(row[0], row[1], None if row[2] is None else loaded(row[2]), row[3], loaded(row[4]), *row[5:])
 
 
 _stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def local_files(catalog) -> LocalFiles:
-    """The record of local copies over a catalog's connection, made once per catalog (migrations run once)."""
+    """The record of local copies over a catalog's connection, made once per catalog."""
     store = _stores.get(catalog)
     if store is None:
         store = _stores[catalog] = LocalFiles(catalog.db)
@@ -97,46 +140,59 @@ def local_files(catalog) -> LocalFiles:
 class LocalFiles:
     """The `local_files` table in the catalog's SQLite file: recording copies, forgetting them, their status.
 
-    Copies are tied to catalog files by `file_id`; which title they belong to is read through the
-    files table, since a re-scan may merge or split titles after the copy was made.
+    A copy names the file it came from by source and path inside it, so it outlives the files rows a
+    re-scan deletes and re-creates; which title it belongs to is read through the files table, since
+    a re-scan may merge or split titles after the copy was made.
     """
 
     def __init__(self, db: Database):
         self.db = db
         self.conn = db.conn
-        migrations.apply(db)
 
     # --- writing -------------------------------------------------------------------------------
 
-    def record(self, file_id: int | None, item_id: int | None, path: str, size: int, sha256: str | None = None,
-               synced_at: float | None = None) -> LocalCopy:
-        """A verified copy now at `path`; a copy recorded at the same path before is replaced."""
+    def record(self, file_id: int | None, source_path: str | None, path: str, size: int,
+               sha256: str | None = None, synced_at: float | None = None) -> LocalCopy:
+        """A verified copy of a catalog file (by id, or by its source path when a re-scan has
+        re-made its row meanwhile) now at `path`, replacing a copy recorded at the same path before.
+        Its SHA-256 goes into the catalog's `hashes`, for the version of the file it copied."""
         path = str(path)
-        with self.conn:
-            self.conn.execute(_UPSERT, (file_id, item_id, stored(path), size, sha256,
+        wanted = None if source_path is None else stored(str(source_path))
+        origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns, path FROM files WHERE id = ?",
+                                   (file_id,)).fetchone() if file_id is not None else None
+        if wanted is not None and (origin is None or origin[5] != wanted):  # the id was re-used meanwhile
+            origin = self.conn.execute("SELECT source, dir, relpath, size, mtime_ns, path FROM files WHERE path = ?",
+                                       (wanted,)).fetchone()
+        source, folder, relpath, source_size, mtime_ns, _ = origin or (None,) * 6
+        if source_size != size:  # the file changed since it was copied: which version the copy is, is unknown
+            mtime_ns = 0
+        with self.db.atomic():
+            self.conn.execute(_UPSERT, (source, folder, relpath, mtime_ns, stored(path), size,
                                         time.time() if synced_at is None else synced_at))
+            if sha256 and source is not None:
+                self.conn.execute(
+                    "INSERT INTO hashes (source, dir, relpath, size, mtime_ns, sha256) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(source, dir, relpath, size, mtime_ns) DO UPDATE SET sha256 = excluded.sha256",
+                    (source, folder, relpath, size, mtime_ns, sha256))
         return self.copy(path)
 
-    def forget(self, path: str | None = None, *, file_id: int | None = None) -> int:
-        """Drop the record of the copy at `path`, or of every copy of a file; how many rows went."""
-        if (path is None) == (file_id is None):
-            raise ValueError("forget takes a path or a file_id")
-        where, value = ("path = ?", stored(str(path))) if path is not None else ("file_id = ?", file_id)
-        with self.conn:
-            return self.conn.execute(f"DELETE FROM local_files WHERE {where}", (value,)).rowcount
+    def forget(self, path: str) -> int:
+        """Drop the record of the copy at `path`; how many rows went."""
+        with self.db.atomic():
+            return self.conn.execute("DELETE FROM local_files WHERE path = ?", (stored(str(path)),)).rowcount
 
     # --- reading -------------------------------------------------------------------------------
 
     def copy(self, path: str) -> LocalCopy | None:
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM local_files l WHERE l.path = ?", (stored(str(path)),)).fetchone()
+        row = self.conn.execute(f"{_SELECT} WHERE l.path = ?", (stored(str(path)),)).fetchone()
         return _copy(row) if row else None
 
     def copies(self, *, item_id: int | None = None, file_ids: Iterable[int] | None = None,
                present: bool = False) -> list[LocalCopy]:
         """Recorded copies (of a title's files, or of some files), oldest first; `present` keeps those on disk."""
-        sql, params = f"SELECT {_COLUMNS} FROM local_files l", []
+        sql, params = _SELECT, []
         if item_id is not None:
-            sql += " JOIN files f ON f.id = l.file_id WHERE f.item_id = ?"
+            sql += " WHERE f.item_id = ?"
             params.append(item_id)
         rows = [_copy(row) for row in self.conn.execute(sql + " ORDER BY l.synced_at, l.id", params)]
         if file_ids is not None:
@@ -149,11 +205,10 @@ class LocalFiles:
         return {file_id for _, file_id in self._unfinished(item_id)}
 
     def _unfinished(self, item_id: int | None = None) -> list[tuple[int, int]]:
-        """(item_id, file_id) of files with an unfinished job; the jobs table may not exist yet."""
-        if not self.db["jobs"].exists():
-            return []
+        """(item_id, file_id) of files with an unfinished job (the path too must match: a re-scan may
+        have given the job's file id to another file)."""
         marks = ", ".join("?" * len(UNFINISHED))
-        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id "
+        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id AND f.path = j.source "
                f"WHERE j.state IN ({marks})")
         params: list = list(UNFINISHED)
         if item_id is not None:
@@ -183,7 +238,8 @@ class LocalFiles:
         wanted = {i.id: i for i in items}
         local: dict[int, set[int]] = {}
         for item_id, file_id in self.conn.execute(
-                "SELECT f.item_id, f.id FROM local_files l JOIN files f ON f.id = l.file_id"):
+                "SELECT f.item_id, f.id FROM local_files l JOIN files f "
+                "ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath"):
             if item_id in wanted:
                 local.setdefault(item_id, set()).add(file_id)
         partial: dict[int, set[int]] = {}

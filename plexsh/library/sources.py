@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from plexsh.config import Config, is_remote
+from plexsh.config import Config
+from plexsh.location import RsyncDaemon, SshPath, is_remote, parse_location
 
 # A remote probe's child gets this much longer than its rsync: rsync ends first and says why.
 REMOTE_GRACE = 2.0
@@ -47,7 +48,8 @@ class SourceSpec:
     @property
     def transport(self) -> str:
         """How the source is reached: "local" (a folder, perhaps a mounted share), "rsync" or "ssh"."""
-        return "rsync" if self.root.startswith("rsync://") else "ssh" if self.remote else "local"
+        where = parse_location(self.root)
+        return "rsync" if isinstance(where, RsyncDaemon) else "ssh" if isinstance(where, SshPath) else "local"
 
     def as_dict(self) -> dict[str, Any]:
         return {**{k: v for k, v in asdict(self).items() if k != "ssh_key"}, "remote": self.remote}
@@ -55,10 +57,11 @@ class SourceSpec:
 
 def _components(root: str) -> list[str]:
     """Path components of a local root or the path part of a remote one, outermost first."""
-    if root.startswith("rsync://"):
-        root = root[len("rsync://"):]
-    elif is_remote(root):
-        root = root.split(":", 1)[1]
+    where = parse_location(root)
+    if isinstance(where, RsyncDaemon):
+        root = root[len("rsync://"):]  # user, host and port count as one component: names stay as they were
+    elif isinstance(where, SshPath):
+        root = where.path
     return [part for part in root.replace("\\", "/").split("/") if part] or ["root"]
 
 

@@ -42,7 +42,7 @@ destinations:
 
 def prepare_demo(say=None) -> Demo:
     """Create the demo library and its config if they are not there yet; return where they are."""
-    from plexsh.library.fakelib import make_demo_library
+    from plexsh.demo.fakelib import make_demo_library
 
     demo = demo_paths()
     if not all((demo.library / folder).is_dir() for folder in NAS_FOLDERS):
