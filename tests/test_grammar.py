@@ -80,7 +80,7 @@ def test_selection_syntax(text, selection):
     ("ls quality>=4k", (Filter("quality", ">=", 2160),)),
     ("ls codec hevc", (Filter("codec", "=", "hevc"),)),
     ("ls codec x265", (Filter("codec", "=", "hevc"),)),
-    ("ls size<4GB", (Filter("size", "<", 4 * 10**9),)),
+    ("ls size<4GB", (Filter("size", "<", 4 * 2**30),)),
     ('ls source "Movies2"', (Filter("source", "=", "Movies2"),)),
     ("ls synced", (Filter("synced", "=", True),)),
     ("ls unsynced", (Filter("synced", "=", False),)),

@@ -122,7 +122,7 @@ def _int(token: Token) -> int:
 
 def _size(token: Token) -> int:
     """A SIZE_VALUE token in bytes; one too large is an error pointing at it."""
-    from plexsh.config import parse_size
+    from plexsh.sizes import parse_size
 
     try:
         return parse_size(str(token))
