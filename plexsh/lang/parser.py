@@ -13,7 +13,7 @@ from lark.lexer import PatternStr
 
 from plexsh.errors import PlexError
 from plexsh.lang import ast
-from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
+from plexsh.lang.errors import RULE_WORDS, TERMINAL_EXAMPLES, TERMINAL_WORDS, WORD_AFTER, PlexSyntaxError, _or_list
 from plexsh.printable import unescape
 from plexsh.lang.tables import cached_parser
 
@@ -361,7 +361,7 @@ def verbs() -> tuple[str, ...]:
     return tuple(sorted(w for name in accepted for w in terminal_words(name) if w.isalpha()))
 
 
-KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
+KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z0-9?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
 
 
 @lru_cache(maxsize=None)
@@ -385,16 +385,80 @@ def terminal_literal(name: str) -> str | None:
     return words[0] if words else None
 
 
-def describe_terminals(names) -> list[str]:
-    """Terminal names in words, deduplicated, keywords quoted."""
+@lru_cache(maxsize=None)
+def first_terminals(rule: str) -> frozenset[str]:
+    """The terminals a grammar rule can start with ("selection" -> SEASONS, EPISODES, ..., _NEXT)."""
+    rules = lark_parser().rules
+    found, seen = set(), set()
+
+    def walk(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for r in rules:
+            if r.origin.name == name and r.expansion:
+                first = r.expansion[0]
+                found.add(first.name) if first.is_term else walk(first.name)
+
+    walk(rule)
+    return frozenset(found)
+
+
+def terminal_description(name: str, previous: str | None = None) -> str | None:
+    """One terminal in words a user knows ("SIZE_VALUE" -> "a size like 700M or 4G"), or None when it has none."""
+    if name in ("WORD", "STRING") and previous in WORD_AFTER:
+        return WORD_AFTER[previous]
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    words = terminal_words(name)
+    return _or_list([f"`{w}`" for w in words]) if words else None
+
+
+def _example(name: str) -> str:
+    return TERMINAL_EXAMPLES.get(name) or (terminal_literal(name) or name.lower())
+
+
+def describe_terminals(names, previous: str | None = None) -> list[str]:
+    """What a parser state expects, in words: every verb is "a command", the first words of a selection,
+    an option or a filter are one choice each, a word or quoted text is what the word before asks for.
+
+    >>> describe_terminals(["SIZE_VALUE"])
+    ['a size like 700M or 4G']
+    >>> describe_terminals(["SEASONS", "EPISODES", "NEW_ONLY", "$END"])
+    ['a selection (s3, e1-5, new-only)', 'the end of the command']
+    >>> describe_terminals(["STRING", "WORD"], previous="_TO")
+    ['a folder']
+    """
+    names = set(names)
     words = []
-    for name in sorted(names, key=lambda n: (terminal_literal(n) is None, n)):
-        word = TERMINAL_WORDS.get(name) or (" or ".join(f"`{w}`" for w in terminal_words(name)) or name.lower())
-        if name in ("SEMICOLON", "_NL", "$END"):
-            word = TERMINAL_WORDS["$END"]
+    verb_terminals = {n for n in names if set(terminal_words(n)) & set(verbs())}
+    if verb_terminals and set(verbs()) <= {w for n in verb_terminals for w in terminal_words(n)}:
+        words.append("a command")
+        names -= verb_terminals
+    for rule, phrase in RULE_WORDS.items():
+        members = sorted(names & first_terminals(rule), key=lambda n: sorted(first_terminals(rule)).index(n))
+        if len(members) >= 2:
+            words.append(f"{phrase} ({', '.join(_example(n) for n in _rule_order(rule, members))})")
+            names -= set(members)
+    ends = {"SEMICOLON", "_NL", "$END"}
+    for name in sorted(names - ends, key=lambda n: (terminal_literal(n) is None, n)):
+        word = terminal_description(name, previous) or name.lower()
         if word not in words:
             words.append(word)
+    if names & ends:
+        words.append(TERMINAL_WORDS["$END"])
     return words
+
+
+def _rule_order(rule: str, members: list[str]) -> list[str]:
+    """Members in the order the grammar lists them (s3 before e1-5 before new-only)."""
+    order = []
+    for r in lark_parser().rules:
+        if r.origin.name == rule and r.expansion:
+            first = r.expansion[0]
+            names = [first.name] if first.is_term else sorted(first_terminals(first.name))
+            order.extend(n for n in names if n in members and n not in order)
+    return order + [m for m in members if m not in order]
 
 
 def parse(text: str) -> ast.Script:
@@ -450,16 +514,31 @@ def syntax_error(text: str, error: UnexpectedInput) -> PlexSyntaxError:
 
     if bad and _command_start(expected):
         return _unknown_verb(text, bad, line, column)
-    words = describe_terminals(expected)
+    previous, accepted = _state_before(text, line, column)
+    words = describe_terminals(accepted if accepted is not None else expected, previous)
     hint = None
-    if len(words) > MAX_EXPECTED_SHOWN:
-        words = []
-        verb = _current_verb(text, line, column)
-        hint = f"`help {verb}` shows what {verb} accepts" if verb else None
     message = f"unexpected {bad!r}" if bad else "the command is incomplete"
     if bad and _after_keyword_in_title(text, line, column):
         hint = 'a title with a keyword in it (next, to, s1, new-only) needs quotes: get "Back to the Future"'
+    elif len(words) > MAX_EXPECTED_SHOWN:
+        verb = _current_verb(text, line, column)
+        hint = f"`help {verb}` shows what {verb} accepts" if verb else None
     return PlexSyntaxError(message, text, line, column, words, hint=hint)
+
+
+def _state_before(text: str, line: int, column: int) -> tuple[str | None, set[str] | None]:
+    """The type of the token before the error's place (what a word there belongs to) and the terminals
+    the parser really accepts there: LALR's merged states list, after a title, what may follow a
+    title anywhere (`get`'s options after `show "x"`); the interactive parser tries each."""
+    lines = text.split("\n")
+    offset = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
+    try:
+        parser = lark_parser().parse_interactive(text[:offset])
+        tokens = parser.exhaust_lexer()
+        accepted = parser.accepts()
+    except UnexpectedInput:
+        return None, None
+    return (tokens[-1].type if tokens else None), accepted
 
 
 def _current_verb(text: str, line: int, column: int) -> str | None:
