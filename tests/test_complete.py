@@ -10,13 +10,14 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
 @pytest.mark.parametrize("text, kinds", [
     ("", {"verb"}),
     ("sh", {"verb"}),
-    ("show ", {"title"}),
-    ("show breaking", {"title"}),
+    ("show ", {"title", "keyword"}),
+    ("show breaking", {"title", "keyword"}),
+    ("show tv ", {"title"}),
     ("show breaking bad ", {"title", "season", "episode", "keyword"}),
     ('show "Breaking Bad" ', {"season", "episode", "keyword"}),
     ('show "Breaking Bad" s2 ', {"season", "episode", "keyword"}),
-    ("info heat", {"title"}),
-    ("find matr", {"title"}),
+    ("info heat", {"title", "keyword"}),
+    ("find matr", {"title", "keyword"}),
     ("ls ", {"keyword"}),
     ("ls movies codec ", {"value"}),
     ("ls quality ", {"value"}),
@@ -28,7 +29,7 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
     ("help ", {"topic"}),
     ("scan ", {"source", "keyword"}),
     ("ls; sh", {"verb"}),
-    ("scan\nls movies; show ", {"title"}),
+    ("scan\nls movies; show ", {"title", "keyword"}),
 ])
 def test_suggest_follows_the_grammar(text, kinds):
     assert suggest(text).kinds() == kinds

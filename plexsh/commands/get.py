@@ -14,7 +14,7 @@ from plexsh.reply import Reply
 from plexsh import transfers
 
 
-@command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
+@command("get", ast.Get, usage="get [movie|tv] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
          "[verify sha256|checksum|size] [bwlimit SIZE] [priority high|normal|low]",
          summary="copy movies or episodes to local storage", aliases=("sync",),
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
@@ -23,7 +23,7 @@ from plexsh import transfers
                  'get movie "Heat" replace     replace a different file already at the destination')
 def get(session, node: ast.Get) -> Reply:
     catalog = session.catalog
-    item = resolve_title(catalog, node.title, node.kind)
+    item = resolve_title(catalog, node.title, node.kind, "get")
     files = catalog.files(item.id)
     if item.kind == "show":
         have = transfers.local_pairs(session, item.id) if (node.selection.new_only or node.selection.next_count) else set()

@@ -9,6 +9,8 @@ from plexsh.errors import PlexError
 TERMINAL_WORDS = {
     "STRING": "a quoted text",
     "WORD": "a word",
+    "TITLE_WORD": "a title",
+    "TITLE_KIND": "a kind word (movie, show or tv)",
     "INT": "a number",
     "SEASONS": "a season like s3",
     "EPISODES": "episodes like e1-5",
@@ -39,7 +41,6 @@ WORD_AFTER = {
     "LOG_FORMAT": "a file name",
     "_HELP": "a command name",
     "_PARSE": "a file name",
-    "_FIND": "words to look for",
 }
 
 # How a keyword or pattern is shown inside a group ("a selection (s3, e1-5, ...)"); others show their first word.

@@ -20,6 +20,8 @@ from plexsh.lang.tables import cached_parser
 MAX_EXPECTED_SHOWN = 5
 
 KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
+# The kind word before a title, as the catalog names kinds.
+TITLE_KINDS = {"movies": "movie", "movie": "movie", "tv": "show", "shows": "show", "show": "show"}
 
 
 @lru_cache(maxsize=1)
@@ -231,13 +233,16 @@ class ToAst(Transformer):
         return ast.Filter("synced", "=", False)
 
     def find(self, meta, children):
-        return ast.Find(children[0], span=_span(meta))
+        kind, text = children[0]
+        return ast.Find(text, kind, span=_span(meta))
 
     def show(self, meta, children):
-        return ast.Show(children[0], _selection(children[1:]), span=_span(meta))
+        kind, title = children[0]
+        return ast.Show(title, _selection(children[1:]), kind, span=_span(meta))
 
     def info(self, meta, children):
-        return ast.Info(children[0], _selection(children[1:]), span=_span(meta))
+        kind, title = children[0]
+        return ast.Info(title, _selection(children[1:]), kind, span=_span(meta))
 
     def parse(self, meta, children):
         return ast.Parse(children[0], span=_span(meta))
@@ -248,9 +253,12 @@ class ToAst(Transformer):
         return _int(children[0])
 
     def title(self, meta, children):
-        return _words(children)
+        """(kind or None, the title's text)."""
+        kind, *words = children
+        return (TITLE_KINDS[kind.lower()] if kind else None), _words(words)
 
-    text = title
+    def text(self, meta, children):
+        return _words(children)
 
     def sources(self, meta, children):
         return ast.Sources(span=_span(meta))
@@ -273,7 +281,7 @@ class ToAst(Transformer):
         return ast.Set(str(option), unquote(value) if value is not None else None, span=_span(meta))
 
     def get(self, meta, children):
-        kind, title, *args = children
+        (kind, title), *args = children
         options = {}
         selection = []
         for arg in args:
@@ -287,7 +295,7 @@ class ToAst(Transformer):
                 options["replace"] = True
             else:
                 selection.append(arg)
-        return ast.Get(title, str(kind).lower() if kind else None, _selection(selection), **options,
+        return ast.Get(title, kind, _selection(selection), **options,
                        span=_span(meta))
 
     def to(self, meta, children):
@@ -353,6 +361,22 @@ class ToAst(Transformer):
         return ast.Quit(span=_span(meta))
 
 
+def accepted_after(text: str) -> set[str]:
+    """The terminals the grammar accepts after `text` (UnexpectedInput when `text` itself is wrong).
+
+    >>> "TITLE_KIND" in accepted_after("get "), "TITLE_KIND" in accepted_after("ls ")
+    (True, False)
+    """
+    parser = lark_parser().parse_interactive(text)
+    parser.exhaust_lexer()
+    return parser.accepts()
+
+
+def title_verbs() -> tuple[str, ...]:
+    """The verbs (aliases too) whose rule takes a title: those after which the grammar accepts a title word."""
+    return tuple(v for v in verbs() if "TITLE_WORD" in accepted_after(f"{v} "))
+
+
 @lru_cache(maxsize=1)
 def verbs() -> tuple[str, ...]:
     """Every word that can start a command, read from the grammar's first parser state."""
@@ -408,6 +432,8 @@ def terminal_description(name: str, previous: str | None = None) -> str | None:
     """One terminal in words a user knows ("SIZE_VALUE" -> "a size like 700M or 4G"), or None when it has none."""
     if name in ("WORD", "STRING") and previous in WORD_AFTER:
         return WORD_AFTER[previous]
+    if name == "TITLE_WORD" and previous == "TITLE_WORD":
+        return "more words of the title"
     if name in TERMINAL_WORDS:
         return TERMINAL_WORDS[name]
     words = terminal_words(name)
@@ -431,6 +457,11 @@ def describe_terminals(names, previous: str | None = None) -> list[str]:
     """
     names = set(names)
     words = []
+    if "TITLE_WORD" in names:
+        names.discard("STRING")  # "a title" is quoted or not
+        if "TITLE_KIND" in names and previous != "TITLE_WORD":
+            words.append("a title (a kind word, movie, show or tv, may come first)")
+            names -= {"TITLE_WORD", "TITLE_KIND"}
     verb_terminals = {n for n in names if set(terminal_words(n)) & set(verbs())}
     if verb_terminals and set(verbs()) <= {w for n in verb_terminals for w in terminal_words(n)}:
         words.append("a command")
