@@ -16,7 +16,7 @@ from plexsh import transfers
 
 @command("get", ast.Get, usage="get [movie|tv] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
          "[verify sha256|checksum|size] [bwlimit SIZE] [priority high|normal|low]",
-         summary="copy movies or episodes to local storage", aliases=("sync",),
+         summary="copy movies or episodes to local storage",
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
                  'get "Breaking Bad" new-only  every episode not yet local\n'
                  'get movie "Heat" dry-run     the plan, copying nothing\n'

@@ -9,7 +9,7 @@ SELECTION_HELP = ("Selections (show, info): s3  s1-3  s1,3  e5  e1-5  e1,3,5  s2
                   "Titles: quoted (\"Breaking Bad\") or bare words (breaking bad). Separate commands with ; or new lines.")
 
 
-@command("help", ast.Help, usage="help [COMMAND]", summary="list the commands, or explain one", aliases=("?",))
+@command("help", ast.Help, usage="help [COMMAND]", summary="list the commands, or explain one")
 def help_(session, node: ast.Help) -> Reply:
     load_all()
     if node.topic is None:

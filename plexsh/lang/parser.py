@@ -163,7 +163,19 @@ def _selection(items) -> ast.Selection:
 
 @v_args(meta=True)
 class ToAst(Transformer):
-    """Maps each grammar rule straight to an AST constructor."""
+    """Maps each grammar rule straight to an AST constructor; a verb with nothing after it needs no method."""
+
+    @staticmethod
+    def node_for(rule: str):
+        """The AST node named like a grammar rule (`doctor` -> ast.Doctor), or None."""
+        node = getattr(ast, rule.capitalize(), None)
+        return node if isinstance(node, type) and issubclass(node, ast.Command) else None
+
+    def __default__(self, data, children, meta):
+        node = self.node_for(str(data))
+        if node is not None and not any(c is not None for c in children):
+            return node(span=_span(meta))
+        return super().__default__(data, children, meta)
 
     def start(self, meta, children):
         return ast.Script(tuple(c for c in children if c is not None))
@@ -260,15 +272,9 @@ class ToAst(Transformer):
     def text(self, meta, children):
         return _words(children)
 
-    def sources(self, meta, children):
-        return ast.Sources(span=_span(meta))
-
     def config(self, meta, children):
         action = children[0]
         return ast.Config(str(action) if action else None, span=_span(meta))
-
-    def doctor(self, meta, children):
-        return ast.Doctor(span=_span(meta))
 
     def help(self, meta, children):
         topic = children[0]
@@ -318,12 +324,6 @@ class ToAst(Transformer):
             return "all"
         return tuple(_int(c) for c in children)
 
-    def jobs(self, meta, children):
-        return ast.Jobs(span=_span(meta))
-
-    def status(self, meta, children):
-        return ast.Status(span=_span(meta))
-
     def cancel(self, meta, children):
         return ast.Cancel(children[0], span=_span(meta))
 
@@ -357,9 +357,6 @@ class ToAst(Transformer):
         fmt, path = children
         return ast.Log(str(fmt).lower(), unquote(str(path)) if path is not None else None, span=_span(meta))
 
-    def quit(self, meta, children):
-        return ast.Quit(span=_span(meta))
-
 
 def accepted_after(text: str) -> set[str]:
     """The terminals the grammar accepts after `text` (UnexpectedInput when `text` itself is wrong).
@@ -375,6 +372,24 @@ def accepted_after(text: str) -> set[str]:
 def title_verbs() -> tuple[str, ...]:
     """The verbs (aliases too) whose rule takes a title: those after which the grammar accepts a title word."""
     return tuple(v for v in verbs() if "TITLE_WORD" in accepted_after(f"{v} "))
+
+
+def verb_rules() -> tuple[str, ...]:
+    """The grammar's verbs: the rules `command` names (`?command: scan | ls | ...`)."""
+    return tuple(r.expansion[0].name for r in lark_parser().rules
+                 if r.origin.name == "command" and len(r.expansion) == 1 and not r.expansion[0].is_term)
+
+
+@lru_cache(maxsize=None)
+def verb_words(rule: str) -> tuple[str, ...]:
+    """The words that start a verb's rule, its name first where the grammar spells it so ("get" -> get, sync).
+
+    >>> verb_words("get"), verb_words("help")
+    (('get', 'sync'), ('help', '?'))
+    """
+    firsts = [r.expansion[0] for r in lark_parser().rules if r.origin.name == rule and r.expansion]
+    words = {w for first in firsts if first.is_term for w in terminal_words(first.name)}
+    return tuple(sorted(words, key=lambda w: (w != rule, w)))
 
 
 @lru_cache(maxsize=1)
