@@ -201,15 +201,6 @@ MAX_TITLE_CANDIDATES = 25
 SIZE_EXAMPLES = ("700MB", "1GB", "2GB", "4GB", "8GB", "15GB", "30GB")
 
 
-def quote_title(title: str) -> str:
-    r"""A title as it can be typed back: quoted, inner quotes escaped, control characters as escapes.
-
-    >>> print(quote_title('Say "Hi"'), quote_title("New\nLine"))
-    "Say \"Hi\"" "New\nLine"
-    """
-    return quoted(title)
-
-
 class Candidates:
     """Turns suggestions into (text, replace_length, meta) candidates using the session's catalog and config."""
 
@@ -260,7 +251,7 @@ class Candidates:
             entries = (entry for entry in catalog.title_index() if wanted(entry.kind))
             found = [catalog.item(entry.id) for entry in islice(entries, MAX_TITLE_CANDIDATES)]
         found = found[:MAX_TITLE_CANDIDATES]
-        return [(quote_title(i.title), replace, f"{i.year or ''} {'show' if i.kind == 'show' else 'movie'}".strip())
+        return [(quoted(i.title), replace, f"{i.year or ''} {'show' if i.kind == 'show' else 'movie'}".strip())
                 for i in found]
 
     def _item(self, title: str, kind: str | None = None):
@@ -330,7 +321,7 @@ def _bare_or_quoted(word: str) -> str:
     >>> print(_bare_or_quoted("Movies2"), _bare_or_quoted("My Movies"), _bare_or_quoted("Mo\x1bvies"))
     Movies2 "My Movies" "Mo\033vies"
     """
-    return word if re.fullmatch(r"[^\s;#\"'\\]+", word) and printable(word) == word else quote_title(word)
+    return word if re.fullmatch(r"[^\s;#\"'\\]+", word) and printable(word) == word else quoted(word)
 
 
 def make_completer(session):
