@@ -1,4 +1,4 @@
-"""`find TEXT`: fuzzy search across movie and show titles (partial and misspelled words work)."""
+"""`find [movie|tv] TEXT`: fuzzy search across movie and show titles (partial and misspelled words work)."""
 
 from plexsh.commands import command
 from plexsh.lang import ast

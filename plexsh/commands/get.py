@@ -1,4 +1,4 @@
-"""`get [movie|show] TITLE [SELECTION] [options]`: plan the copy, check the room, then queue (and in scripts run) it."""
+"""`get [movie|tv] TITLE [SELECTION] [options]`: plan the copy, check the room, then queue (and in scripts run) it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`info "Title" [SELECTION]`: size, resolution, codec, source folder and path of every file of a title."""
+"""`info [movie|tv] "Title" [SELECTION]`: size, resolution, codec, source folder and path of every file of a title."""
 
 from plexsh.commands import command
 from plexsh.commands.show import episode_code

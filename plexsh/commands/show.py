@@ -1,4 +1,4 @@
-"""`show "Title" [SELECTION]`: a show's seasons and episodes, or a movie's versions."""
+"""`show [movie|tv] "Title" [SELECTION]`: a show's seasons and episodes, or a movie's versions."""
 
 from __future__ import annotations
 

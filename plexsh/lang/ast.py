@@ -148,7 +148,7 @@ class Quit(Command):
 
 @dataclass(frozen=True)
 class Get(Command):
-    """`get [movie|show] TITLE [SELECTION] [options]`: copy files to local storage."""
+    """`get [movie|tv] TITLE [SELECTION] [options]`: copy files to local storage."""
 
     title: str = ""
     kind: str | None = None  # "movie" | "show" restricts the title match

@@ -393,11 +393,17 @@ def verb_words(rule: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def verb_terminals() -> frozenset[str]:
+    """The terminals that start a command (`_GET`...): the grammar's first parser state, less separators.
+    A kind word spells `show` too, but is no verb."""
+    return frozenset(n for n in lark_parser().parse_interactive("").accepts()
+                     if any(w.isalpha() or w == "?" for w in terminal_words(n)))
+
+
+@lru_cache(maxsize=1)
 def verbs() -> tuple[str, ...]:
     """Every word that can start a command, read from the grammar's first parser state."""
-    parser = lark_parser()
-    accepted = parser.parse_interactive("").accepts()
-    return tuple(sorted(w for name in accepted for w in terminal_words(name) if w.isalpha()))
+    return tuple(sorted(w for name in verb_terminals() for w in terminal_words(name) if w.isalpha()))
 
 
 KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z0-9?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
@@ -437,7 +443,10 @@ def first_terminals(rule: str) -> frozenset[str]:
         for r in rules:
             if r.origin.name == name and r.expansion:
                 first = r.expansion[0]
-                found.add(first.name) if first.is_term else walk(first.name)
+                if first.is_term:
+                    found.add(first.name)
+                else:
+                    walk(first.name)
 
     walk(rule)
     return frozenset(found)
@@ -477,15 +486,14 @@ def describe_terminals(names, previous: str | None = None) -> list[str]:
         if "TITLE_KIND" in names and previous != "TITLE_WORD":
             words.append("a title (a kind word, movie, show or tv, may come first)")
             names -= {"TITLE_WORD", "TITLE_KIND"}
-    verb_terminals = {n for n in names if set(terminal_words(n)) & set(verbs())}
-    if verb_terminals and set(verbs()) <= {w for n in verb_terminals for w in terminal_words(n)}:
+    if verb_terminals() <= names:
         words.append("a command")
-        names -= verb_terminals
+        names -= verb_terminals()
     for rule, phrase in RULE_WORDS.items():
-        members = sorted(names & first_terminals(rule), key=lambda n: sorted(first_terminals(rule)).index(n))
+        members = names & first_terminals(rule)
         if len(members) >= 2:
             words.append(f"{phrase} ({', '.join(_example(n) for n in _rule_order(rule, members))})")
-            names -= set(members)
+            names -= members
     ends = {"SEMICOLON", "_NL", "$END"}
     for name in sorted(names - ends, key=lambda n: (terminal_literal(n) is None, n)):
         word = terminal_description(name, previous) or name.lower()
@@ -496,7 +504,7 @@ def describe_terminals(names, previous: str | None = None) -> list[str]:
     return words
 
 
-def _rule_order(rule: str, members: list[str]) -> list[str]:
+def _rule_order(rule: str, members: set[str]) -> list[str]:
     """Members in the order the grammar lists them (s3 before e1-5 before new-only)."""
     order = []
     for r in lark_parser().rules:
@@ -504,7 +512,7 @@ def _rule_order(rule: str, members: list[str]) -> list[str]:
             first = r.expansion[0]
             names = [first.name] if first.is_term else sorted(first_terminals(first.name))
             order.extend(n for n in names if n in members and n not in order)
-    return order + [m for m in members if m not in order]
+    return order + sorted(m for m in members if m not in order)
 
 
 def parse(text: str) -> ast.Script:

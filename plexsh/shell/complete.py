@@ -8,7 +8,7 @@ from itertools import islice
 
 from lark.exceptions import UnexpectedInput
 
-from plexsh.lang.parser import lark_parser, terminal_words, unquote, verbs
+from plexsh.lang.parser import lark_parser, terminal_words, unquote, verb_terminals, verbs
 from plexsh.printable import one_line, printable, quoted
 
 SEPARATORS = ("SEMICOLON", "_NL")
@@ -139,11 +139,6 @@ def _title_kind(command) -> str | None:
     return kinds[0] if kinds else None
 
 
-def _verb_terminals() -> frozenset[str]:
-    """The terminals that start a command (a kind word may spell `show` too, but is no verb)."""
-    return frozenset(lark_parser().parse_interactive("").accepts())
-
-
 def _last_season(command) -> int | None:
     for token in reversed(command):
         if token.type == "SEASONS":
@@ -159,7 +154,7 @@ def _suggestions(command, accepted: set[str]):
         words = tuple(w for w in terminal_words(name) if w[0].isalpha() or w == "?")
         if not words:
             continue
-        if name in _verb_terminals():
+        if name in verb_terminals():
             yield Suggestion("verb", tuple(words))
         else:
             keywords.extend(words)
