@@ -67,3 +67,11 @@ def test_help_names_the_aliases_the_grammar_takes(home):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("get [movie|tv] TITLE") and "also: sync" in result.stdout
     assert "also: browse" in run_plexsh("-c", "help ls").stdout
+
+
+def test_the_readme_shows_each_verbs_usage_as_registered():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for spec in commands.load_all().values():
+        assert f"`{spec.usage.replace('|', chr(92) + '|')}`" in readme, spec.usage
