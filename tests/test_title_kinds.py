@@ -80,3 +80,11 @@ def test_the_year_is_added_only_where_it_tells_two_titles_apart(fargo):
 
 def test_a_shows_caption_names_the_command_that_picks_it_when_the_title_is_ambiguous(fargo):
     assert '`show tv "Fargo" s1` lists the episodes of a season' in run_plexsh("-c", "show tv fargo").stdout
+
+
+@pytest.mark.parametrize("text, words", [
+    ("find the next karate kid", "the next karate kid"), ("find breaking bad s1", "breaking bad s1"),
+    ("find movie back to the future", "back to the future"),
+])
+def test_find_looks_for_any_words_even_those_that_are_keywords_after_a_title(text, words):
+    assert parse(text).commands[0].text == words

@@ -269,6 +269,14 @@ class ToAst(Transformer):
         kind, *words = children
         return (TITLE_KINDS[kind.lower()] if kind else None), _words(words)
 
+    def search(self, meta, children):
+        """`find`'s (kind or None, text): a title whose words may be keywords elsewhere."""
+        kind, words = children
+        return self.title(meta, [kind, *(words if isinstance(words, list) else [words])])
+
+    def search_words(self, meta, children):
+        return [word for child in children for word in (child if isinstance(child, list) else [child])]
+
     def text(self, meta, children):
         return _words(children)
 
