@@ -18,6 +18,7 @@ from plexsh.engine.fetch import DEFAULT_SSH_CIPHERS
 from plexsh.errors import ConfigError
 from plexsh.home import default_config_path
 from plexsh.location import check_remote, is_remote
+from plexsh.sizes import MAX_SIZE, parse_size  # the one size parser; re-exported for the config's users
 
 __all__ = [
     "Config",
@@ -41,69 +42,6 @@ DEFAULT_IGNORE_PATTERNS = (
     "sample", "trailer", "extras", "featurettes", "behind the scenes",
     "deleted scenes", "interviews", "shorts",
 )
-
-_UNITS = {
-    "": 1, "b": 1,
-    "k": 1 << 10, "kib": 1 << 10, "kb": 10**3,
-    "m": 1 << 20, "mib": 1 << 20, "mb": 10**6,
-    "g": 1 << 30, "gib": 1 << 30, "gb": 10**9,
-    "t": 1 << 40, "tib": 1 << 40, "tb": 10**12,
-}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
-# The largest size or count plexsh takes: what SQLite's INTEGER and a C long hold (8 EiB).
-MAX_SIZE = (1 << 63) - 1
-
-
-def parse_size(text: str | int) -> int:
-    """Bytes from a size such as "5M", "10MiB" or "4GB".
-
-    A bare letter (K, M, G, T) is binary like rsync's --bwlimit, "iB" units are binary,
-    "B" units are decimal; case does not matter and a plain number is bytes.
-
-    >>> parse_size("5M")
-    5242880
-    >>> parse_size("10MiB")
-    10485760
-    >>> parse_size("4GB")
-    4000000000
-    >>> parse_size("4gib")
-    4294967296
-    >>> parse_size("1.5 G")
-    1610612736
-    >>> parse_size("700")
-    700
-    >>> parse_size(0)
-    0
-    >>> parse_size("5 parsecs")
-    Traceback (most recent call last):
-    ...
-    ValueError: not a size: '5 parsecs' (try 700M, 4GB or 1.5GiB)
-    >>> parse_size("9999999T")
-    Traceback (most recent call last):
-    ...
-    ValueError: '9999999T' is too large (at most 8 EiB)
-    """
-    if isinstance(text, bool):
-        raise ValueError(f"not a size: {text!r}")
-    if isinstance(text, (int, float)):
-        if text != text:  # NaN
-            raise ValueError(f"not a size: {text!r}")
-        if text < 0:
-            raise ValueError(f"a size cannot be negative: {text!r}")
-        size = text
-    else:
-        match = _SIZE.match(str(text))
-        unit = match and _UNITS.get(match.group(2).lower())
-        if not match or unit is None:
-            raise ValueError(f"not a size: {text!r} (try 700M, 4GB or 1.5GiB)")
-        digits = match.group(1)
-        if len(digits.split(".")[0].lstrip("0")) > 30:  # int() refuses over 4,300 digits; 30 is too large
-            raise ValueError(f"{str(text)[:30]!r}... is too large (at most 8 EiB)")
-        size = (int(digits) if digits.isdigit() else float(digits)) * unit  # whole numbers exactly
-    if size > MAX_SIZE:  # also infinity, which int() cannot take
-        raise ValueError(f"{text!r} is too large (at most 8 EiB)")
-    return int(size)
-
 
 # --- the effective config ------------------------------------------------------------------
 
@@ -249,7 +187,7 @@ def _size(value: Any) -> int:
     except (ValueError, TypeError) as error:
         if "too large" in str(error):
             raise _Invalid("", str(error)) from None
-        raise _Invalid("a size in bytes or like 5M, 700MB, 4GiB") from None
+        raise _Invalid("a size in bytes or like 700M, 4G, 1.5GiB (K, M, G, T are powers of 1024)") from None
 
 
 def _text(value: Any) -> str:
@@ -554,11 +492,12 @@ sync:
   retry_backoff_base: {s.retry_backoff_base:g}
   retry_backoff_max: {s.retry_backoff_max:g}
   stall_timeout: {s.stall_timeout:g}
-  bandwidth_limit: {s.bandwidth_limit}        # bytes/s, or like 5M; 0 is unlimited
+  bandwidth_limit: {s.bandwidth_limit}        # bytes/s, or like 5M; 0 is unlimited (sizes: K M G T are
+                             # powers of 1024, with or without B or iB: 4G = 4GB = 4GiB, as ls -h prints)
   parallel_workers: {s.parallel_workers}
 
 logging:
-  max_size: 10M
+  max_size: 10M       # 10 MiB
   backup_count: {lg.backup_count}
 
 security:

@@ -13,6 +13,7 @@ import unicodedata
 
 from plexsh.printable import json_text, one_line, printable
 from plexsh.reply import Reply, Table, Text
+from plexsh.sizes import format_size  # also re-exported: the commands import it from here
 
 STYLES = {"note": "cyan", "good": "green", "warn": "yellow", "bad": "bold red", "dim": "dim", "title": "bold"}
 
@@ -342,22 +343,6 @@ def escaped_caret(error) -> str:
     lines = error.text.split("\n")  # as the parser counts lines (str.splitlines also breaks at \x85, \u2028 ...)
     line = lines[error.line - 1].removesuffix("\r") if 0 < error.line <= len(lines) else ""
     return f"{printable(line)}\n{' ' * display_width(printable(line[:max(error.column - 1, 0)]))}^"
-
-
-def format_size(size: int | None) -> str:
-    """Bytes for people, in binary units.
-
-    >>> format_size(0), format_size(1536), format_size(4 * 2**30)
-    ('0 B', '1.5 KiB', '4.0 GiB')
-    """
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 def format_age(seconds: float) -> str:

@@ -10,13 +10,14 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
 @pytest.mark.parametrize("text, kinds", [
     ("", {"verb"}),
     ("sh", {"verb"}),
-    ("show ", {"title"}),
-    ("show breaking", {"title"}),
+    ("show ", {"title", "keyword"}),
+    ("show breaking", {"title", "keyword"}),
+    ("show tv ", {"title"}),
     ("show breaking bad ", {"title", "season", "episode", "keyword"}),
     ('show "Breaking Bad" ', {"season", "episode", "keyword"}),
     ('show "Breaking Bad" s2 ', {"season", "episode", "keyword"}),
-    ("info heat", {"title"}),
-    ("find matr", {"title"}),
+    ("info heat", {"title", "keyword"}),
+    ("find matr", {"title", "keyword"}),
     ("ls ", {"keyword"}),
     ("ls movies codec ", {"value"}),
     ("ls quality ", {"value"}),
@@ -28,7 +29,7 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
     ("help ", {"topic"}),
     ("scan ", {"source", "keyword"}),
     ("ls; sh", {"verb"}),
-    ("scan\nls movies; show ", {"title"}),
+    ("scan\nls movies; show ", {"title", "keyword"}),
 ])
 def test_suggest_follows_the_grammar(text, kinds):
     assert suggest(text).kinds() == kinds
@@ -132,3 +133,29 @@ def test_completion_shows_names_from_the_nas_escaped(hostile_candidates):
     found = hostile_candidates.for_text("info title")
     assert found[0][0] == r'"Title\033]0;pwned\a"'
     assert hostile_candidates.for_text('show "New\\nLine" s1 e') == [("e1", 1, r"Pi\033")]
+
+
+def registry_title_verbs() -> list[str]:
+    """Every name and alias of the command registry after which the grammar accepts a title."""
+    from plexsh.commands import load_all
+    from plexsh.lang.parser import accepted_after
+
+    names = [name for spec in load_all().values() for name in (spec.name, *spec.aliases)]
+    return [name for name in names if "TITLE_WORD" in accepted_after(f"{name} ")]
+
+
+def test_every_verb_whose_grammar_takes_a_title_completes_titles(candidates):
+    verbs = registry_title_verbs()
+    assert {"get", "sync", "show", "info", "find"} <= set(verbs)
+    for verb in verbs:
+        assert '"Breaking Bad"' in texts(candidates, f"{verb} brea"), verb
+        assert '"Breaking Bad"' in texts(candidates, f"{verb} tv brea"), verb
+        assert texts(candidates, f"{verb} movie brea") == [], verb
+
+
+def test_a_kind_word_before_the_title_narrows_the_titles_offered(candidates):
+    shows = texts(candidates, "get tv ")
+    movies = texts(candidates, "get movie ")
+    assert '"Breaking Bad"' in shows and '"The Matrix"' not in shows
+    assert '"The Matrix"' in movies and '"Breaking Bad"' not in movies
+    assert texts(candidates, 'get tv "Breaking Bad" s') == ["s1", "s2", "s3"]

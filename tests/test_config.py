@@ -84,7 +84,7 @@ security: {path_redaction: true, ssh_key_path: ~/.ssh/id_ed25519}
     assert config.discovery.scan_timeout == 2.5
     assert config.sync.bandwidth_limit == 5 * 2**20
     assert config.sync.checksum_validation is False
-    assert config.logging.max_size == 1_000_000
+    assert config.logging.max_size == 2**20  # 1MB: binary, as sizes are printed
     assert config.security.ssh_key_path == Path.home() / ".ssh/id_ed25519"
     assert config.path == path
 
@@ -272,8 +272,8 @@ def test_write_starter_config_never_overwrites(tmp_path):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("0", 0), ("700", 700), ("1k", 1024), ("1KB", 1000), ("1KiB", 1024), ("5M", 5 * 2**20),
-    ("5 mb", 5_000_000), ("4GB", 4 * 10**9), ("4GiB", 4 * 2**30), ("1.5G", 3 * 2**29), ("2T", 2 * 2**40),
+    ("0", 0), ("700", 700), ("1k", 1024), ("1KB", 1024), ("1KiB", 1024), ("5M", 5 * 2**20),
+    ("5 mb", 5 * 2**20), ("4GB", 4 * 2**30), ("4GiB", 4 * 2**30), ("1.5G", 3 * 2**29), ("2T", 2 * 2**40),
     (1234, 1234),
 ])
 def test_parse_size(text, expected):

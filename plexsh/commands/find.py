@@ -1,4 +1,4 @@
-"""`find TEXT`: fuzzy search across movie and show titles (partial and misspelled words work)."""
+"""`find [movie|tv] TEXT`: fuzzy search across movie and show titles (partial and misspelled words work)."""
 
 from plexsh.commands import command
 from plexsh.lang import ast
@@ -7,9 +7,11 @@ from plexsh.reply import Reply
 FIND_LIMIT = 20
 
 
-@command("find", ast.Find, usage="find TEXT", summary="fuzzy search for a title (typos are fine)")
+@command("find", ast.Find, usage="find [movie|tv] TEXT", summary="fuzzy search for a title (typos are fine)")
 def find(session, node: ast.Find) -> Reply:
     matches = session.catalog.find(node.text, limit=FIND_LIMIT)
+    if node.kind:
+        matches = [(i, s) for i, s in matches if i.kind == node.kind]
     reply = Reply("find", data={"query": node.text,
                                 "items": [dict(i.as_dict(), score=round(s, 1)) for i, s in matches]})
     if not matches:

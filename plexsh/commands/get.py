@@ -1,4 +1,4 @@
-"""`get [movie|show] TITLE [SELECTION] [options]`: plan the copy, check the room, then queue (and in scripts run) it."""
+"""`get [movie|tv] TITLE [SELECTION] [options]`: plan the copy, check the room, then queue (and in scripts run) it."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from plexsh.reply import Reply
 from plexsh import transfers
 
 
-@command("get", ast.Get, usage="get [movie|show] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
+@command("get", ast.Get, usage="get [movie|tv] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
          "[verify sha256|checksum|size] [bwlimit SIZE] [priority high|normal|low]",
-         summary="copy movies or episodes to local storage", aliases=("sync",),
+         summary="copy movies or episodes to local storage",
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
                  'get "Breaking Bad" new-only  every episode not yet local\n'
                  'get movie "Heat" dry-run     the plan, copying nothing\n'
                  'get movie "Heat" replace     replace a different file already at the destination')
 def get(session, node: ast.Get) -> Reply:
     catalog = session.catalog
-    item = resolve_title(catalog, node.title, node.kind)
+    item = resolve_title(catalog, node.title, node.kind, "get")
     files = catalog.files(item.id)
     if item.kind == "show":
         have = transfers.local_pairs(session, item.id) if (node.selection.new_only or node.selection.next_count) else set()

@@ -6,10 +6,11 @@ from plexsh.lang import ast
 from plexsh.reply import Reply
 
 SELECTION_HELP = ("Selections (show, info): s3  s1-3  s1,3  e5  e1-5  e1,3,5  s2e4  new-only  next N\n"
-                  "Titles: quoted (\"Breaking Bad\") or bare words (breaking bad). Separate commands with ; or new lines.")
+                  "Titles: quoted (\"Breaking Bad\") or bare words (breaking bad), after movie or tv to pick one kind\n"
+                  "(show tv \"Fargo\"). Separate commands with ; or new lines.")
 
 
-@command("help", ast.Help, usage="help [COMMAND]", summary="list the commands, or explain one", aliases=("?",))
+@command("help", ast.Help, usage="help [COMMAND]", summary="list the commands, or explain one")
 def help_(session, node: ast.Help) -> Reply:
     load_all()
     if node.topic is None:

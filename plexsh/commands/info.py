@@ -1,4 +1,4 @@
-"""`info "Title" [SELECTION]`: size, resolution, codec, source folder and path of every file of a title."""
+"""`info [movie|tv] "Title" [SELECTION]`: size, resolution, codec, source folder and path of every file of a title."""
 
 from plexsh.commands import command
 from plexsh.commands.show import episode_code
@@ -9,11 +9,11 @@ from plexsh.render import format_size
 from plexsh.reply import Reply
 
 
-@command("info", ast.Info, usage="info TITLE [SELECTION]",
+@command("info", ast.Info, usage="info [movie|tv] TITLE [SELECTION]",
          summary="every file of a title: size, quality, codec, folder and path")
 def info(session, node: ast.Info) -> Reply:
     catalog = session.catalog
-    item = resolve_title(catalog, node.title)
+    item = resolve_title(catalog, node.title, node.kind, "info")
     files = catalog.files(item.id)
     if item.kind == "show":
         files = select(files, node.selection, item.title)

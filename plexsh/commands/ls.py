@@ -40,7 +40,7 @@ def count_label(item) -> str:
 
 
 @command("ls", ast.Ls, usage="ls [movies|tv|all] [FILTER ...] [sort KEY [asc|desc]] [page N]",
-         summary="list movies and shows, page by page", aliases=("browse",),
+         summary="list movies and shows, page by page",
          details="Filters: year 1999 | year 1990..1999 | year>=2010 | quality 1080p | quality>=720p | codec hevc\n"
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
                  "Sort keys: title (default), year, size, added.")

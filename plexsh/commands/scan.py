@@ -9,7 +9,6 @@ from plexsh.reply import Reply
 
 
 @command("scan", ast.Scan, usage="scan [full] [SOURCE ...]", summary="walk the sources and update the catalog",
-         aliases=("discover",),
          details="Only folders that changed since the last scan are read again; `scan full` re-reads them all\n"
                  "(for files changed in place). Name sources (as `sources` lists them) to scan just those.\n"
                  "A missing or hanging source is reported by name; the others are still scanned.")

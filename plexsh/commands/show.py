@@ -1,4 +1,4 @@
-"""`show "Title" [SELECTION]`: a show's seasons and episodes, or a movie's versions."""
+"""`show [movie|tv] "Title" [SELECTION]`: a show's seasons and episodes, or a movie's versions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from plexsh.commands import command
 from plexsh.lang import ast
 from plexsh.library.local import (MARKS, any_version, combine, episode_status, local_files, season_status,
                                   show_status, units)
-from plexsh.library.resolve import label, resolve_title
+from plexsh.library.resolve import command_for, label, resolve_title
 from plexsh.library.selection import select, spans
 from plexsh.render import format_size
 from plexsh.reply import Reply
@@ -24,13 +24,13 @@ def season_name(season: int) -> str:
     return "Specials" if season == 0 else f"Season {season}"
 
 
-@command("show", ast.Show, usage='show TITLE [SELECTION]', summary="a show's seasons and episodes, or a movie's versions",
+@command("show", ast.Show, usage='show [movie|tv] TITLE [SELECTION]', summary="a show's seasons and episodes, or a movie's versions",
          details='show "Breaking Bad"        every season, with its episodes\n'
                  "show breaking bad s2 e1-5  those episodes\n"
                  'show "The Matrix"          the versions of a movie')
 def show(session, node: ast.Show) -> Reply:
     catalog = session.catalog
-    item = resolve_title(catalog, node.title)
+    item = resolve_title(catalog, node.title, node.kind, "show")
     files = catalog.files(item.id)
     # One title: each recorded copy is checked on disk, so a deleted copy shows as not synced.
     status = local_files(catalog).file_status(files, check=True)
@@ -67,13 +67,9 @@ def show(session, node: ast.Show) -> Reply:
                 for s, fs in by_season.items()]
         reply.table(["", "season", "episodes", "count", "size", "folder"], rows,
                     align=["left", "left", "left", "right", "right", "left"],
-                    caption=f"`show {_quoted(item.title)} s1` lists the episodes of a season")
+                    caption=f"`{command_for(catalog, 'show', item)} s1` lists the episodes of a season")
         return reply
     rows = [[MARKS[file_sync(f)], episode_code(f), f.episode_title or "", f.resolution or "", format_size(f.size),
              f.folder] for f in chosen]
     return reply.table(["", "episode", "title", "quality", "size", "folder"], rows,
                        align=["left", "left", "left", "right", "right", "left"])
-
-
-def _quoted(title: str) -> str:
-    return '"' + title.replace('"', '\\"') + '"'

@@ -186,30 +186,19 @@ def stopping() -> bool:
 
 
 def parse_size(text: str) -> int:
-    """Bytes from a count with an optional binary suffix.
+    """Bytes from a size, by plexsh.sizes (K, M, G, T with or without B or iB are powers of 1024).
 
-    >>> [parse_size(t) for t in ("4096", "64K", "8M", "8MiB", "1g", "1.5M", "0")]
-    [4096, 65536, 8388608, 8388608, 1073741824, 1572864, 0]
+    >>> [parse_size(t) for t in ("4096", "64K", "8M", "8MiB", "8MB", "1g", "1.5M", "0")]
+    [4096, 65536, 8388608, 8388608, 8388608, 1073741824, 1572864, 0]
     >>> parse_size("8X")
     Traceback (most recent call last):
-    ValueError: not a size: '8X'
+    ValueError: not a size: '8X' (try 700M, 4G or 1.5GiB)
     """
-    t = text.strip().lower()
-    for tail in ("ib", "b"):
-        if t.endswith(tail) and len(t) > len(tail):
-            t = t[: -len(tail)]
-            break
-    factor = 1
-    if t and t[-1] in "kmgt":
-        factor = 1 << (10 * ("kmgt".index(t[-1]) + 1))
-        t = t[:-1]
-    try:
-        value = float(t) if "." in t else int(t)
-    except ValueError:
-        raise ValueError(f"not a size: {text!r}") from None
-    if value < 0:
-        raise ValueError(f"not a size: {text!r}")
-    return int(value * factor)
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # what the engine passes: no `re` (~35 ms) to pay
+        return int(text)
+    from plexsh.sizes import parse_size as parse
+
+    return parse(text)
 
 
 class Options:

@@ -93,18 +93,21 @@ class Ls(Command):
 @dataclass(frozen=True)
 class Find(Command):
     text: str = ""
+    kind: str | None = None  # "movie" | "show": only titles of that kind
 
 
 @dataclass(frozen=True)
 class Show(Command):
     title: str = ""
     selection: Selection = Selection()
+    kind: str | None = None  # "movie" | "show" restricts the title match (`show tv "Fargo"`)
 
 
 @dataclass(frozen=True)
 class Info(Command):
     title: str = ""
     selection: Selection = Selection()
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ class Quit(Command):
 
 @dataclass(frozen=True)
 class Get(Command):
-    """`get [movie|show] TITLE [SELECTION] [options]`: copy files to local storage."""
+    """`get [movie|tv] TITLE [SELECTION] [options]`: copy files to local storage."""
 
     title: str = ""
     kind: str | None = None  # "movie" | "show" restricts the title match

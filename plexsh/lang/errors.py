@@ -4,28 +4,54 @@ from __future__ import annotations
 
 from plexsh.errors import PlexError
 
-# Terminal names in words, for "expected ..." messages and help.
+# What a syntax error says a terminal of the grammar stands for. Keyword terminals need no entry:
+# their words are shown (`dry-run`). tests/test_syntax_errors.py fails when a terminal has no words.
 TERMINAL_WORDS = {
-    "STRING": "a quoted title",
+    "STRING": "a quoted text",
     "WORD": "a word",
+    "TITLE_WORD": "a title",
+    "TITLE_KIND": "a kind word (movie, show or tv)",
     "INT": "a number",
     "SEASONS": "a season like s3",
     "EPISODES": "episodes like e1-5",
     "SEASON_EPISODE": "an episode like s2e4",
-    "NEW_ONLY": "new-only",
     "RESOLUTION": "a resolution like 1080p",
-    "SIZE": "a size like 4GB",
+    "SIZE_VALUE": "a size like 700M or 4G",
     "YEAR_RANGE": "a year range like 1990..1999",
-    "CMP": "a comparison like >=",
+    "CMP": "a comparison (<, <=, =, >= or >)",
     "KIND": "movies, tv or all",
     "SORT_KEY": "title, year, size or added",
     "DIRECTION": "asc or desc",
-    "OPTION": "an option (keep-going, profile, page-size, color)",
-    "CONFIG_ACTION": "init",
+    "OPTION": "an option (keep-going, profile, page-size or color)",
+    "VERIFY_MODE": "sha256, checksum or size",
+    "PRIORITY_LEVEL": "high, normal or low",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",
 }
+
+# A word or quoted text means what the word before it asks for.
+WORD_AFTER = {
+    "_TO": "a folder",
+    "_CODEC": "a codec like hevc",
+    "_SOURCE": "a source name",
+    "_SCAN": "a source name",
+    "FULL": "a source name",
+    "OPTION": "a value",
+    "LOG_FORMAT": "a file name",
+    "_HELP": "a command name",
+    "_PARSE": "a file name",
+}
+
+# How a keyword or pattern is shown inside a group ("a selection (s3, e1-5, ...)"); others show their first word.
+TERMINAL_EXAMPLES = {
+    "SEASONS": "s3", "EPISODES": "e1-5", "SEASON_EPISODE": "s2e4", "_NEXT": "next N", "_TO": "to PATH",
+    "_VERIFY": "verify MODE", "_BWLIMIT": "bwlimit SIZE", "_PRIORITY": "priority LEVEL", "_YEAR": "year",
+    "_QUALITY": "quality", "_SIZE": "size", "_CODEC": "codec NAME", "_SOURCE": "source NAME",
+}
+
+# Grammar rules whose first words a syntax error names as one choice.
+RULE_WORDS = {"selection": "a selection", "get_option": "an option", "filter": "a filter"}
 
 
 class PlexSyntaxError(PlexError):

@@ -13,13 +13,15 @@ from lark.lexer import PatternStr
 
 from plexsh.errors import PlexError
 from plexsh.lang import ast
-from plexsh.lang.errors import TERMINAL_WORDS, PlexSyntaxError
+from plexsh.lang.errors import RULE_WORDS, TERMINAL_EXAMPLES, TERMINAL_WORDS, WORD_AFTER, PlexSyntaxError, _or_list
 from plexsh.printable import unescape
 from plexsh.lang.tables import cached_parser
 
 MAX_EXPECTED_SHOWN = 5
 
 KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
+# The kind word before a title, as the catalog names kinds.
+TITLE_KINDS = {"movies": "movie", "movie": "movie", "tv": "show", "shows": "show", "show": "show"}
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +124,7 @@ def _int(token: Token) -> int:
 
 def _size(token: Token) -> int:
     """A SIZE_VALUE token in bytes; one too large is an error pointing at it."""
-    from plexsh.config import parse_size
+    from plexsh.sizes import parse_size
 
     try:
         return parse_size(str(token))
@@ -161,7 +163,19 @@ def _selection(items) -> ast.Selection:
 
 @v_args(meta=True)
 class ToAst(Transformer):
-    """Maps each grammar rule straight to an AST constructor."""
+    """Maps each grammar rule straight to an AST constructor; a verb with nothing after it needs no method."""
+
+    @staticmethod
+    def node_for(rule: str):
+        """The AST node named like a grammar rule (`doctor` -> ast.Doctor), or None."""
+        node = getattr(ast, rule.capitalize(), None)
+        return node if isinstance(node, type) and issubclass(node, ast.Command) else None
+
+    def __default__(self, data, children, meta):
+        node = self.node_for(str(data))
+        if node is not None and not any(c is not None for c in children):
+            return node(span=_span(meta))
+        return super().__default__(data, children, meta)
 
     def start(self, meta, children):
         return ast.Script(tuple(c for c in children if c is not None))
@@ -231,13 +245,16 @@ class ToAst(Transformer):
         return ast.Filter("synced", "=", False)
 
     def find(self, meta, children):
-        return ast.Find(children[0], span=_span(meta))
+        kind, text = children[0]
+        return ast.Find(text, kind, span=_span(meta))
 
     def show(self, meta, children):
-        return ast.Show(children[0], _selection(children[1:]), span=_span(meta))
+        kind, title = children[0]
+        return ast.Show(title, _selection(children[1:]), kind, span=_span(meta))
 
     def info(self, meta, children):
-        return ast.Info(children[0], _selection(children[1:]), span=_span(meta))
+        kind, title = children[0]
+        return ast.Info(title, _selection(children[1:]), kind, span=_span(meta))
 
     def parse(self, meta, children):
         return ast.Parse(children[0], span=_span(meta))
@@ -248,19 +265,24 @@ class ToAst(Transformer):
         return _int(children[0])
 
     def title(self, meta, children):
+        """(kind or None, the title's text)."""
+        kind, *words = children
+        return (TITLE_KINDS[kind.lower()] if kind else None), _words(words)
+
+    def search(self, meta, children):
+        """`find`'s (kind or None, text): a title whose words may be keywords elsewhere."""
+        kind, words = children
+        return self.title(meta, [kind, *(words if isinstance(words, list) else [words])])
+
+    def search_words(self, meta, children):
+        return [word for child in children for word in (child if isinstance(child, list) else [child])]
+
+    def text(self, meta, children):
         return _words(children)
-
-    text = title
-
-    def sources(self, meta, children):
-        return ast.Sources(span=_span(meta))
 
     def config(self, meta, children):
         action = children[0]
         return ast.Config(str(action) if action else None, span=_span(meta))
-
-    def doctor(self, meta, children):
-        return ast.Doctor(span=_span(meta))
 
     def help(self, meta, children):
         topic = children[0]
@@ -273,7 +295,7 @@ class ToAst(Transformer):
         return ast.Set(str(option), unquote(value) if value is not None else None, span=_span(meta))
 
     def get(self, meta, children):
-        kind, title, *args = children
+        (kind, title), *args = children
         options = {}
         selection = []
         for arg in args:
@@ -287,7 +309,7 @@ class ToAst(Transformer):
                 options["replace"] = True
             else:
                 selection.append(arg)
-        return ast.Get(title, str(kind).lower() if kind else None, _selection(selection), **options,
+        return ast.Get(title, kind, _selection(selection), **options,
                        span=_span(meta))
 
     def to(self, meta, children):
@@ -309,12 +331,6 @@ class ToAst(Transformer):
         if children[0].type == "ALL":
             return "all"
         return tuple(_int(c) for c in children)
-
-    def jobs(self, meta, children):
-        return ast.Jobs(span=_span(meta))
-
-    def status(self, meta, children):
-        return ast.Status(span=_span(meta))
 
     def cancel(self, meta, children):
         return ast.Cancel(children[0], span=_span(meta))
@@ -349,19 +365,56 @@ class ToAst(Transformer):
         fmt, path = children
         return ast.Log(str(fmt).lower(), unquote(str(path)) if path is not None else None, span=_span(meta))
 
-    def quit(self, meta, children):
-        return ast.Quit(span=_span(meta))
+
+def accepted_after(text: str) -> set[str]:
+    """The terminals the grammar accepts after `text` (UnexpectedInput when `text` itself is wrong).
+
+    >>> "TITLE_KIND" in accepted_after("get "), "TITLE_KIND" in accepted_after("ls ")
+    (True, False)
+    """
+    parser = lark_parser().parse_interactive(text)
+    parser.exhaust_lexer()
+    return parser.accepts()
+
+
+def title_verbs() -> tuple[str, ...]:
+    """The verbs (aliases too) whose rule takes a title: those after which the grammar accepts a title word."""
+    return tuple(v for v in verbs() if "TITLE_WORD" in accepted_after(f"{v} "))
+
+
+def verb_rules() -> tuple[str, ...]:
+    """The grammar's verbs: the rules `command` names (`?command: scan | ls | ...`)."""
+    return tuple(r.expansion[0].name for r in lark_parser().rules
+                 if r.origin.name == "command" and len(r.expansion) == 1 and not r.expansion[0].is_term)
+
+
+@lru_cache(maxsize=None)
+def verb_words(rule: str) -> tuple[str, ...]:
+    """The words that start a verb's rule, its name first where the grammar spells it so ("get" -> get, sync).
+
+    >>> verb_words("get"), verb_words("help")
+    (('get', 'sync'), ('help', '?'))
+    """
+    firsts = [r.expansion[0] for r in lark_parser().rules if r.origin.name == rule and r.expansion]
+    words = {w for first in firsts if first.is_term for w in terminal_words(first.name)}
+    return tuple(sorted(words, key=lambda w: (w != rule, w)))
+
+
+@lru_cache(maxsize=1)
+def verb_terminals() -> frozenset[str]:
+    """The terminals that start a command (`_GET`...): the grammar's first parser state, less separators.
+    A kind word spells `show` too, but is no verb."""
+    return frozenset(n for n in lark_parser().parse_interactive("").accepts()
+                     if any(w.isalpha() or w == "?" for w in terminal_words(n)))
 
 
 @lru_cache(maxsize=1)
 def verbs() -> tuple[str, ...]:
     """Every word that can start a command, read from the grammar's first parser state."""
-    parser = lark_parser()
-    accepted = parser.parse_interactive("").accepts()
-    return tuple(sorted(w for name in accepted for w in terminal_words(name) if w.isalpha()))
+    return tuple(sorted(w for name in verb_terminals() for w in terminal_words(name) if w.isalpha()))
 
 
-KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
+KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z0-9?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
 
 
 @lru_cache(maxsize=None)
@@ -385,16 +438,89 @@ def terminal_literal(name: str) -> str | None:
     return words[0] if words else None
 
 
-def describe_terminals(names) -> list[str]:
-    """Terminal names in words, deduplicated, keywords quoted."""
+@lru_cache(maxsize=None)
+def first_terminals(rule: str) -> frozenset[str]:
+    """The terminals a grammar rule can start with ("selection" -> SEASONS, EPISODES, ..., _NEXT)."""
+    rules = lark_parser().rules
+    found, seen = set(), set()
+
+    def walk(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for r in rules:
+            if r.origin.name == name and r.expansion:
+                first = r.expansion[0]
+                if first.is_term:
+                    found.add(first.name)
+                else:
+                    walk(first.name)
+
+    walk(rule)
+    return frozenset(found)
+
+
+def terminal_description(name: str, previous: str | None = None) -> str | None:
+    """One terminal in words a user knows ("SIZE_VALUE" -> "a size like 700M or 4G"), or None when it has none."""
+    if name in ("WORD", "STRING") and previous in WORD_AFTER:
+        return WORD_AFTER[previous]
+    if name == "TITLE_WORD" and previous == "TITLE_WORD":
+        return "more words of the title"
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    words = terminal_words(name)
+    return _or_list([f"`{w}`" for w in words]) if words else None
+
+
+def _example(name: str) -> str:
+    return TERMINAL_EXAMPLES.get(name) or (terminal_literal(name) or name.lower())
+
+
+def describe_terminals(names, previous: str | None = None) -> list[str]:
+    """What a parser state expects, in words: every verb is "a command", the first words of a selection,
+    an option or a filter are one choice each, a word or quoted text is what the word before asks for.
+
+    >>> describe_terminals(["SIZE_VALUE"])
+    ['a size like 700M or 4G']
+    >>> describe_terminals(["SEASONS", "EPISODES", "NEW_ONLY", "$END"])
+    ['a selection (s3, e1-5, new-only)', 'the end of the command']
+    >>> describe_terminals(["STRING", "WORD"], previous="_TO")
+    ['a folder']
+    """
+    names = set(names)
     words = []
-    for name in sorted(names, key=lambda n: (terminal_literal(n) is None, n)):
-        word = TERMINAL_WORDS.get(name) or (" or ".join(f"`{w}`" for w in terminal_words(name)) or name.lower())
-        if name in ("SEMICOLON", "_NL", "$END"):
-            word = TERMINAL_WORDS["$END"]
+    if "TITLE_WORD" in names:
+        names.discard("STRING")  # "a title" is quoted or not
+        if "TITLE_KIND" in names and previous != "TITLE_WORD":
+            words.append("a title (a kind word, movie, show or tv, may come first)")
+            names -= {"TITLE_WORD", "TITLE_KIND"}
+    if verb_terminals() <= names:
+        words.append("a command")
+        names -= verb_terminals()
+    for rule, phrase in RULE_WORDS.items():
+        members = names & first_terminals(rule)
+        if len(members) >= 2:
+            words.append(f"{phrase} ({', '.join(_example(n) for n in _rule_order(rule, members))})")
+            names -= members
+    ends = {"SEMICOLON", "_NL", "$END"}
+    for name in sorted(names - ends, key=lambda n: (terminal_literal(n) is None, n)):
+        word = terminal_description(name, previous) or name.lower()
         if word not in words:
             words.append(word)
+    if names & ends:
+        words.append(TERMINAL_WORDS["$END"])
     return words
+
+
+def _rule_order(rule: str, members: set[str]) -> list[str]:
+    """Members in the order the grammar lists them (s3 before e1-5 before new-only)."""
+    order = []
+    for r in lark_parser().rules:
+        if r.origin.name == rule and r.expansion:
+            first = r.expansion[0]
+            names = [first.name] if first.is_term else sorted(first_terminals(first.name))
+            order.extend(n for n in names if n in members and n not in order)
+    return order + sorted(m for m in members if m not in order)
 
 
 def parse(text: str) -> ast.Script:
@@ -450,16 +576,31 @@ def syntax_error(text: str, error: UnexpectedInput) -> PlexSyntaxError:
 
     if bad and _command_start(expected):
         return _unknown_verb(text, bad, line, column)
-    words = describe_terminals(expected)
+    previous, accepted = _state_before(text, line, column)
+    words = describe_terminals(accepted if accepted is not None else expected, previous)
     hint = None
-    if len(words) > MAX_EXPECTED_SHOWN:
-        words = []
-        verb = _current_verb(text, line, column)
-        hint = f"`help {verb}` shows what {verb} accepts" if verb else None
     message = f"unexpected {bad!r}" if bad else "the command is incomplete"
     if bad and _after_keyword_in_title(text, line, column):
         hint = 'a title with a keyword in it (next, to, s1, new-only) needs quotes: get "Back to the Future"'
+    elif len(words) > MAX_EXPECTED_SHOWN:
+        verb = _current_verb(text, line, column)
+        hint = f"`help {verb}` shows what {verb} accepts" if verb else None
     return PlexSyntaxError(message, text, line, column, words, hint=hint)
+
+
+def _state_before(text: str, line: int, column: int) -> tuple[str | None, set[str] | None]:
+    """The type of the token before the error's place (what a word there belongs to) and the terminals
+    the parser really accepts there: LALR's merged states list, after a title, what may follow a
+    title anywhere (`get`'s options after `show "x"`); the interactive parser tries each."""
+    lines = text.split("\n")
+    offset = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
+    try:
+        parser = lark_parser().parse_interactive(text[:offset])
+        tokens = parser.exhaust_lexer()
+        accepted = parser.accepts()
+    except UnexpectedInput:
+        return None, None
+    return (tokens[-1].type if tokens else None), accepted
 
 
 def _current_verb(text: str, line: int, column: int) -> str | None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from lark.exceptions import UnexpectedInput
 
-from plexsh.lang.parser import lark_parser, terminal_words, unquote, verbs
+from plexsh.lang.parser import lark_parser, terminal_words, unquote, verb_terminals, verbs
 from plexsh.printable import one_line, printable, quoted
 
 SEPARATORS = ("SEMICOLON", "_NL")
-TITLE_VERBS = ("show", "info", "find")
+# Where the parser accepts a title word, titles are offered: after every verb whose rule takes a
+# `title` (grammar/plexsh.lark), with no list of those verbs kept here.
+TITLE_TERMINALS = ("TITLE_WORD", "STRING")
 FILTER_VALUE_TERMINALS = {"RESOLUTION": "quality", "SIZE_VALUE": "size", "YEAR_RANGE": "year"}
 ON_OFF = ("on", "off")
 
@@ -25,6 +28,7 @@ class Suggestion:
     title: the title typed so far (for title, season and episode suggestions)
     title_start: where that title starts in the text (the Completer replaces it whole)
     season: the season typed last (for episode suggestions)
+    title_kind: "movie" or "show" when a kind word stands before the title (`get tv brea`)
     key: the filter whose value is wanted (quality, codec, source, year, size) or `set` option
     """
 
@@ -34,6 +38,7 @@ class Suggestion:
     title_start: int = -1
     season: int | None = None
     key: str | None = None
+    title_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,25 @@ def _verb_of(command) -> str | None:
 
 
 def _typed_title(command) -> tuple[str, int]:
-    """The title words after the verb (and the position where they start), up to the first selection token."""
+    """The title words after the verb and its kind word (and where they start), up to the first selection token."""
     words, start = [], -1
     for token in command[1:]:
-        if token.type not in ("WORD", "STRING"):
+        if token.type == "TITLE_KIND" and start < 0:
+            continue
+        if token.type not in TITLE_TERMINALS:
             break
         if start < 0:
             start = token.start_pos
         words.append(unquote(str(token)))
     return " ".join(words), start
+
+
+def _title_kind(command) -> str | None:
+    """The kind a kind word before the title asks for ("tv" -> "show")."""
+    from plexsh.lang.parser import TITLE_KINDS
+
+    kinds = [TITLE_KINDS[t.lower()] for t in command[1:3] if t.type == "TITLE_KIND"]
+    return kinds[0] if kinds else None
 
 
 def _last_season(command) -> int | None:
@@ -139,17 +154,16 @@ def _suggestions(command, accepted: set[str]):
         words = tuple(w for w in terminal_words(name) if w[0].isalpha() or w == "?")
         if not words:
             continue
-        if set(words) & set(verbs()):
+        if name in verb_terminals():
             yield Suggestion("verb", tuple(words))
         else:
             keywords.extend(words)
     title, title_start = _typed_title(command)
-    wants_text = "WORD" in accepted or "STRING" in accepted
-    if wants_text:
-        if verb in TITLE_VERBS and (previous is None or previous.type in ("WORD", "STRING") or
-                                     previous.type.lstrip("_") in ("SHOW", "INFO", "FIND")):
-            yield Suggestion("title", title=title, title_start=title_start)
-        elif verb == "scan":
+    kind = _title_kind(command)
+    if "TITLE_WORD" in accepted:
+        yield Suggestion("title", title=title, title_start=title_start, title_kind=kind)
+    elif "WORD" in accepted or "STRING" in accepted:
+        if verb == "scan":
             yield Suggestion("source")
         elif verb == "help":
             yield Suggestion("topic", words=tuple(verbs()))
@@ -162,11 +176,11 @@ def _suggestions(command, accepted: set[str]):
             yield Suggestion("value", words=ON_OFF if option in ("keep-going", "color") else (), key=option)
     season = _last_season(command)
     if "EPISODES" in accepted and title and season is not None:
-        yield Suggestion("episode", title=title, season=season)  # after s2, its episodes come first
+        yield Suggestion("episode", title=title, season=season, title_kind=kind)  # after s2, its episodes first
     if "SEASONS" in accepted and title:
-        yield Suggestion("season", title=title, title_start=title_start)
+        yield Suggestion("season", title=title, title_start=title_start, title_kind=kind)
     if "EPISODES" in accepted and title and season is None:
-        yield Suggestion("episode", title=title)
+        yield Suggestion("episode", title=title, title_kind=kind)
     for terminal, key in FILTER_VALUE_TERMINALS.items():
         if terminal in accepted:
             yield Suggestion("value", key=key)
@@ -180,15 +194,6 @@ def _suggestions(command, accepted: set[str]):
 
 MAX_TITLE_CANDIDATES = 25
 SIZE_EXAMPLES = ("700MB", "1GB", "2GB", "4GB", "8GB", "15GB", "30GB")
-
-
-def quote_title(title: str) -> str:
-    r"""A title as it can be typed back: quoted, inner quotes escaped, control characters as escapes.
-
-    >>> print(quote_title('Say "Hi"'), quote_title("New\nLine"))
-    "Say \"Hi\"" "New\nLine"
-    """
-    return quoted(title)
 
 
 class Candidates:
@@ -232,22 +237,27 @@ class Candidates:
         query = " ".join(part for part in (s.title, unquote(prefix) if prefix[:1] in "'\"" else prefix) if part)
         replace = cursor - s.title_start if s.title and s.title_start >= 0 else len(prefix)
         catalog = self.session.catalog
+        wanted = (lambda kind: kind == s.title_kind) if s.title_kind else (lambda kind: True)
         if query.strip():
-            found = [item for item, _ in catalog.find(query, limit=MAX_TITLE_CANDIDATES)]
+            # Asked for more than are shown: a kind word may leave out many of the best matches.
+            limit = MAX_TITLE_CANDIDATES * (4 if s.title_kind else 1)
+            found = [item for item, _ in catalog.find(query, limit=limit) if wanted(item.kind)]
         else:
-            found = [catalog.item(entry.id) for entry in catalog.title_index()[:MAX_TITLE_CANDIDATES]]
-        return [(quote_title(i.title), replace, f"{i.year or ''} {'show' if i.kind == 'show' else 'movie'}".strip())
+            entries = (entry for entry in catalog.title_index() if wanted(entry.kind))
+            found = [catalog.item(entry.id) for entry in islice(entries, MAX_TITLE_CANDIDATES)]
+        found = found[:MAX_TITLE_CANDIDATES]
+        return [(quoted(i.title), replace, f"{i.year or ''} {'show' if i.kind == 'show' else 'movie'}".strip())
                 for i in found]
 
-    def _item(self, title: str):
+    def _item(self, title: str, kind: str | None = None):
         """The show a typed title names exactly (as completing it leaves it); no fuzzy guess on a key press."""
-        matches = self.session.catalog.lookup(title)
+        matches = self.session.catalog.lookup(title, kind)
         return matches[0] if len(matches) == 1 else None
 
     def _seasons(self, s: Suggestion, prefix: str):
         if not "s".startswith(prefix.lower()[:1]):
             return []
-        item = self._item(s.title)
+        item = self._item(s.title, s.title_kind)
         if item is None or item.kind != "show":
             return []
         seasons = self.session.catalog.seasons(item.id)
@@ -257,7 +267,7 @@ class Candidates:
     def _episodes(self, s: Suggestion, prefix: str):
         if not "e".startswith(prefix.lower()[:1]):
             return []
-        item = self._item(s.title)
+        item = self._item(s.title, s.title_kind)
         if item is None or item.kind != "show":
             return []
         seasons = self.session.catalog.seasons(item.id)
@@ -306,7 +316,7 @@ def _bare_or_quoted(word: str) -> str:
     >>> print(_bare_or_quoted("Movies2"), _bare_or_quoted("My Movies"), _bare_or_quoted("Mo\x1bvies"))
     Movies2 "My Movies" "Mo\033vies"
     """
-    return word if re.fullmatch(r"[^\s;#\"'\\]+", word) and printable(word) == word else quote_title(word)
+    return word if re.fullmatch(r"[^\s;#\"'\\]+", word) and printable(word) == word else quoted(word)
 
 
 def make_completer(session):

@@ -1,0 +1,33 @@
+"""Title completion in a real pseudo-terminal: `get brea<Tab>` offers and completes "Breaking Bad"."""
+
+import pytest
+
+from test_repl import PROMPT, run_line, start_shell
+
+
+@pytest.fixture
+def shell(scanned):
+    child = start_shell()
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def test_get_completes_a_title_with_tab_and_the_completed_command_runs(shell):
+    shell.send("get brea")
+    shell.expect_exact("Breaking Bad")  # the completion menu offers the show
+    shell.send("\t")
+    shell.send(" s1 dry-run")
+    run_line(shell, "")
+    shell.expect_exact("Breaking Bad - S01E01 - Pilot.mkv")
+    shell.expect("nothing copied")
+    shell.expect_exact(PROMPT)
+
+
+def test_a_kind_word_before_the_title_still_completes_it(shell):
+    shell.send("get tv brea")
+    shell.expect_exact("Breaking Bad")
+    shell.send("\t")
+    run_line(shell, " s2e1 dry-run")
+    shell.expect_exact("Seven Thirty-Seven")
+    shell.expect_exact(PROMPT)
