@@ -223,6 +223,14 @@ _TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
 _DATE_SEPARATORS = frozenset(".-/")
 _DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
 _DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
+# Anime releases: "[Group] Show - 679 [720p][1C98686A]": a fansub group first, or a CRC32 in brackets.
+_CRC32 = re.compile(r"[\[(][0-9A-Fa-f]{8}[\])]")
+# Episodes counted without seasons, set apart by a dash: "Show - 07", "Bleach - 313-314",
+# "Show.Name.-.07.(2016)"; or opening the name: "01 - Ep Name", "003-004. Show Name - Ep Name".
+_DASHED_EPISODE = re.compile(r"[ ._]+-[ ._]+(\d{1,4})(?:v\d{1,2})?(?:-(\d{1,4}))?(?![^\W_])")
+_LEADING_EPISODE = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?(?:\. | - |-(?=[^\W\d_]))")
+_TITLE_DASH = re.compile(r"[ ._]+-[ ._]+")
+_VERSIONED = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, second release
 
 
 # Plex's own naming, read in one match when the title part is plain: no separators of a scene
@@ -466,6 +474,10 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         junk = _LEADING_JUNK.match(stem)
         if junk is not None and junk.end() < size:
             start = junk.end()
+    absolute = False  # anime numbering: episodes counted from the show's first, no season
+    if not tv_context and kind_hint != "movies" and "[" in stem and (
+            _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
+        tv_context = absolute = True
     marker = _strong_marker(stem, start)
     if marker is None and not stem.isascii():
         marker = _cjk_marker(stem, start)
@@ -504,6 +516,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             end = token.end()
             if lower[0] in _DIGITS:
                 if lower.isdigit():
+                    if len(lower) == 4 and title_start >= 0 and begin < title_cut \
+                            and _may_be_date(lowered, begin, end) and _is_date(stem, begin, end):
+                        # "Show.Name.2010.11.23", "Date.Show.03-29-2012": a daily show's title ends at the date
+                        cut = _date_start(stem, begin)
+                        title_cut = trail_from if 0 <= trail_from < cut else cut
+                        continue
                     if len(lower) == 4 and scan.year is None and title_start >= 0 \
                             and 1890 <= int(lower) <= _YEAR_MAX and not _year_follows(lowered, end) \
                             and not (marker_end <= begin < episode_title_cut and
@@ -527,6 +545,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                         continue
                 else:
                     resolution = _resolution(lower)
+                    versioned = _VERSIONED.fullmatch(lower) if resolution is None else None
+                    if versioned is not None:
+                        if title_start < 0 and begin < marker_begin:
+                            title_start = begin
+                        numbers.append((begin, begin + len(versioned[1]), versioned[1]))
+                        continue
                     if resolution is None:
                         entry = _suffixed(lower)
                     else:
@@ -616,11 +640,17 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     title_end = title_cut
     if 0 <= trail_from < title_end and title_cut == marker_begin and marker is None:
         title_end = trail_from  # "Alien Unrated" at the very end
+    if marker is None and numbers and kind_hint != "movies" and "-" in stem:
+        dashed = _dashed_episode(stem, start, title_start, title_end, first_tag, absolute)
+        if dashed is not None:
+            marker, title_start, title_end = dashed
+            marker_end = marker[1]
+            episode_title_cut = first_tag if marker[0] > title_end else title_end
     if marker is None and numbers and kind_hint != "movies":
         number = _numbered_episode(numbers, lowered, title_start, title_end, first_tag, tv_context)
         if number is not None:
             begin, digits = number
-            if len(digits) >= 3 and not (tv_context and len(digits) == 3 and digits[0] == "0"):
+            if len(digits) >= 3 and not absolute and not (tv_context and len(digits) == 3 and digits[0] == "0"):
                 season, episodes = int(digits) // 100, (int(digits) % 100,)
             else:
                 season, episodes = None, (int(digits),)
@@ -652,6 +682,17 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         if raw and not raw.isdigit():
             scan.episode_title = raw
     return scan
+
+
+def _names_a_group(bracketed: str) -> bool:
+    """Is "[...]" opening a name a release group ("[HorribleSubs]"), not tags ("[h265 - hevc]")?"""
+    return _LOOKUP.keys().isdisjoint(_ASCII_TOKEN.findall(bracketed))
+
+
+def _date_start(stem: str, begin: int) -> int:
+    """Where a date that holds the year at stem[begin:] starts: "03-29-2012" starts at "03"."""
+    before = _DATE_BEFORE.search(stem, max(0, begin - 6), begin)
+    return before.start() if before is not None else begin
 
 
 def _has_word(stem: str, begin: int, end: int) -> bool:
@@ -834,7 +875,8 @@ def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_s
             continue
         if begin <= title_start and not (tv_context and size <= 3):
             continue
-        if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2):
+        if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2) or (
+                size == 2 and begin > title_start and _alone_before_tags(lowered, begin, end, first_tag)):
             if _year_follows(lowered, end):
                 continue
             chosen = (begin, digits)
@@ -845,6 +887,49 @@ def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_s
 
 # ---------------------------------------------------------------------------------------------
 # Reading a path: the file name, helped by the folders above it.
+
+def _episode_range(first: str, last: str | None) -> tuple[int, ...]:
+    start = int(first)
+    end = int(last) if last else start
+    return tuple(range(start, end + 1)) if start < end <= start + 40 else (start,)
+
+
+def _dashed_episode(stem: str, start: int, title_start: int, title_end: int, first_tag: int,
+                    absolute: bool) -> tuple[tuple[int, int, int | None, tuple[int, ...]], int, int] | None:
+    """An episode set apart by a dash: (marker, title start, title end).
+
+    The title is what comes before the first dash, as in anime releases where an alternative
+    title follows it ("[HorribleSubs] Garo - Vanishing Line - 01": "Garo", episode 1). Three
+    digits are season and episode ("One Piece - 102": 1x02) unless the name is an anime
+    release, numbered from the show's first episode ("[Group] One Piece - 679").
+    """
+    lead = _LEADING_EPISODE.match(stem, start)
+    if lead is not None:
+        after = lead.end()
+        dash = _TITLE_DASH.search(stem, after, title_end)
+        return (start, after, None, _episode_range(lead[1], lead[2])), after, dash.start() if dash else title_end
+    found = _DASHED_EPISODE.search(stem, title_start, first_tag)
+    while found is not None and _is_year(found[1]):
+        found = _DASHED_EPISODE.search(stem, found.end(), first_tag)
+    if found is None or found.start() <= title_start:
+        return None
+    dash = _TITLE_DASH.search(stem, title_start, found.start() + 1)
+    end = min(title_end, dash.start() if dash else found.start())
+    first, last = found[1], found[2]
+    if len(first) == 3 and first[0] != "0" and not absolute:
+        season = int(first) // 100
+        episodes = _episode_range(first[1:], last[-2:] if last and len(last) == 3 else None)
+        return (found.start(), found.end(), season, episodes), title_start, end
+    return (found.start(), found.end(), None, _episode_range(first, last)), title_start, end
+
+
+def _alone_before_tags(lowered: str, begin: int, end: int, first_tag: int) -> bool:
+    """A two-digit number with nothing but tags after it ("FooBar.07.PDTV", "Dead.Set.02.FRENCH"),
+    or set apart by dashes ("Show Name - 01 - Ep Name"): an episode of a show without seasons."""
+    if not lowered[end:first_tag].strip(" ._-"):
+        return True
+    return lowered[begin - 3:begin] == " - " and lowered[end:end + 3] in (" - ", "")
+
 
 def _split_extension(name: str) -> tuple[str, str | None]:
     dot = name.rfind(".")
