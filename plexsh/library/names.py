@@ -125,8 +125,14 @@ _define("edition", "Open Matte", _HARD, "openmatte")
 _define("edition", "Open Matte", _CAPS, "om")
 _define("edition", "Limited Edition", _HARD, "limitededition")
 _define("edition", "Anniversary Edition", _HARD, "anniversaryedition")
-_define(_MARKER, None, _HARD, "season saison staffel temporada temp tem stagione sezon seizoen series "
-        "episode épisode episodio folge ep cap capitulo")
+_define(_MARKER, None, _HARD, "season seasons saison staffel temporada temp tem stagione sezon seizoen series "
+        "säsong sasong évad сезон "
+        "episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt эпизод серия rész")
+# Marker words that name an episode rather than a season.
+_EPISODE_WORDS = frozenset("episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt "
+                           "эпизод серия rész".split())
+# A complete series in French: "Friends.INTEGRALE", "Malcolm.L'Integrale", "Engrenages.Coffret.Integrale".
+_define("other", None, _SOFT, "integrale intégrale l'integrale l'intégrale lintegrale coffret")
 
 # Tokens that may open a multi-token tag; only these pay for the look-ahead.
 _NGRAM_HEADS = frozenset(
@@ -186,7 +192,7 @@ _LEADING_JUNK = re.compile(
 # Season and episode: S01E02, S01.E02, S1E2, S06xE01, s03-x01 (extras), S6.Ep5, S16 - E29.
 # Spelled with explicit character classes rather than IGNORECASE: several times faster.
 _SXE = re.compile(
-    r"[Ss](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
+    r"[SsTt](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
 )
 # 1x02, 01x02, 1 x 03, 2×7.
 _NXN = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
@@ -196,9 +202,17 @@ _MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])
 # Anime style "Show - S2 - 01".
 _S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
 # Markers opened by a word (the token loop finds the word, these read the rest).
-_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?!\d)(?:\s*of\s*\d+)?")
-_WORD_EPISODE = re.compile(r"([ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
+_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?![\dpi])(?:\s*of\s*\d+)?")
+_WORD_EPISODE = re.compile(r"([ÉéEe]pisodul|[ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Aa]flevering|[Oo]dcinek|[Aa]vsnitt|эпизод|серия"
+                           r"|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
                            r"|(\d{1,3})of\d{1,3}(?!\d)", re.IGNORECASE)
+# Numbers written before the word, in Russian, Hungarian, German, Spanish, Portuguese:
+# "2 сезон 24 серия", "5-й сезон 09-я серия", "2. évad 5. rész", "2. Staffel", "04ª Temporada", "1a. Temporada".
+_NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ ._]*$")
+_NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
+_N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
+_FILM_NUMBER = re.compile(r"[-_.]f\d{1,2}[-_.](?=[^\W\d_])")
+_ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
 _CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+))(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
@@ -329,11 +343,16 @@ def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...
         season_digits, episode_digits = found[1], found[2]
         begin = found.start()
         glued = begin > 0 and stem[begin - 1].isalnum()
-        if not glued and not (len(season_digits) >= 3 and len(episode_digits) == 3):  # not 1280x720
+        codec = episode_digits in ("264", "265") and stem[found.start(2) - 1] in "xX"  # "Anime - 03 x264"
+        if not glued and not codec and not (len(season_digits) >= 3 and len(episode_digits) == 3):  # not 1280x720
             season = int(season_digits)
             episodes, end = _more_episodes(stem, found.end(), season, int(episode_digits), _MORE_NXN)
             return begin, end, season, episodes
         found = _NXN.search(stem, begin + 1)
+    if "ll" in stem:
+        found = _ALL_OF_SEASON.search(stem, start)
+        if found is not None:
+            return found.start(), found.end(), int(found[1]), ()
     found = _S_DASH.search(stem, start) if " - " in stem else None
     if found is not None and not _letter_before(stem, found.start()):
         return found.start(), found.end(), int(found[1]), (int(found[2]),)
@@ -349,11 +368,22 @@ def _word_marker(stem: str, begin: int, word: str) -> tuple[int, int, int | None
         turkish = _TURKISH.search(stem, max(0, begin - 4), begin + 20)
         if turkish is not None:
             return turkish.start(), turkish.end(), int(turkish[1]), (int(turkish[2]),)
-    if word not in ("episode", "épisode", "episodio", "folge", "ep", "cap", "capitulo"):
+    before = _NUMBER_BEFORE.search(stem, max(0, begin - 8), begin) if begin else None
+    if word in _EPISODE_WORDS:
+        if before is not None and word in ("серия", "rész"):  # "5.серия.из.12": episode 5
+            return before.start(), begin + len(word), None, (int(before[1]),)
+    else:
         found = _WORD_SEASON.match(stem, begin)
-        if found is None:
+        if before is not None and (found is None or before[2] or _NUMBER_THEN_EPISODE.match(stem, found.start(1) - 1)):
+            # "2. Staffel", "04ª Temporada", "Vikings 3 Temporada 720p", "2 сезон 24 серия"
+            begin, end, season = before.start(), begin + len(word), int(before[1])
+            numbered = _NUMBER_THEN_EPISODE.match(stem, end)
+            if numbered is not None:
+                return begin, numbered.end(), season, (int(numbered[1]),)
+        elif found is None:
             return None
-        season, end = int(found[1]), found.end()
+        else:
+            season, end = int(found[1]), found.end()
     episode = _WORD_EPISODE.search(stem, end)
     if episode is not None and season is not None and episode.start() - end > 40:
         episode = None
@@ -474,6 +504,10 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         junk = _LEADING_JUNK.match(stem)
         if junk is not None and junk.end() < size:
             start = junk.end()
+    if "f" in stem and kind_hint != "tv":
+        film = _FILM_NUMBER.search(stem, start)
+        if film is not None:
+            start = film.end()  # "James_Bond-f21-Casino_Royale": the film's own title follows its number
     absolute = False  # anime numbering: episodes counted from the show's first, no season
     if not tv_context and kind_hint != "movies" and "[" in stem and (
             _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
@@ -640,6 +674,13 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     title_end = title_cut
     if 0 <= trail_from < title_end and title_cut == marker_begin and marker is None:
         title_end = trail_from  # "Alien Unrated" at the very end
+    if marker is None and numbers and kind_hint != "movies" and "of" in lowered:
+        of = _N_OF_M.search(lowered, title_start + 1, first_tag)  # "FlexGet.14.of.21.Title", "China 1 of 6"
+        if of is not None:
+            marker = (of.start(), of.end(), None, (int(of[1]),))
+            marker_end = of.end()
+            episode_title_cut = first_tag
+            title_end = min(title_end, of.start())
     if marker is None and numbers and kind_hint != "movies" and "-" in stem:
         dashed = _dashed_episode(stem, start, title_start, title_end, first_tag, absolute)
         if dashed is not None:
@@ -674,6 +715,8 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             scan.title = _TRAILING_RANGE.sub("", scan.title)
     if marker is not None:
         scan.season, scan.episodes = marker[2], marker[3]
+        if scan.year is None and scan.season is not None and scan.season >= 1890 and _is_year(str(scan.season)):
+            scan.year = scan.season  # "Pawn.Stars.S2014E18": a season named by its year
         end = episode_title_cut
         bracket = _OPEN_BRACKET.search(stem, marker_end + 2, end)
         if bracket is not None:
@@ -803,6 +846,8 @@ def _plex_name(stem: str) -> _Scan | None:
     year = found["year"]
     if year is not None and not _is_year(year):
         return None
+    if year is None and _is_year(title[-4:]) and title[-5:-4] == " ":
+        return None  # "DC's Legends of Tomorrow 2016 - S02E02": a year outside brackets, for the full reading
     scan = _Scan(title, int(year) if year else None)
     if episode:
         first = int(found["episode"])
@@ -841,8 +886,9 @@ def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
 def _token_marker(stem: str, begin: int, lower: str, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
     """A marker in one token: "E13" (episode 13), "S03" (season 3, or "S2 - 01" anime style),
     or a marker word glued to its number ("Temporada1", "ep13")."""
-    if word == "e":
-        return begin, begin + len(lower), None, (int(lower[1:]),)
+    if word == "e":  # "E02", "E02-03", "E02E03"
+        episodes, end = _more_episodes(stem, begin + len(lower), -1, int(lower[1:]), _MORE_SXE)
+        return begin, end, None, episodes
     if word != "s":
         return _word_marker(stem, begin, word)
     if len(lower) > 3:
