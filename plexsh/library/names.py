@@ -214,7 +214,7 @@ _WORD_EPISODE = re.compile(r"([ÉéEe]pisodul|[ÉéEe]pisode|[ÉéEe]pisodio|[Ff
 _NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ ._]*$")
 _NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
 _N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
-_FILM_NUMBER = re.compile(r"[-_.]f\d{1,2}[-_.](?=[^\W\d_])")
+_FILM_NUMBER = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
 _ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
@@ -507,7 +507,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         junk = _LEADING_JUNK.match(stem)
         if junk is not None and junk.end() < size:
             start = junk.end()
-    if "f" in stem and kind_hint != "tv":
+    if kind_hint != "tv" and ("-f" in stem or "_f" in stem):
         film = _FILM_NUMBER.search(stem, start)
         if film is not None:
             start = film.end()  # "James_Bond-f21-Casino_Royale": the film's own title follows its number
@@ -871,11 +871,19 @@ def _plex_name(stem: str) -> _Scan | None:
     else:
         extra = found["extra"]
     quality = found["quality"]
-    if quality or extra:
+    if quality or extra and _may_hold_tags(extra):
         tags = _scan(f"x {extra or ''} {quality or ''}")  # "x" stands in for a title
         scan.resolution, scan.source, scan.codec = tags.resolution, tags.source, tags.codec
         scan.edition, scan.tagged = tags.edition, tags.tagged
     return scan
+
+
+def _may_hold_tags(text: str) -> bool:
+    """Could a Plex name's trailing words ("- 1080p", "- cut 3") hold a tag worth a full reading?"""
+    for word in _TOKEN.findall(text.lower()):
+        if word in _LOOKUP or not word.isalpha() and (_resolution(word) is not None or _suffixed(word)):
+            return True
+    return False
 
 
 def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
