@@ -24,6 +24,7 @@ ANIME_ABSOLUTE_NUMBERING = [
 
 EPISODES_WITHOUT_SEASONS = [
     ("FooBar.07.PDTV-FlexGet", "FooBar", None, None, (7,)),
+    ("FooBar.07v4.PDTV-FlexGet", "FooBar", None, None, (7,)),
     ("Dead.Set.02.FRENCH.LD.DVDRip.XviD-EPZ.avi", "Dead Set", None, None, (2,)),
     ("Show Name - 01 - Ep Name", "Show Name", None, None, (1,)),
     ("003-004. Show Name - Ep Name.avi", "Show Name", None, None, (3, 4)),
@@ -53,11 +54,16 @@ MARKERS_IN_OTHER_LANGUAGES = [
     ("Vikings 3 Temporada 720p", 3, ()),
     ("My Little Pony - T02E22.mp4", 2, (22,)),
     ("Something.1xAll.Season.Complete-FlexGet", 1, ()),
+    ("Title 2期.mkv", 2, ()),
 ]
 
 OTHER_NAMES = [
     # a season named by its year also says the year
     ("Pawn.Stars.S2014E18.720p.HDTV.x264-KILLERS", "Pawn Stars", 2014, 2014, (18,)),
+    ("Eyes.Of.Dawn.1991.E01.480p.MBCVOD.AAC.x264-NOGPR.mp4", "Eyes Of Dawn", 1991, 1991, (1,)),
+    # a disc of a season's box set: the season, no episode
+    ("Greys.Anatomy.S07D1-3&5.NTSC.DVDR-ToF", "Greys Anatomy", None, 7, ()),
+    ("El.Principe.2014.S01D01.SPANiSH.COMPLETE.BLURAY-COJONUDO", "El Principe", 2014, 1, ()),
     ("DC's Legends of Tomorrow 2016 - S02E02", "DC's Legends of Tomorrow", 2016, 2, (2,)),
     # a numbered film of a series: its own title follows the number
     ("/movies/James_Bond-f21-Casino_Royale.mkv", "Casino Royale", None, None, ()),

@@ -215,10 +215,11 @@ _NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ .
 _NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
 _N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
 _FILM_NUMBER = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
+_SEASON_DISC = re.compile(r"(?<![^\W_])[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
 _ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
-_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+))(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
+_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+)|(?<!\d)(\d{1,2})期)(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
 _CJK_EPISODE = re.compile(r"第([0-9零一二三四五六七八九十]+)[集話话]")
 
 # A season folder: "Season 01", "S01", "Saison 6", "SEASON-06", "Specials", "Season 3 (mkv)".
@@ -352,6 +353,9 @@ def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...
             episodes, end = _more_episodes(stem, found.end(), season, int(episode_digits), _MORE_NXN)
             return begin, end, season, episodes
         found = _NXN.search(stem, begin + 1)
+    found = _SEASON_DISC.search(stem, start)
+    if found is not None:
+        return found.start(), found.end(), int(found[1]), ()
     if "ll" in stem:
         found = _ALL_OF_SEASON.search(stem, start)
         if found is not None:
@@ -426,8 +430,8 @@ def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int,
     """第二季 第3集 (Chinese), シーズン2 第3話 (Japanese)."""
     found = _CJK.search(stem, start)
     if found is not None:
-        season = _cjk_number(found[1] or found[2])
-        episode = _cjk_number(found[3]) if found[3] else None
+        season = _cjk_number(found[1] or found[2] or found[3])  # 第二季, シーズン2, 2期
+        episode = _cjk_number(found[4]) if found[4] else None
         if season is None:
             return None
         if episode is not None:
@@ -720,6 +724,9 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         scan.season, scan.episodes = marker[2], marker[3]
         if scan.year is None and scan.season is not None and scan.season >= 1890 and _is_year(str(scan.season)):
             scan.year = scan.season  # "Pawn.Stars.S2014E18": a season named by its year
+        elif scan.season is None and scan.year is not None and scan.episodes and lowered[marker_begin:marker_begin + 1] == "e" \
+                and stem[marker_begin - 5:marker_begin - 1] == str(scan.year):
+            scan.season = scan.year  # "Eyes.Of.Dawn.1991.E01": the year names the season
         end = episode_title_cut
         bracket = _OPEN_BRACKET.search(stem, marker_end + 2, end)
         if bracket is not None:
@@ -983,7 +990,10 @@ def _dashed_episode(stem: str, start: int, title_start: int, title_end: int, fir
 def _alone_before_tags(lowered: str, begin: int, end: int, first_tag: int) -> bool:
     """A two-digit number with nothing but tags after it ("FooBar.07.PDTV", "Dead.Set.02.FRENCH"),
     or set apart by dashes ("Show Name - 01 - Ep Name"): an episode of a show without seasons."""
-    if not lowered[end:first_tag].strip(" ._-"):
+    rest = lowered[end:first_tag]
+    if rest[:1] == "v":  # "FooBar.07v4.PDTV": a second release of episode 7
+        rest = rest.lstrip("v0123456789")
+    if not rest.strip(" ._-"):
         return True
     return lowered[begin - 3:begin] == " - " and lowered[end:end + 3] in (" - ", "")
 
