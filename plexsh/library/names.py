@@ -215,7 +215,7 @@ _NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ .
 _NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
 _N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
 _FILM_NUMBER = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
-_SEASON_DISC = re.compile(r"(?<![^\W_])[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
+_SEASON_DISC = re.compile(r"[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
 _ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
@@ -353,9 +353,6 @@ def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...
             episodes, end = _more_episodes(stem, found.end(), season, int(episode_digits), _MORE_NXN)
             return begin, end, season, episodes
         found = _NXN.search(stem, begin + 1)
-    found = _SEASON_DISC.search(stem, start)
-    if found is not None:
-        return found.start(), found.end(), int(found[1]), ()
     if "ll" in stem:
         found = _ALL_OF_SEASON.search(stem, start)
         if found is not None:
@@ -613,6 +610,14 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                             continue
                     elif word == "x" and len(lower) <= 3:
                         entry = _EXTRA_ENTRY  # "Moon_(2009)-x02-Making_Of": an extra, numbered
+                    elif marker is None and word[0] == "s" and word[-1] == "d" and kind_hint != "movies":
+                        disc = _SEASON_DISC.match(stem, begin)  # "Greys.Anatomy.S07D1": a disc of season 7
+                        if disc is not None:
+                            marker = (begin, disc.end(), int(disc[1]), ())
+                            marker_begin, marker_end = begin, disc.end()
+                            if begin < title_cut:
+                                title_cut = trail_from if trail_from >= 0 else begin
+                            continue
 
             if entry is None:
                 if title_start < 0 and begin < marker_begin:
