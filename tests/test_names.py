@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import astuple
 
 import pytest
 
@@ -245,4 +244,4 @@ def test_the_folder_cache_changes_no_answer():
     for (path, hint), parsed in zip(cases, expected):
         clear_caches()
         assert parse_path(path, hint) == parsed
-        assert parse_fields(path, hint) == astuple(parsed)
+        assert parse_fields(path, hint) == tuple(parsed)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from .titles import display_title, fold, match_key
 
 __all__ = ["ParsedName", "parse_path", "parse_fields", "clear_caches", "canonical_codec"]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedName:
+class ParsedName(NamedTuple):
+    """What a path says. A named tuple rather than a frozen dataclass: a scan builds one per
+    file, and a dataclass's frozen __init__ (eleven object.__setattr__ calls) cost a tenth of
+    the whole parse."""
+
     kind: str  # "movie" | "episode"
     title: str
     year: int | None
@@ -125,8 +128,14 @@ _define("edition", "Open Matte", _HARD, "openmatte")
 _define("edition", "Open Matte", _CAPS, "om")
 _define("edition", "Limited Edition", _HARD, "limitededition")
 _define("edition", "Anniversary Edition", _HARD, "anniversaryedition")
-_define(_MARKER, None, _HARD, "season saison staffel temporada temp tem stagione sezon seizoen series "
-        "episode épisode episodio folge ep cap capitulo")
+_define(_MARKER, None, _HARD, "season seasons saison staffel temporada temp tem stagione sezon seizoen series "
+        "säsong sasong évad сезон "
+        "episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt эпизод серия rész")
+# Marker words that name an episode rather than a season.
+_EPISODE_WORDS = frozenset("episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt "
+                           "эпизод серия rész".split())
+# A complete series in French: "Friends.INTEGRALE", "Malcolm.L'Integrale", "Engrenages.Coffret.Integrale".
+_define("other", None, _SOFT, "integrale intégrale l'integrale l'intégrale lintegrale coffret")
 
 # Tokens that may open a multi-token tag; only these pay for the look-ahead.
 _NGRAM_HEADS = frozenset(
@@ -186,7 +195,7 @@ _LEADING_JUNK = re.compile(
 # Season and episode: S01E02, S01.E02, S1E2, S06xE01, s03-x01 (extras), S6.Ep5, S16 - E29.
 # Spelled with explicit character classes rather than IGNORECASE: several times faster.
 _SXE = re.compile(
-    r"[Ss](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
+    r"[SsTt](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
 )
 # 1x02, 01x02, 1 x 03, 2×7.
 _NXN = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
@@ -196,12 +205,21 @@ _MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])
 # Anime style "Show - S2 - 01".
 _S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
 # Markers opened by a word (the token loop finds the word, these read the rest).
-_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?!\d)(?:\s*of\s*\d+)?")
-_WORD_EPISODE = re.compile(r"([ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
+_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?![\dpi])(?:\s*of\s*\d+)?")
+_WORD_EPISODE = re.compile(r"([ÉéEe]pisodul|[ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Aa]flevering|[Oo]dcinek|[Aa]vsnitt|эпизод|серия"
+                           r"|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
                            r"|(\d{1,3})of\d{1,3}(?!\d)", re.IGNORECASE)
+# Numbers written before the word, in Russian, Hungarian, German, Spanish, Portuguese:
+# "2 сезон 24 серия", "5-й сезон 09-я серия", "2. évad 5. rész", "2. Staffel", "04ª Temporada", "1a. Temporada".
+_NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ ._]*$")
+_NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
+_N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
+_FILM_NUMBER = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
+_SEASON_DISC = re.compile(r"[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
+_ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
 _TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
 _CJK_NUMERALS = "零一二三四五六七八九十"
-_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+))(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
+_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+)|(?<!\d)(\d{1,2})期)(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
 _CJK_EPISODE = re.compile(r"第([0-9零一二三四五六七八九十]+)[集話话]")
 
 # A season folder: "Season 01", "S01", "Saison 6", "SEASON-06", "Specials", "Season 3 (mkv)".
@@ -223,6 +241,14 @@ _TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
 _DATE_SEPARATORS = frozenset(".-/")
 _DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
 _DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
+# Anime releases: "[Group] Show - 679 [720p][1C98686A]": a fansub group first, or a CRC32 in brackets.
+_CRC32 = re.compile(r"[\[(][0-9A-Fa-f]{8}[\])]")
+# Episodes counted without seasons, set apart by a dash: "Show - 07", "Bleach - 313-314",
+# "Show.Name.-.07.(2016)"; or opening the name: "01 - Ep Name", "003-004. Show Name - Ep Name".
+_DASHED_EPISODE = re.compile(r"[ ._]+-[ ._]+(\d{1,4})(?:v\d{1,2})?(?:-(\d{1,4}))?(?![^\W_])")
+_LEADING_EPISODE = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?(?:\. | - |-(?=[^\W\d_]))")
+_TITLE_DASH = re.compile(r"[ ._]+-[ ._]+")
+_VERSIONED = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, second release
 
 
 # Plex's own naming, read in one match when the title part is plain: no separators of a scene
@@ -321,11 +347,16 @@ def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...
         season_digits, episode_digits = found[1], found[2]
         begin = found.start()
         glued = begin > 0 and stem[begin - 1].isalnum()
-        if not glued and not (len(season_digits) >= 3 and len(episode_digits) == 3):  # not 1280x720
+        codec = episode_digits in ("264", "265") and stem[found.start(2) - 1] in "xX"  # "Anime - 03 x264"
+        if not glued and not codec and not (len(season_digits) >= 3 and len(episode_digits) == 3):  # not 1280x720
             season = int(season_digits)
             episodes, end = _more_episodes(stem, found.end(), season, int(episode_digits), _MORE_NXN)
             return begin, end, season, episodes
         found = _NXN.search(stem, begin + 1)
+    if "ll" in stem:
+        found = _ALL_OF_SEASON.search(stem, start)
+        if found is not None:
+            return found.start(), found.end(), int(found[1]), ()
     found = _S_DASH.search(stem, start) if " - " in stem else None
     if found is not None and not _letter_before(stem, found.start()):
         return found.start(), found.end(), int(found[1]), (int(found[2]),)
@@ -341,11 +372,22 @@ def _word_marker(stem: str, begin: int, word: str) -> tuple[int, int, int | None
         turkish = _TURKISH.search(stem, max(0, begin - 4), begin + 20)
         if turkish is not None:
             return turkish.start(), turkish.end(), int(turkish[1]), (int(turkish[2]),)
-    if word not in ("episode", "épisode", "episodio", "folge", "ep", "cap", "capitulo"):
+    before = _NUMBER_BEFORE.search(stem, max(0, begin - 8), begin) if begin else None
+    if word in _EPISODE_WORDS:
+        if before is not None and word in ("серия", "rész"):  # "5.серия.из.12": episode 5
+            return before.start(), begin + len(word), None, (int(before[1]),)
+    else:
         found = _WORD_SEASON.match(stem, begin)
-        if found is None:
+        if before is not None and (found is None or before[2] or _NUMBER_THEN_EPISODE.match(stem, found.start(1) - 1)):
+            # "2. Staffel", "04ª Temporada", "Vikings 3 Temporada 720p", "2 сезон 24 серия"
+            begin, end, season = before.start(), begin + len(word), int(before[1])
+            numbered = _NUMBER_THEN_EPISODE.match(stem, end)
+            if numbered is not None:
+                return begin, numbered.end(), season, (int(numbered[1]),)
+        elif found is None:
             return None
-        season, end = int(found[1]), found.end()
+        else:
+            season, end = int(found[1]), found.end()
     episode = _WORD_EPISODE.search(stem, end)
     if episode is not None and season is not None and episode.start() - end > 40:
         episode = None
@@ -385,8 +427,8 @@ def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int,
     """第二季 第3集 (Chinese), シーズン2 第3話 (Japanese)."""
     found = _CJK.search(stem, start)
     if found is not None:
-        season = _cjk_number(found[1] or found[2])
-        episode = _cjk_number(found[3]) if found[3] else None
+        season = _cjk_number(found[1] or found[2] or found[3])  # 第二季, シーズン2, 2期
+        episode = _cjk_number(found[4]) if found[4] else None
         if season is None:
             return None
         if episode is not None:
@@ -466,6 +508,14 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         junk = _LEADING_JUNK.match(stem)
         if junk is not None and junk.end() < size:
             start = junk.end()
+    if kind_hint != "tv" and ("-f" in stem or "_f" in stem):
+        film = _FILM_NUMBER.search(stem, start)
+        if film is not None:
+            start = film.end()  # "James_Bond-f21-Casino_Royale": the film's own title follows its number
+    absolute = False  # anime numbering: episodes counted from the show's first, no season
+    if not tv_context and kind_hint != "movies" and "[" in stem and (
+            _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
+        tv_context = absolute = True
     marker = _strong_marker(stem, start)
     if marker is None and not stem.isascii():
         marker = _cjk_marker(stem, start)
@@ -504,6 +554,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             end = token.end()
             if lower[0] in _DIGITS:
                 if lower.isdigit():
+                    if len(lower) == 4 and title_start >= 0 and begin < title_cut \
+                            and _may_be_date(lowered, begin, end) and _is_date(stem, begin, end):
+                        # "Show.Name.2010.11.23", "Date.Show.03-29-2012": a daily show's title ends at the date
+                        cut = _date_start(stem, begin)
+                        title_cut = trail_from if 0 <= trail_from < cut else cut
+                        continue
                     if len(lower) == 4 and scan.year is None and title_start >= 0 \
                             and 1890 <= int(lower) <= _YEAR_MAX and not _year_follows(lowered, end) \
                             and not (marker_end <= begin < episode_title_cut and
@@ -527,6 +583,12 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                         continue
                 else:
                     resolution = _resolution(lower)
+                    versioned = _VERSIONED.fullmatch(lower) if resolution is None else None
+                    if versioned is not None:
+                        if title_start < 0 and begin < marker_begin:
+                            title_start = begin
+                        numbers.append((begin, begin + len(versioned[1]), versioned[1]))
+                        continue
                     if resolution is None:
                         entry = _suffixed(lower)
                     else:
@@ -548,6 +610,14 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
                             continue
                     elif word == "x" and len(lower) <= 3:
                         entry = _EXTRA_ENTRY  # "Moon_(2009)-x02-Making_Of": an extra, numbered
+                    elif marker is None and word[0] == "s" and word[-1] == "d" and kind_hint != "movies":
+                        disc = _SEASON_DISC.match(stem, begin)  # "Greys.Anatomy.S07D1": a disc of season 7
+                        if disc is not None:
+                            marker = (begin, disc.end(), int(disc[1]), ())
+                            marker_begin, marker_end = begin, disc.end()
+                            if begin < title_cut:
+                                title_cut = trail_from if trail_from >= 0 else begin
+                            continue
 
             if entry is None:
                 if title_start < 0 and begin < marker_begin:
@@ -616,11 +686,24 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     title_end = title_cut
     if 0 <= trail_from < title_end and title_cut == marker_begin and marker is None:
         title_end = trail_from  # "Alien Unrated" at the very end
+    if marker is None and numbers and kind_hint != "movies" and "of" in lowered:
+        of = _N_OF_M.search(lowered, title_start + 1, first_tag)  # "FlexGet.14.of.21.Title", "China 1 of 6"
+        if of is not None:
+            marker = (of.start(), of.end(), None, (int(of[1]),))
+            marker_end = of.end()
+            episode_title_cut = first_tag
+            title_end = min(title_end, of.start())
+    if marker is None and numbers and kind_hint != "movies" and "-" in stem:
+        dashed = _dashed_episode(stem, start, title_start, title_end, first_tag, absolute)
+        if dashed is not None:
+            marker, title_start, title_end = dashed
+            marker_end = marker[1]
+            episode_title_cut = first_tag if marker[0] > title_end else title_end
     if marker is None and numbers and kind_hint != "movies":
         number = _numbered_episode(numbers, lowered, title_start, title_end, first_tag, tv_context)
         if number is not None:
             begin, digits = number
-            if len(digits) >= 3 and not (tv_context and len(digits) == 3 and digits[0] == "0"):
+            if len(digits) >= 3 and not absolute and not (tv_context and len(digits) == 3 and digits[0] == "0"):
                 season, episodes = int(digits) // 100, (int(digits) % 100,)
             else:
                 season, episodes = None, (int(digits),)
@@ -644,6 +727,11 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             scan.title = _TRAILING_RANGE.sub("", scan.title)
     if marker is not None:
         scan.season, scan.episodes = marker[2], marker[3]
+        if scan.year is None and scan.season is not None and scan.season >= 1890 and _is_year(str(scan.season)):
+            scan.year = scan.season  # "Pawn.Stars.S2014E18": a season named by its year
+        elif scan.season is None and scan.year is not None and scan.episodes and lowered[marker_begin:marker_begin + 1] == "e" \
+                and stem[marker_begin - 5:marker_begin - 1] == str(scan.year):
+            scan.season = scan.year  # "Eyes.Of.Dawn.1991.E01": the year names the season
         end = episode_title_cut
         bracket = _OPEN_BRACKET.search(stem, marker_end + 2, end)
         if bracket is not None:
@@ -652,6 +740,17 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         if raw and not raw.isdigit():
             scan.episode_title = raw
     return scan
+
+
+def _names_a_group(bracketed: str) -> bool:
+    """Is "[...]" opening a name a release group ("[HorribleSubs]"), not tags ("[h265 - hevc]")?"""
+    return _LOOKUP.keys().isdisjoint(_ASCII_TOKEN.findall(bracketed))
+
+
+def _date_start(stem: str, begin: int) -> int:
+    """Where a date that holds the year at stem[begin:] starts: "03-29-2012" starts at "03"."""
+    before = _DATE_BEFORE.search(stem, max(0, begin - 6), begin)
+    return before.start() if before is not None else begin
 
 
 def _has_word(stem: str, begin: int, end: int) -> bool:
@@ -762,6 +861,8 @@ def _plex_name(stem: str) -> _Scan | None:
     year = found["year"]
     if year is not None and not _is_year(year):
         return None
+    if year is None and _is_year(title[-4:]) and title[-5:-4] == " ":
+        return None  # "DC's Legends of Tomorrow 2016 - S02E02": a year outside brackets, for the full reading
     scan = _Scan(title, int(year) if year else None)
     if episode:
         first = int(found["episode"])
@@ -782,11 +883,19 @@ def _plex_name(stem: str) -> _Scan | None:
     else:
         extra = found["extra"]
     quality = found["quality"]
-    if quality or extra:
+    if quality or extra and _may_hold_tags(extra):
         tags = _scan(f"x {extra or ''} {quality or ''}")  # "x" stands in for a title
         scan.resolution, scan.source, scan.codec = tags.resolution, tags.source, tags.codec
         scan.edition, scan.tagged = tags.edition, tags.tagged
     return scan
+
+
+def _may_hold_tags(text: str) -> bool:
+    """Could a Plex name's trailing words ("- 1080p", "- cut 3") hold a tag worth a full reading?"""
+    for word in _TOKEN.findall(text.lower()):
+        if word in _LOOKUP or not word.isalpha() and (_resolution(word) is not None or _suffixed(word)):
+            return True
+    return False
 
 
 def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
@@ -800,8 +909,9 @@ def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
 def _token_marker(stem: str, begin: int, lower: str, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
     """A marker in one token: "E13" (episode 13), "S03" (season 3, or "S2 - 01" anime style),
     or a marker word glued to its number ("Temporada1", "ep13")."""
-    if word == "e":
-        return begin, begin + len(lower), None, (int(lower[1:]),)
+    if word == "e":  # "E02", "E02-03", "E02E03"
+        episodes, end = _more_episodes(stem, begin + len(lower), -1, int(lower[1:]), _MORE_SXE)
+        return begin, end, None, episodes
     if word != "s":
         return _word_marker(stem, begin, word)
     if len(lower) > 3:
@@ -834,7 +944,8 @@ def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_s
             continue
         if begin <= title_start and not (tv_context and size <= 3):
             continue
-        if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2):
+        if size == 3 or (size == 4 and digits[0] == "0") or (tv_context and size <= 2) or (
+                size == 2 and begin > title_start and _alone_before_tags(lowered, begin, end, first_tag)):
             if _year_follows(lowered, end):
                 continue
             chosen = (begin, digits)
@@ -845,6 +956,52 @@ def _numbered_episode(numbers: list[tuple[int, int, str]], lowered: str, title_s
 
 # ---------------------------------------------------------------------------------------------
 # Reading a path: the file name, helped by the folders above it.
+
+def _episode_range(first: str, last: str | None) -> tuple[int, ...]:
+    start = int(first)
+    end = int(last) if last else start
+    return tuple(range(start, end + 1)) if start < end <= start + 40 else (start,)
+
+
+def _dashed_episode(stem: str, start: int, title_start: int, title_end: int, first_tag: int,
+                    absolute: bool) -> tuple[tuple[int, int, int | None, tuple[int, ...]], int, int] | None:
+    """An episode set apart by a dash: (marker, title start, title end).
+
+    The title is what comes before the first dash, as in anime releases where an alternative
+    title follows it ("[HorribleSubs] Garo - Vanishing Line - 01": "Garo", episode 1). Three
+    digits are season and episode ("One Piece - 102": 1x02) unless the name is an anime
+    release, numbered from the show's first episode ("[Group] One Piece - 679").
+    """
+    lead = _LEADING_EPISODE.match(stem, start)
+    if lead is not None:
+        after = lead.end()
+        dash = _TITLE_DASH.search(stem, after, title_end)
+        return (start, after, None, _episode_range(lead[1], lead[2])), after, dash.start() if dash else title_end
+    found = _DASHED_EPISODE.search(stem, title_start, first_tag)
+    while found is not None and _is_year(found[1]):
+        found = _DASHED_EPISODE.search(stem, found.end(), first_tag)
+    if found is None or found.start() <= title_start:
+        return None
+    dash = _TITLE_DASH.search(stem, title_start, found.start() + 1)
+    end = min(title_end, dash.start() if dash else found.start())
+    first, last = found[1], found[2]
+    if len(first) == 3 and first[0] != "0" and not absolute:
+        season = int(first) // 100
+        episodes = _episode_range(first[1:], last[-2:] if last and len(last) == 3 else None)
+        return (found.start(), found.end(), season, episodes), title_start, end
+    return (found.start(), found.end(), None, _episode_range(first, last)), title_start, end
+
+
+def _alone_before_tags(lowered: str, begin: int, end: int, first_tag: int) -> bool:
+    """A two-digit number with nothing but tags after it ("FooBar.07.PDTV", "Dead.Set.02.FRENCH"),
+    or set apart by dashes ("Show Name - 01 - Ep Name"): an episode of a show without seasons."""
+    rest = lowered[end:first_tag]
+    if rest[:1] == "v":  # "FooBar.07v4.PDTV": a second release of episode 7
+        rest = rest.lstrip("v0123456789")
+    if not rest.strip(" ._-"):
+        return True
+    return lowered[begin - 3:begin] == " - " and lowered[end:end + 3] in (" - ", "")
+
 
 def _split_extension(name: str) -> tuple[str, str | None]:
     dot = name.rfind(".")
@@ -1006,7 +1163,10 @@ def parse_path(path: str, kind_hint: str | None = None) -> ParsedName:
     >>> parse_path("TV/Doctor Who (2005)/Season 02/02x05.mkv").as_dict()["title"]
     'Doctor Who'
     """
-    return ParsedName(*parse_fields(path, kind_hint))
+    return _new_parsed_name(ParsedName, parse_fields(path, kind_hint))
+
+
+_new_parsed_name = tuple.__new__  # ParsedName(*fields) without the generated __new__'s call overhead
 
 
 def parse_fields(path: str, kind_hint: str | None = None) -> tuple:
@@ -1075,18 +1235,17 @@ def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, sho
             show = _scan_show_folder(show_name)
         elif parent is not None and source is scan:
             show = parent
-    if show is not None and show.title == title:
-        # The usual Plex case: "Show/Season 01/Show - S01E01.mkv"; the folder's title, cleaned once.
+    if show is not None and show.title and (
+            show.title == title or "," not in title and _agrees_with_show(title, show.title)):
+        # The show folder is the library's own spelling: preferred when the file agrees with it
+        # ("Show/Season 01/Show - S01E01.mkv", "Show/Season 1/Show.S01E01.720p.mkv"), and the
+        # file's own title is then never cleaned (a scan meets this case for most episodes).
         title = _folder_title(show.title)
         year = year or show.year
-        show = None
     else:
         title = _clean(title)
-    if show is not None and show.title:
-        # The show folder is the library's own spelling: prefer it when the file agrees with it.
-        file_key, show_key = match_key(title), _folder_key(show.title)
-        if not file_key or file_key.startswith(show_key) or show_key.startswith(file_key) or _is_poor(title):
-            title = _folder_title(show.title)
+        if show is not None and show.title and _agrees_with_show(title, show.title):
+            title = _folder_title(show.title)  # the file agrees once cleaned ("Simpsons, The")
             year = year or show.year
     return (
         "episode",  # kind
@@ -1101,6 +1260,12 @@ def _episode(scan: _Scan, parent: _Scan | None, season_folder: _Scan | None, sho
         scan.codec or source.codec,  # codec
         container,
     )
+
+
+def _agrees_with_show(title: str, show_title: str) -> bool:
+    """Does a file's title name the show of the folder above it (or name nothing real)?"""
+    file_key, show_key = match_key(title), _folder_key(show_title)
+    return not file_key or file_key.startswith(show_key) or show_key.startswith(file_key) or _is_poor(title)
 
 
 def _movie(scan: _Scan, stem: str, parent: _Scan | None, folders: list[str], plex_edition: str | None,
