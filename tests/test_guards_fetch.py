@@ -95,7 +95,7 @@ def left_running(tmp_path: Path, role: str) -> bool:
     mark = tmp_path / "wrapper" / f"{role}.pid"
     assert mark.exists(), f"the {role} rsync never ran"
     pid = int(mark.read_text())
-    deadline = time.monotonic() + 5  # SIGKILL takes effect asynchronously
+    deadline = time.monotonic() + 30  # SIGKILL takes effect asynchronously
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     if alive(pid):
@@ -334,7 +334,7 @@ def test_verify_sha256_over_ssh_that_never_answers_fails_the_file_instead_of_han
     assert events[-1]["kind"] == "network", events[-1]
     assert events[-1]["message"] == "the source's SHA-256 on the NAS took over 11 s", events[-1]
     pid = int((tmp_path / "ssh-wrapper" / "check.pid").read_text())
-    deadline = time.monotonic() + 5  # SIGKILL takes effect asynchronously
+    deadline = time.monotonic() + 30  # SIGKILL takes effect asynchronously
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     hung = alive(pid)
