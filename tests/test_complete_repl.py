@@ -1,16 +1,6 @@
 """Title completion in a real pseudo-terminal: `get brea<Tab>` offers and completes "Breaking Bad"."""
 
-import pytest
-
-from test_repl import PROMPT, run_line, start_shell
-
-
-@pytest.fixture
-def shell(scanned):
-    child = start_shell()
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+from test_repl import PROMPT, run_line, shell  # noqa: F401  (shell: the fixture, a real plexsh shell)
 
 
 def test_get_completes_a_title_with_tab_and_the_completed_command_runs(shell):

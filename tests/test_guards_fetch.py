@@ -49,15 +49,20 @@ os.execv(real, [real] + args)
 '''
 
 
+def first_on_path(folder: Path, program: str, source: str) -> dict:
+    """An environment whose PATH finds FOLDER/PROGRAM (the Python SOURCE) before the real one."""
+    folder.mkdir(exist_ok=True)
+    script = folder / program
+    script.write_text(f"#!{sys.executable} -I\n" + source)
+    script.chmod(0o755)
+    return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}")
+
+
 def wrap(tmp_path: Path, behaviour: str) -> dict:
     """An environment whose PATH finds the misbehaving rsync first."""
     folder = tmp_path / "wrapper"
-    folder.mkdir(exist_ok=True)
-    script = folder / "rsync"
-    script.write_text(f"#!{sys.executable} -I\n" + WRAPPER.format(real=REAL_RSYNC, marks=str(folder),
-                                                                   behaviour=textwrap.dedent(behaviour)))
-    script.chmod(0o755)
-    return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}")
+    return first_on_path(folder, "rsync", WRAPPER.format(real=REAL_RSYNC, marks=str(folder),
+                                                         behaviour=textwrap.dedent(behaviour)))
 
 
 def start_fetch(source: str, partial: Path, *options: str, env: dict | None = None) -> subprocess.Popen:
@@ -301,12 +306,8 @@ os.execv(real, [real] + args)
 
 def wrap_ssh(tmp_path: Path, behaviour: str) -> dict:
     folder = tmp_path / "ssh-wrapper"
-    folder.mkdir(exist_ok=True)
-    script = folder / "ssh"
-    script.write_text(f"#!{sys.executable} -I\n" + SSH_WRAPPER.format(
-        real=shutil.which("ssh"), mark=str(folder / "check.pid"), behaviour=textwrap.indent(behaviour, "    ")))
-    script.chmod(0o755)
-    return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}")
+    return first_on_path(folder, "ssh", SSH_WRAPPER.format(real=shutil.which("ssh"), mark=str(folder / "check.pid"),
+                                                           behaviour=textwrap.indent(behaviour, "    ")))
 
 
 def fetch_over_ssh(bench, tmp_path: Path, env: dict) -> tuple[int, list[dict]]:
