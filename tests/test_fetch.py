@@ -19,6 +19,7 @@ from plexsh.engine.plan import partial_path
 from plexsh.engine.reach import endpoint
 from enginekit import Entry, running
 from rsyncd import rsync_daemon
+from test_copier import assert_whole_checkpoint
 
 CHUNK = 64 << 10
 HANG_GUARD = 60.0  # not a timing assertion: only keeps a broken backend from hanging the suite
@@ -66,7 +67,7 @@ def test_a_file_arrives_byte_identical_with_its_sha256(tmp_path, size):
     assert done["sha256"] == done["dest_sha256"] == hashlib.sha256(data).hexdigest()
     assert done["guarantee"] == "rsync-checksum+local-sha256"
     assert partial.read_bytes() == data
-    assert not Path(str(partial) + ".state").exists()
+    assert_whole_checkpoint(Path(str(partial) + ".state"), len(data))
 
 
 def test_a_stopped_transfer_resumes_from_its_verified_bytes_and_a_zeroed_tail_is_fetched_again(tmp_path):

@@ -161,6 +161,23 @@ async def test_a_folder_that_appears_at_the_final_name_is_kept_and_the_copy_wait
     assert e.partial.read_bytes() == data
 
 
+async def test_a_copy_whose_rename_failed_is_put_in_place_on_retry_without_copying_it_again(tmp_path):
+    e, data = entry(tmp_path)
+    sync = Sync(retry_attempts=1, retry_backoff_base=0.05, retry_backoff_max=0.1, stall_timeout=10.0)
+    in_the_way = when_verifying(lambda view: e.destination.exists() or e.destination.mkdir())
+    async with running(tmp_path, Config(sync=sync), LIMIT, chunk_size="64K", on_change=in_the_way) as sup:
+        (job_id,) = sup.enqueue([e])
+        (view,) = await sup.wait([job_id])
+        assert (view.state, view.error_kind) == ("failed", "conflict"), view
+        e.destination.rmdir()  # the user clears the way
+        sup.on_change = None
+        sup.retry(job_id)
+        (view,) = await sup.wait([job_id])
+    assert view.state == "done", view
+    assert e.destination.read_bytes() == data and hidden_only(e) == [e.destination.name]
+    assert view.resumed_from == SIZE  # the whole partial was re-hashed, not copied again
+
+
 async def test_get_replace_cannot_put_a_copy_over_a_folder_and_says_so(tmp_path):
     e, data = entry(tmp_path)
     e = Replacing(e.source, e.destination, e.partial, e.size)

@@ -60,7 +60,8 @@ size. It only ever names bytes already written, read back equal and hashed. Neit
 state is fsynced for it, because a resume trusts no byte it has not re-hashed: after a power cut a
 lost or zeroed tail fails its checkpoint and is copied again, and a lost state costs a fresh copy,
 never a wrong file. When the disk is full, the partial gives back whole chunks until the state
-fits. Done removes the state file.
+fits. At done the state holds a checkpoint at the end and stays until the engine has renamed
+the copy into place (it removes it then), so a retry after a failed rename re-hashes, not re-copies.
 
 Stopping. SIGTERM, SIGINT or SIGHUP (or stdout closing) stops the copy after the block in hand; the
 partial is cut back to its last checkpoint, a chunk boundary, the state written, "cancelled" printed
@@ -913,7 +914,14 @@ class Copy:
                 raise CopyError("dest_unwritable", "the partial file has the wrong size at the end")
             dest_sha256 = digest.hexdigest()
             sha256, guarantee = self.confirm(dest_sha256)
-            remove_file(self.state_path)
+            # The state stays, its last checkpoint at the end, until the engine has the copy in place
+            # (its _commit removes it): after a rename that failed, a retry re-hashes the whole
+            # partial instead of copying it again. If it cannot be written, the older state still
+            # names a verified prefix.
+            try:
+                self.save()
+            except CopyError:
+                pass
             # What the engine checks just before the rename: the file these bytes were hashed in,
             # untouched since (the change time moves with any write, and nobody can set it back).
             st = os.fstat(self.dst)

@@ -427,6 +427,9 @@ class Fetch(Copy):
         self.check_source()
         if follower.pos != self.size or os.fstat(self.dst).st_size != self.size:
             raise CopyError("network", f"rsync ended at byte {os.fstat(self.dst).st_size} of {self.size}")
+        done = self.checkpoints()
+        if self.size and (not done or done[-1][0] != self.size):  # the end is a checkpoint, as the copier's
+            follower.checkpoints.append((self.size, follower.digest.copy().hexdigest()))
         return self.size - start
 
     def run_rsync(self, follower: Follower) -> None:

@@ -420,6 +420,7 @@ class Supervisor:
         try:
             size = await trio.to_thread.run_sync(lambda: os.stat(partial).st_size)
         except OSError as error:
+            _forget_checkpoints(partial)
             return "error", "other", f"the copied file vanished before verification: {error.strerror}"
         expected = int(done.get("bytes", -1))
         source_sha, dest_sha = done.get("sha256"), done.get("dest_sha256")
@@ -436,10 +437,13 @@ class Supervisor:
                          mode=job.verify, sha256=source_sha, dest_sha256=dest_sha,
                          guarantee=done.get("guarantee"), copied=done.get("copied"))
         if problem is not None:
+            if kind == "verify":  # the child's checkpoints vouch for bytes that failed the check
+                _forget_checkpoints(partial)
             return "error", kind, problem
         try:
             await trio.to_thread.run_sync(_commit, partial, final, job.may_replace, done.get("identity"))
         except ChangedSinceVerified:
+            _forget_checkpoints(partial)
             return "error", "verify", ("the copy was changed by another program after it was verified "
                                        "(it is copied again from the start)")
         except FileExistsError:
@@ -715,6 +719,11 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
         os.fsync(folder)
     finally:
         os.close(folder)
+    _forget_checkpoints(partial)
+
+
+def _forget_checkpoints(partial: Path) -> None:
+    """Remove the state file of PARTIAL: its copy is in place, gone, or failed its check."""
     try:
         os.unlink(beside(partial, "state"))
     except FileNotFoundError:
