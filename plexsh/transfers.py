@@ -6,12 +6,12 @@ import trio
 
 
 def job_store(session):
-    """The session's JobStore, opened once (opening it requeues jobs a killed plexsh left running)."""
-    if session._jobs is None:
-        from plexsh.engine.jobs import JobStore
+    """This thread's JobStore over the session's file. The first one opened (the engine's) requeues
+    jobs a killed plexsh left running; one opened later on another thread (a shell command's) does not."""
+    from plexsh.engine.jobs import JobStore
 
-        session._jobs = session.open_database(JobStore)
-    return session._jobs
+    recover = not session.opened_before("jobs")
+    return session.thread_database("jobs", lambda path: JobStore(path, recover=recover))
 
 
 def supervisor(session):
