@@ -204,3 +204,24 @@ def test_the_status_line_shows_a_scans_progress_per_source_its_clock_moves_and_t
     finally:
         if shell.isalive():
             shell.terminate(force=True)
+
+
+def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shell(hung_source):
+    shell, screen = start_watched_shell()
+    try:
+        run_line(shell, "scan")
+        watch(shell, screen, "1/2 sources done", [])
+        os.kill(shell.pid, signal.SIGINT)  # what a cooked terminal sends for Ctrl-C
+        shell.expect_exact("scan cancelled")
+        shell.expect_exact(PROMPT)
+        os.kill(shell.pid, signal.SIGINT)  # at the prompt: nothing to cancel, the shell stays
+        run_line(shell, "find big")
+        shell.expect_exact("Big Movie")
+        shell.expect_exact(PROMPT)
+        run_line(shell, "quit")
+        shell.expect(pexpect.EOF)
+        shell.close()
+        assert shell.exitstatus == 0
+    finally:
+        if shell.isalive():
+            shell.terminate(force=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 from plexsh.home import history_path
@@ -105,11 +106,16 @@ async def _host(session, first_commands: str | None) -> int:
     engine_start = asyncio.ensure_future(_start_engine(session, prompt))
     status = StatusLine()
     worker = CommandThread()
-    renderer, session.renderer = session.renderer, ShellRenderer(session.renderer, asyncio.get_running_loop(), status)
+    loop = asyncio.get_running_loop()
+    renderer, session.renderer = session.renderer, ShellRenderer(session.renderer, loop, status)
+    # Ctrl-C is a key while the prompt or the status line is up; in the instant between them the
+    # terminal is cooked and sends SIGINT instead: that too cancels the command, never the shell.
+    loop.add_signal_handler(signal.SIGINT, status.cancel)
     try:
         with patch_stdout(raw=True):
             await _prompt_loop(session, prompt, toolbar, first_commands, engine_start, worker, status)
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         await worker.close(session)
         session.renderer = renderer
         engine = await engine_start
@@ -209,6 +215,7 @@ def busy_view(prompt, toolbar, status, cancellation, typed: list[str]):
     keys = KeyBindings()
 
     @keys.add("c-c")
+    @keys.add("<sigint>")  # the application turns a SIGINT into this key
     def _cancel(event) -> None:
         """Cancel the running command (its children are stopped; transfers go on)."""
         cancellation.cancel()

@@ -36,6 +36,11 @@ class StatusLine:
     def end(self) -> None:
         self.command = self.detail = self.cancellation = None
 
+    def cancel(self) -> None:
+        """Cancel the running command, if one runs (a SIGINT's handler: it must never end the shell)."""
+        if self.cancellation is not None:
+            self.cancellation.cancel()
+
     def line(self) -> str:
         if self.command is None:
             return ""
