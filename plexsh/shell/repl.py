@@ -187,8 +187,8 @@ async def run_command(session, prompt, toolbar, worker, status, text: str, typed
 
     cancellation = Cancellation()
     status.begin(text, cancellation)
+    running = worker.run(session, text, cancellation)
     try:
-        running = worker.run(session, text, cancellation)
         app = busy_view(prompt, toolbar, status, cancellation, typed)
 
         def leave(_=None) -> None:
@@ -201,7 +201,8 @@ async def run_command(session, prompt, toolbar, worker, status, text: str, typed
         return await running
     finally:
         status.end()
-        cancellation.close()
+        if running.done():  # else the command may still poll its descriptor: it goes with the process
+            cancellation.close()
 
 
 def busy_view(prompt, toolbar, status, cancellation, typed: list[str]):
