@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from plexsh import commands
+from plexsh import commands, interrupt
 from plexsh.errors import PlexError
 from plexsh.home import catalog_path
 from plexsh.lang.errors import PlexSyntaxError
@@ -43,9 +44,11 @@ class Session:
         self.interactive = interactive
         self.quit_requested = False
         self._config = None
-        self._catalog = None
-        self.engine = None  # the REPL's live Supervisor; None in scripts (commands run it under trio.run)
-        self._jobs = None
+        # Each thread's own SQLite connections (thread_database): the shell runs commands on a
+        # worker thread while the engine and the toolbar use the event loop's.
+        self._local = threading.local()
+        self._opened: set[str] = set()
+        self.engine = None  # the REPL's live Supervisor (any thread may call it); None in scripts (trio.run)
         self._supervisor = None
         self._recovered_said = False
 
@@ -66,11 +69,24 @@ class Session:
 
     @property
     def catalog(self):
-        if self._catalog is None:
-            from plexsh.library.catalog import Catalog
+        from plexsh.library.catalog import Catalog
 
-            self._catalog = self.open_database(Catalog)
-        return self._catalog
+        return self.thread_database("catalog", Catalog)
+
+    def thread_database(self, name: str, opener):
+        """This thread's `name` (the catalog, the job store), opened by opener(path) on its first use
+        here: an sqlite3 connection belongs to the thread that opened it, and each thread's own
+        connection to the one WAL file keeps a command's transaction apart from the engine's writes."""
+        found = getattr(self._local, name, None)
+        if found is None:
+            found = self.open_database(opener)
+            setattr(self._local, name, found)
+            self._opened.add(name)
+        return found
+
+    def opened_before(self, name: str) -> bool:
+        """Whether some thread has opened `name` already (the job store recovers jobs only once)."""
+        return name in self._opened
 
     def open_database(self, opener):
         """opener(self.database): the catalog or the job store (one SQLite file), with a home that is
@@ -92,12 +108,12 @@ class Session:
                             f"move {self.database} away and `scan` to build it again") from None
 
     def close(self) -> None:
-        if self._jobs is not None:
-            self._jobs.close()
-            self._jobs = None
-        if self._catalog is not None:
-            self._catalog.close()
-            self._catalog = None
+        """Close the connections the calling thread opened (each thread closes its own)."""
+        for name in ("jobs", "catalog"):
+            found = getattr(self._local, name, None)
+            if found is not None:
+                setattr(self._local, name, None)
+                found.close()
 
     # -- the one path ---------------------------------------------------------------------------------
 
@@ -130,7 +146,7 @@ class Session:
                 status = EXIT_FAILED
                 if not self.settings.keep_going:
                     break
-            if self.quit_requested:
+            if self.quit_requested or interrupt.requested():  # Ctrl-C in the shell ends the whole line
                 break
         return status
 
@@ -141,6 +157,8 @@ class Session:
             return spec.handler(self, node)
         except PlexError as error:
             return Reply(spec.name, ok=False, error=error.message, hint=error.hint)
+        except interrupt.CommandCancelled:
+            return Reply(spec.name, ok=False, error=f"{spec.name} cancelled")
         except KeyboardInterrupt:
             return Reply(spec.name, ok=False, error="interrupted")
         except Exception as error:  # the boundary: anything unforeseen is one line, the log has the rest

@@ -1,20 +1,17 @@
-"""Glue between a Session and the engine: the job store, a supervisor, and running jobs to the end under trio."""
+"""The engine a Session drives: its job store, a supervisor recording verified copies, and running jobs to the end under trio."""
 
 from __future__ import annotations
 
-
 import trio
-
-from plexsh.render import format_size
 
 
 def job_store(session):
-    """The session's JobStore, opened once (opening it requeues jobs a killed plexsh left running)."""
-    if session._jobs is None:
-        from plexsh.engine.jobs import JobStore
+    """This thread's JobStore over the session's file. The first one opened (the engine's) requeues
+    jobs a killed plexsh left running; one opened later on another thread (a shell command's) does not."""
+    from plexsh.engine.jobs import JobStore
 
-        session._jobs = session.open_database(JobStore)
-    return session._jobs
+    recover = not session.opened_before("jobs")
+    return session.thread_database("jobs", lambda path: JobStore(path, recover=recover))
 
 
 def supervisor(session):
@@ -37,19 +34,6 @@ def recorder(session):
                                             job.sha256, job.finished)
 
     return record
-
-
-def local_pairs(session, item_id: int) -> set[tuple[int, int]]:
-    """(season, episode) pairs of a show already local: recorded copies still on disk at their size."""
-    from plexsh.library.local import local_files
-
-    files = {f.id: f for f in session.catalog.files(item_id)}
-    have = set()
-    for copy in local_files(session.catalog).copies(item_id=item_id, present=True):
-        f = files.get(copy.file_id)
-        if f is not None:
-            have.update((f.season, e) for e in f.episodes)
-    return have
 
 
 def recovered_note(session) -> str | None:
@@ -83,45 +67,3 @@ def run_until_finished(session, ids: list[int] | None) -> list:
             return trio.run(main)
         finally:
             sup.on_change = None
-
-
-def job_row(view) -> list[str]:
-    """A job as a table row: id, state, file, progress, size, rate or error."""
-    note = view.error or ""
-    if view.rate:
-        note = f"{format_size(int(view.rate))}/s"
-    return [str(view.id), view.state, view.label, f"{view.percent:.0f}%", format_size(view.total), note]
-
-
-JOB_COLUMNS = ["job", "state", "file", "done", "size", "note"]
-JOB_ALIGN = ["right", "left", "left", "right", "right", "left"]
-
-
-def engine_call(method, *args):
-    """A supervisor control call; its SupervisorError becomes a PlexError the user reads."""
-    from plexsh.engine.supervisor import SupervisorError
-    from plexsh.errors import PlexError
-
-    try:
-        return method(*args)
-    except (SupervisorError, KeyError) as error:
-        raise PlexError(str(error).strip("'")) from None
-
-
-def control(session, verb: str, ids):
-    """cancel/pause/resume/retry over the engine; retry in a script runs the retried jobs to the end."""
-    from plexsh.reply import Reply
-
-    sup = supervisor(session)
-    done = engine_call(getattr(sup, verb), ids)
-    reply = Reply(verb, data={"jobs": done})
-    past = {"cancel": "cancelled", "pause": "paused", "resume": "resumed", "retry": "queued again"}[verb]
-    if not done:
-        return reply.say(f"no job to {verb}", "dim")
-    reply.say(f"{past}: job{'s' if len(done) > 1 else ''} {', '.join(map(str, done))}", "note")
-    if verb in ("retry", "resume") and session.engine is None:
-        from plexsh.commands.get import finished_reply
-
-        note = recovered_note(session)
-        return finished_reply(reply, run_until_finished(session, done), note)
-    return reply

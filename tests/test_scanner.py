@@ -501,7 +501,7 @@ def test_progress_is_reported_at_most_ten_times_a_second(nas, catalog):
     assert seen[-1].sources_done == seen[-1].sources_total == len(SOURCES)
     assert sum(p.files_seen for p in seen if p.sources_done) > 0
     assert set(seen[-1].as_dict()) == {"source", "dirs_seen", "files_seen", "files_parsed",
-                                       "sources_done", "sources_total"}
+                                       "sources_done", "sources_total", "walking"}
 
 
 def test_a_name_the_parser_chokes_on_is_kept_with_a_warning(nas, catalog, monkeypatch):

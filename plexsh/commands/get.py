@@ -12,6 +12,8 @@ from plexsh.library.selection import select
 from plexsh.render import format_size
 from plexsh.reply import Reply
 from plexsh import transfers
+from plexsh.jobreplies import finished_reply
+from plexsh.library.localepisodes import local_episodes
 
 
 @command("get", ast.Get, usage="get [movie|tv] TITLE [SELECTION] [dry-run] [all-versions] [replace] [to PATH] "
@@ -26,7 +28,7 @@ def get(session, node: ast.Get) -> Reply:
     item = resolve_title(catalog, node.title, node.kind, "get")
     files = catalog.files(item.id)
     if item.kind == "show":
-        have = transfers.local_pairs(session, item.id) if (node.selection.new_only or node.selection.next_count) else set()
+        have = local_episodes(catalog, item.id) if (node.selection.new_only or node.selection.next_count) else set()
         files = select(files, node.selection, item.title, have)
     elif not node.selection.is_everything:
         raise PlexError(f"{label(item)} is a movie: seasons and episodes mean nothing for it")
@@ -74,24 +76,6 @@ def _conflicts(reply: Reply, conflicts: list, dry_run: bool = False) -> Reply:
         reply.error = (f"{len(conflicts)} file{'s' if len(conflicts) != 1 else ''} not copied: "
                        "a different file is at the destination")
         reply.hint = "`get ... replace` replaces it"
-    return reply
-
-
-def finished_reply(reply: Reply, views, note: str | None = None) -> Reply:
-    """The jobs' final states in the reply; not ok when any failed."""
-    reply.data["jobs"] = [v.as_dict() for v in views]
-    if note:
-        reply.say(note, "note")
-    for v in views:
-        if v.state == "done":
-            reply.say(f"copied {v.label} ({format_size(v.total)}) to {Path(v.destination).parent}", "good")
-        else:
-            reply.say(f"{v.state}: {v.label}" + (f": {v.error}" if v.error else ""), "bad")
-    failed = [v for v in views if v.state != "done"]
-    if failed:
-        reply.ok = False
-        reply.error = f"{len(failed)} of {len(views)} transfers did not finish"
-        reply.hint = "`retry failed` tries them again"
     return reply
 
 

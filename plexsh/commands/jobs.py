@@ -3,7 +3,8 @@
 from plexsh.commands import command
 from plexsh.lang import ast
 from plexsh.reply import Reply
-from plexsh.transfers import JOB_ALIGN, JOB_COLUMNS, job_row, supervisor
+from plexsh.jobreplies import JOB_ALIGN, JOB_COLUMNS, job_row
+from plexsh.transfers import supervisor
 
 
 @command("jobs", ast.Jobs, usage="jobs", summary="transfers: running, queued, failed and recent")

@@ -3,7 +3,7 @@
 from plexsh.commands import command
 from plexsh.lang import ast
 from plexsh.reply import Reply
-from plexsh.transfers import control
+from plexsh.jobreplies import control
 
 
 @command("pause", ast.Pause, usage="pause N...|all", summary="pause transfers")

@@ -3,7 +3,8 @@
 from plexsh.commands import command
 from plexsh.lang import ast
 from plexsh.reply import Reply
-from plexsh.transfers import JOB_ALIGN, JOB_COLUMNS, engine_call, job_row, supervisor
+from plexsh.jobreplies import JOB_ALIGN, JOB_COLUMNS, engine_call, job_row
+from plexsh.transfers import supervisor
 
 
 @command("queue", ast.Queue, usage="queue [move N top|K | rm N]", summary="waiting transfers; reorder or drop them")

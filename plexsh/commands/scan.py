@@ -20,9 +20,7 @@ def scan(session, node: ast.Scan) -> Reply:
                         "`config init` writes a config file; list your media folders under sources:")
     with session.renderer.progress("scanning") as update:
         report = scan_sources(session.catalog, specs, config.discovery, only=list(node.sources) or None,
-                              full=node.full,
-                              progress=lambda p: update(f"{p.source} · {p.files_seen:,} files"
-                                                        f" · {p.sources_done}/{p.sources_total} sources"))
+                              full=node.full, progress=lambda p: update(progress_text(p)))
     reply = Reply("scan", data={"report": report.as_dict()})
     rows = []
     for s in report.sources:
@@ -46,3 +44,16 @@ def scan(session, node: ast.Scan) -> Reply:
     elif totals["added"] == 0 and totals["removed"] == 0:
         reply.say("nothing changed since the last scan", "dim")
     return reply
+
+
+def progress_text(p, shown: int = 3) -> str:
+    """Folders and files found so far in each source still being walked, then how many sources are done.
+
+    >>> from plexsh.library.scanner import ScanProgress
+    >>> progress_text(ScanProgress("TV", 40, 900, 900, 1, 3, (("Movies", 12, 345), ("TV", 28, 555))))
+    'Movies 12 folders 345 files · TV 28 folders 555 files · 1/3 sources done'
+    """
+    walking = " · ".join(f"{name} {folders:,} folders {files:,} files" for name, folders, files in p.walking[:shown])
+    if len(p.walking) > shown:
+        walking += f" · {len(p.walking) - shown} more"
+    return f"{walking or p.source} · {p.sources_done}/{p.sources_total} sources done"

@@ -1,8 +1,8 @@
 """`wait [N...]`: run the queue until these transfers (or all) finish."""
 
 from plexsh.commands import command
-from plexsh.commands.get import finished_reply
 from plexsh.lang import ast
+from plexsh.jobreplies import finished_reply
 from plexsh.reply import Reply
 from plexsh.transfers import job_store, recovered_note, run_until_finished
 

@@ -12,6 +12,7 @@ from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from plexsh import interrupt
 from plexsh.engine.tempnames import partial_name
 from plexsh.library.catalog import FileRow, Item, quality_lines
 from plexsh.library.destinations import nearest_existing
@@ -107,6 +108,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     with open(path, "rb", buffering=0) as f:
         while n := f.readinto(buffer):
             digest.update(view[:n])
+            interrupt.check()  # a big file at a destination takes a while: Ctrl-C in the shell stops here
     return digest.hexdigest()
 
 

@@ -41,6 +41,7 @@ class ScanProgress:
     files_parsed: int
     sources_done: int
     sources_total: int
+    walking: tuple[tuple[str, int, int], ...] = ()  # (source, folders, files) of each walker still running
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,8 +193,9 @@ def scan(catalog: Catalog, specs: Sequence[SourceSpec], discovery: Discovery,
         if progress and (force or now - last_progress >= PROGRESS_INTERVAL):
             last_progress = now
             dirs, files, parsed = (finished_counters[i] + sum(r.counters[i] for r in active) for i in range(3))
+            walking = tuple((r.spec.name, r.counters[0], r.counters[1]) for r in active if not r.finished)
             progress(ScanProgress(run.spec.name, dirs, files, parsed,
-                                  len(runs) - sum(not r.finished for r in active), len(chosen)))
+                                  len(runs) - sum(not r.finished for r in active), len(chosen), walking))
 
     try:
         start_walkers()

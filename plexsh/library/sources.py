@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from plexsh import interrupt
 from plexsh.config import Config
 from plexsh.location import RsyncDaemon, SshPath, is_remote, parse_location
 
@@ -123,11 +124,20 @@ def child_slots(wanted: int) -> int:
 
 def wait_readable(fds: Sequence[int], timeout: float) -> list[int]:
     """The descriptors among `fds` that can be read (or were closed by the other end) within `timeout`
-    seconds; poll() rather than select(), which fails on a descriptor numbered 1024 or more."""
+    seconds; poll() rather than select(), which fails on a descriptor numbered 1024 or more.
+
+    Every wait on a child passes here: when the running command is cancelled (Ctrl-C in the shell)
+    it wakes at once and raises CommandCancelled, and its caller kills the children it waited on.
+    """
     poller = select.poll()
     for fd in fds:
         poller.register(fd, select.POLLIN | select.POLLPRI)
-    return [fd for fd, _ in poller.poll(max(0, math.ceil(timeout * 1000)))]
+    cancellation = interrupt.current()
+    if cancellation is not None:
+        poller.register(cancellation.fileno(), select.POLLIN)
+    ready = [fd for fd, _ in poller.poll(max(0, math.ceil(timeout * 1000)))]
+    interrupt.check()
+    return ready
 
 
 def reap_abandoned() -> int:
@@ -220,10 +230,14 @@ class ForkedChild:
     def wait(self, timeout: float) -> list[Any] | None:
         """Read until the child closes its pipe; None if it stays silent for `timeout` seconds."""
         messages: list[Any] = []
-        while self._open:
-            if not wait_readable([self.fd], self.last_heard + timeout - time.monotonic()):
-                return None
-            messages += self.read()
+        try:
+            while self._open:
+                if not wait_readable([self.fd], self.last_heard + timeout - time.monotonic()):
+                    return None
+                messages += self.read()
+        except interrupt.CommandCancelled:
+            self.kill()
+            raise
         return messages
 
     def close(self) -> None:

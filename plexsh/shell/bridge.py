@@ -1,15 +1,17 @@
-"""The engine inside the shell: trio runs as a guest of prompt_toolkit's asyncio loop, on the same thread."""
+"""The engine inside the shell: trio runs as a guest of prompt_toolkit's asyncio loop, on the same thread;
+commands on the shell's worker thread reach it through trio.from_thread."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import trio
 
 
 class GuestEngine:
     """Starts the transfer Supervisor under trio guest mode and stops it; both loops share one thread,
-    so the shell calls the supervisor's control methods directly."""
+    so the shell calls the supervisor's control methods directly, and `handle()` serves other threads."""
 
     def __init__(self, supervisor):
         self.supervisor = supervisor
@@ -49,6 +51,10 @@ class GuestEngine:
         if self._done.done():
             self._done.result().unwrap()  # the engine died while starting: say why
 
+    def handle(self) -> EngineHandle:
+        """The supervisor as every thread may call it (set as session.engine)."""
+        return EngineHandle(self.supervisor, self._token, threading.current_thread())
+
     async def stop(self) -> None:
         """Cancel the engine (its children get SIGTERM, their jobs stay queued) and wait for trio to end."""
         if self._token is not None and self._scope is not None:
@@ -62,6 +68,28 @@ class GuestEngine:
                 outcome.unwrap()
             except trio.Cancelled:
                 pass
+
+
+class EngineHandle:
+    """The live Supervisor for any thread. On the loop's thread (the toolbar, the shell) its methods
+    are called directly; from a command's worker thread each call runs on trio's thread and its
+    answer (or exception) comes back, so the supervisor's state and its job store's SQLite
+    connection are only ever touched by trio's thread."""
+
+    def __init__(self, supervisor, token: trio.lowlevel.TrioToken, loop_thread: threading.Thread):
+        self._supervisor = supervisor
+        self._token = token
+        self._loop_thread = loop_thread
+
+    def __getattr__(self, name: str):
+        value = getattr(self._supervisor, name)
+        if not callable(value) or threading.current_thread() is self._loop_thread:
+            return value
+
+        def on_trio_thread(*args, **kwargs):
+            return trio.from_thread.run_sync(lambda: value(*args, **kwargs), trio_token=self._token)
+
+        return on_trio_thread
 
 
 def _resolve(future: asyncio.Future) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 from plexsh.home import history_path
@@ -75,7 +76,8 @@ def build_prompt(session):
     lark_parser()  # completion's first key press must not wait for the grammar's tables
     history_file = history_path()
     history_file.parent.mkdir(parents=True, exist_ok=True)
-    style = Style.from_dict({"prompt": "bold ansicyan", "arrow": "ansigray", "bottom-toolbar": "noreverse ansigray"})
+    style = Style.from_dict({"prompt": "bold ansicyan", "arrow": "ansigray", "bottom-toolbar": "noreverse ansigray",
+                             "status": "ansicyan"})
     toolbar = make_toolbar(session)
     prompt = PromptSession(PROMPT, history=FileHistory(str(history_file)), completer=make_completer(session),
                            complete_while_typing=True, complete_style=CompleteStyle.COLUMN,
@@ -97,15 +99,27 @@ async def _host(session, first_commands: str | None) -> int:
 
     from prompt_toolkit.patch_stdout import patch_stdout
 
+    from plexsh.shell.worker import CommandThread, ShellRenderer, StatusLine
+
     prompt, toolbar = build_prompt(session)
     session.renderer.out.write(GREETING + "\n")
     engine_start = asyncio.ensure_future(_start_engine(session, prompt))
+    status = StatusLine()
+    worker = CommandThread()
+    loop = asyncio.get_running_loop()
+    renderer, session.renderer = session.renderer, ShellRenderer(session.renderer, loop, status)
+    # Ctrl-C is a key while the prompt or the status line is up; in the instant between them the
+    # terminal is cooked and sends SIGINT instead: that too cancels the command, never the shell.
+    loop.add_signal_handler(signal.SIGINT, status.cancel)
     try:
         with patch_stdout(raw=True):
-            await _prompt_loop(session, prompt, toolbar, first_commands, engine_start)
+            await _prompt_loop(session, prompt, toolbar, first_commands, engine_start, worker, status)
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await worker.close(session)
+        session.renderer = renderer
         engine = await engine_start
-        session.engine.on_change = None
+        engine.supervisor.on_change = None
         await engine.stop()
         session.engine = None
     return 0
@@ -123,7 +137,7 @@ async def _start_engine(session, prompt):
     supervisor = transfers.supervisor(session)
     engine = GuestEngine(supervisor)
     await engine.start()
-    session.engine = supervisor
+    session.engine = engine.handle()
     supervisor.on_change = job_watcher(prompt)
     note = transfers.recovered_note(session)
     if note:
@@ -137,15 +151,17 @@ def _import_engine() -> None:
     import plexsh.transfers  # noqa: F401
 
 
-async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start) -> None:
+async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, worker, status) -> None:
     warm_up = schedule_warm_up(session)
     pending = first_commands
+    typed: list[str] = []  # keys typed while a command ran: the next prompt starts with them
     while True:
         if pending:
             text, pending = pending, None
         else:
             try:
-                text = await prompt.prompt_async(pre_run=warm_up)
+                ahead, typed[:] = "".join(typed), []
+                text = await prompt.prompt_async(pre_run=warm_up, default=ahead)
             except KeyboardInterrupt:
                 continue  # Ctrl-C clears the line, as in any shell
             except EOFError:
@@ -153,7 +169,7 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start) -
             warm_up = None
         if text is not None and text.strip():
             await engine_start  # a command typed in the first instant waits for the engine, not the other way
-            session.run(text)
+            await run_command(session, prompt, toolbar, worker, status, text, typed)
             toolbar.refresh()
             prepare_title_index(session)  # a scan may have changed the titles
         if text is None or session.quit_requested:
@@ -161,6 +177,69 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start) -
             if await _may_leave(session):
                 return
         session.quit_requested = False
+
+
+async def run_command(session, prompt, toolbar, worker, status, text: str, typed: list[str]) -> int:
+    """Run a line on the worker thread; meanwhile a status line (the command, its progress, its age)
+    and the toolbar keep being drawn, and Ctrl-C cancels the command, not the shell or the transfers.
+    What is typed meanwhile goes into `typed`, for the next prompt."""
+    from plexsh.interrupt import Cancellation
+
+    cancellation = Cancellation()
+    status.begin(text, cancellation)
+    running = worker.run(session, text, cancellation)
+    try:
+        app = busy_view(prompt, toolbar, status, cancellation, typed)
+
+        def leave(_=None) -> None:
+            if app.future is not None and not app.future.done():
+                app.exit()
+
+        running.add_done_callback(leave)
+        if not running.done():
+            await app.run_async(pre_run=lambda: leave() if running.done() else None)
+        return await running
+    finally:
+        status.end()
+        if running.done():  # else the command may still poll its descriptor: it goes with the process
+            cancellation.close()
+
+
+def busy_view(prompt, toolbar, status, cancellation, typed: list[str]):
+    """While a command runs: its status line over the toolbar, redrawn twice a second; Ctrl-C
+    cancels the command, and what is typed meanwhile waits for the next prompt."""
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    keys = KeyBindings()
+
+    @keys.add("c-c")
+    @keys.add("<sigint>")  # the application turns a SIGINT into this key
+    def _cancel(event) -> None:
+        """Cancel the running command (its children are stopped; transfers go on)."""
+        cancellation.cancel()
+        event.app.invalidate()
+
+    @keys.add("<any>")
+    def _type_ahead(event) -> None:
+        """Keep a printable key for the next prompt."""
+        if event.data.isprintable():
+            typed.append(event.data)
+
+    @keys.add("backspace")
+    def _rub_out(event) -> None:
+        """Take back the last key kept for the next prompt."""
+        if typed:
+            typed.pop()
+
+    layout = Layout(HSplit([
+        Window(FormattedTextControl(lambda: [("class:status", status.line())]), height=1),
+        Window(FormattedTextControl(lambda: [("class:bottom-toolbar", toolbar())]), height=1),
+    ]))
+    return Application(layout=layout, key_bindings=keys, style=prompt.app.style, refresh_interval=0.5,
+                       erase_when_done=True, input=prompt.app.input, output=prompt.app.output)
 
 
 async def _may_leave(session) -> bool:
