@@ -32,6 +32,17 @@ class Settings:
     profile: str | None = None
 
 
+BUSY_HINT = "another plexsh is writing it: try again in a moment"
+
+
+def busy(error: BaseException) -> bool:
+    """Whether ERROR is SQLite's "database is locked": another process held a write lock longer than
+    the busy timeout (the file is fine)."""
+    import sqlite3
+
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
 class Session:
     """The state one run of plexsh shares between its commands: settings, config, catalog, output."""
 
@@ -100,12 +111,19 @@ class Session:
             reason = "a file is in the way" if isinstance(error, FileExistsError) else error.strerror or str(error)
             raise PlexError(f"cannot create the plexsh folder {home}: {reason}",
                             "set PLEXSH_HOME to a folder plexsh may write in") from None
+        from plexsh.db import NewerSchema
+
         try:
             return opener(self.database)
         except (OSError, sqlite3.DatabaseError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise PlexError(f"cannot open the catalog {self.database}: {reason}",
-                            f"move {self.database} away and `scan` to build it again") from None
+            if isinstance(error, NewerSchema):
+                hint = "upgrade plexsh, or give this one a home of its own (PLEXSH_HOME)"
+            elif busy(error):  # the file is fine, only held
+                hint = BUSY_HINT
+            else:
+                hint = f"move {self.database} away and `scan` to build it again"
+            raise PlexError(f"cannot open the catalog {self.database}: {reason}", hint) from None
 
     def close(self) -> None:
         """Close the connections the calling thread opened (each thread closes its own)."""
@@ -162,6 +180,9 @@ class Session:
         except KeyboardInterrupt:
             return Reply(spec.name, ok=False, error="interrupted")
         except Exception as error:  # the boundary: anything unforeseen is one line, the log has the rest
+            if busy(error):  # not a bug: another plexsh held the file longer than the busy timeout
+                return Reply(spec.name, ok=False, error=f"the catalog {self.database} is busy: {error}",
+                             hint=BUSY_HINT)
             log.error("internal error in %s: %s", spec.name, traceback.format_exc())
             if os.environ.get("PLEXSH_DEBUG") == "1":
                 raise

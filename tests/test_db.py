@@ -75,6 +75,22 @@ def test_a_file_from_a_newer_plexsh_is_refused_in_one_line(home, tmp_path):
     result = run_plexsh("-c", "ls")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "written by a newer plexsh" in result.stdout + result.stderr
+    assert "upgrade plexsh" in result.stderr and "move" not in result.stderr  # never advice that loses data
+
+
+def test_a_catalog_another_plexsh_holds_is_reported_as_busy_not_as_damaged(home, tmp_path):
+    write_config(home, tmp_path / "nas")
+    open_database(home / "plexsh.db")[1].close()
+    holder = sqlite3.connect(home / "plexsh.db")
+    holder.execute("BEGIN IMMEDIATE")  # what a writer mid-transaction holds
+    try:
+        result = run_plexsh("-c", "scan")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "database is locked" in result.stderr, result.stderr
+    assert "another plexsh is writing it" in result.stderr and "move" not in result.stderr
 
 
 def test_the_previous_releases_file_opens_with_its_data_and_new_columns(home, tmp_path):
