@@ -154,6 +154,7 @@ _RESOLUTION_ENTRY = ("resolution", None, _HARD)
 _RESOLUTION_WORDS = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
 _RESOLUTION_HEIGHTS = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
                        "1440": "1440p", "360": "360p"}
+_RESOLUTION_TOKENS = frozenset(f"{height}{scan}" for height in _RESOLUTION_HEIGHTS for scan in "pi")
 _LOOKUP = {
     **_VOCABULARY,
     **{head: _HEAD for head in _NGRAM_HEADS},  # a head that is also a tag alone is glued first
@@ -268,6 +269,10 @@ _PLEX_TITLE_STOP = re.compile(r"[.\[\]{}()_]")  # what a plain title never holds
 _PLEX_MOVIE_NAME = re.compile(
     r"(?P<title>[^.\[\]{}()_]+) \((?P<year>\d{4})\)(?: - (?P<extra>[^.\[\]{}()]+))?(?: \[(?P<quality>[^\[\]]+)\])?"
 )
+
+
+# The commonest scene film name, lower-cased: "the.matrix.1999.1080p." and its tags (_scene_film).
+_SCENE_FILM = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(\d{4})\.(\d{3,4}[pi])\.")
 
 
 class _Scan:
@@ -510,6 +515,10 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         plex = _plex_name(stem)
         if plex is not None:
             return plex
+    if not tv_context and stem.isascii():
+        film = _scene_film(stem)
+        if film is not None:
+            return film
     scan = _Scan()
     size = len(stem)
     start = 0
@@ -750,6 +759,32 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         raw = stem[marker_end:end].strip(" .-_])}~")
         if raw and not raw.isdigit():
             scan.episode_title = raw
+    return scan
+
+
+def _scene_film(stem: str) -> _Scan | None:
+    """Read the commonest scene film name, "The.Matrix.1999.1080p.BluRay.x264-GRP", in one match.
+
+    The answer is the one _scan's token loop gives, for the names this accepts: plain words
+    (none in the vocabulary) joined by dots, a year, a resolution, then tags read by _read_tail;
+    nothing that loop would read otherwise (a marker anywhere, a film number, brackets, junk
+    before the title). None for every other name.
+
+    >>> film = _scene_film("The.Matrix.1999.1080p.BluRay.x264-GRP")
+    >>> film.title, film.year, film.resolution, film.source, film.codec
+    ('The.Matrix', 1999, '1080p', 'BluRay', 'h264')
+    """
+    lowered = stem.lower()
+    found = _SCENE_FILM.match(lowered)
+    if found is None or "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
+        return None
+    words, year, resolution = found.groups()
+    if not 1890 <= int(year) <= _YEAR_MAX or resolution not in _RESOLUTION_TOKENS \
+            or not _LOOKUP.keys().isdisjoint(words.split(".")) or _strong_marker(stem, 0) is not None:
+        return None
+    scan = _Scan(stem[:found.end(1)], int(year))
+    scan.resolution, scan.tagged = resolution, True
+    _read_tail(scan, _ASCII_TOKEN.finditer(lowered, found.end()), 0, stem, lowered, _ASCII_TOKEN)
     return scan
 
 
