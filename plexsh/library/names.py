@@ -272,7 +272,10 @@ _PLEX_MOVIE_NAME = re.compile(
 
 
 # The commonest scene film name, lower-cased: "the.matrix.1999.1080p." and its tags (_scene_film).
-_SCENE_FILM = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(\d{4})\.(\d{3,4}[pi])\.")
+# The commonest scene names, lower-cased: plain words, then "s01" opening an episode's
+# "show.name.s01e02.720p." (_scene_episode) or a film's "the.matrix.1999.1080p." (_scene_film).
+_SCENE_NAME = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(?:s\d|(\d{4})\.(\d{3,4}[pi])\.)")
+_SCENE_RESOLUTION = re.compile(r"\.(\d{3,4}[pi])\.")
 
 
 class _Scan:
@@ -515,10 +518,18 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         plex = _plex_name(stem)
         if plex is not None:
             return plex
-    if not tv_context and stem.isascii():
-        film = _scene_film(stem)
-        if film is not None:
-            return film
+    marker_at_start = False  # a marker searched from the name's start (kept if the title starts there)
+    if "." in stem and stem.isascii():  # the commonest scene names, each in one match
+        lowered = stem.lower()
+        found = _SCENE_NAME.match(lowered)
+        if found is not None:
+            if found[2] is None:
+                marker_at_start = _strong_marker(stem, 0)
+                scene = _scene_episode(stem, lowered, found, marker_at_start)
+            else:
+                scene = None if tv_context else _scene_film(stem, lowered, found)
+            if scene is not None:
+                return scene
     scan = _Scan()
     size = len(stem)
     start = 0
@@ -535,7 +546,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     if not tv_context and kind_hint != "movies" and "[" in stem and (
             _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
         tv_context = absolute = True
-    marker = _strong_marker(stem, start)
+    marker = _strong_marker(stem, start) if marker_at_start is False or start else marker_at_start
     if marker is None and not stem.isascii() and ("第" in stem or "期" in stem or "シーズン" in stem):
         marker = _cjk_marker(stem, start)  # (each of its forms holds one of these: "Amélie" needs no search)
     scan.strong_marker = marker is not None
@@ -762,21 +773,21 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     return scan
 
 
-def _scene_film(stem: str) -> _Scan | None:
+def _scene_film(stem: str, lowered: str, found: re.Match[str]) -> _Scan | None:
     """Read the commonest scene film name, "The.Matrix.1999.1080p.BluRay.x264-GRP", in one match.
 
     The answer is the one _scan's token loop gives, for the names this accepts: plain words
     (none in the vocabulary) joined by dots, a year, a resolution, then tags read by _read_tail;
     nothing that loop would read otherwise (a marker anywhere, a film number, brackets, junk
-    before the title). None for every other name.
+    before the title). None for every other name. found is _SCENE_NAME's match of the
+    lower-cased name, with a year and a resolution.
 
-    >>> film = _scene_film("The.Matrix.1999.1080p.BluRay.x264-GRP")
+    >>> name = "The.Matrix.1999.1080p.BluRay.x264-GRP"
+    >>> film = _scene_film(name, name.lower(), _SCENE_NAME.match(name.lower()))
     >>> film.title, film.year, film.resolution, film.source, film.codec
     ('The.Matrix', 1999, '1080p', 'BluRay', 'h264')
     """
-    lowered = stem.lower()
-    found = _SCENE_FILM.match(lowered)
-    if found is None or "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
+    if "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
         return None
     words, year, resolution = found.groups()
     if not 1890 <= int(year) <= _YEAR_MAX or resolution not in _RESOLUTION_TOKENS \
@@ -785,6 +796,35 @@ def _scene_film(stem: str) -> _Scan | None:
     scan = _Scan(stem[:found.end(1)], int(year))
     scan.resolution, scan.tagged = resolution, True
     _read_tail(scan, _ASCII_TOKEN.finditer(lowered, found.end()), 0, stem, lowered, _ASCII_TOKEN)
+    return scan
+
+
+def _scene_episode(stem: str, lowered: str, found: re.Match[str],
+                   marker: tuple[int, int, int | None, tuple[int, ...]] | None) -> _Scan | None:
+    """Read the commonest scene episode name, "Show.Name.S01E02.720p.WEB-DL.x264-GRP", in one match.
+
+    As _scene_film, for plain words, the S01E02 marker (and its further episodes) right after
+    them and a resolution right after it: the token loop's answer, without its loop. found is
+    _SCENE_NAME's match of the lower-cased name, marker _strong_marker's answer from its start.
+
+    >>> name = "Show.Name.S01E02-E03.720p.WEB-DL.x264-GRP"
+    >>> scene = _scene_episode(name, name.lower(), _SCENE_NAME.match(name.lower()), _strong_marker(name, 0))
+    >>> scene.title, scene.season, scene.episodes, scene.resolution, scene.source, scene.episode_title
+    ('Show.Name', 1, (2, 3), '720p', 'WEB-DL', None)
+    """
+    if "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
+        return None
+    if marker is None or marker[0] != found.end(1) + 1:
+        return None
+    tags = _SCENE_RESOLUTION.match(lowered, marker[1])
+    if tags is None or tags[1] not in _RESOLUTION_TOKENS or not _LOOKUP.keys().isdisjoint(found[1].split(".")):
+        return None
+    scan = _Scan(stem[:found.end(1)])
+    scan.strong_marker, scan.season, scan.episodes = True, marker[2], marker[3]
+    if scan.season is not None and scan.season >= 1890 and _is_year(str(scan.season)):
+        return None  # "Show.S2014E18": a season named by its year, for the token loop
+    scan.resolution, scan.tagged = tags[1], True
+    _read_tail(scan, _ASCII_TOKEN.finditer(lowered, tags.end()), 0, stem, lowered, _ASCII_TOKEN)
     return scan
 
 
