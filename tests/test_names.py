@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
+from plexsh.library import names as names_module
 from plexsh.library.names import ParsedName, clear_caches, parse_fields, parse_path
 
 # (path, kind_hint, expected fields); fields not listed are not checked.
@@ -245,3 +247,29 @@ def test_the_folder_cache_changes_no_answer():
         clear_caches()
         assert parse_path(path, hint) == parsed
         assert parse_fields(path, hint) == tuple(parsed)
+
+
+def _scene_names() -> list[str]:
+    """Scene film and episode names in the two shapes the parser reads in one match, and near
+    misses of them: tag words, marker words and numbers in titles, years out of range, dates,
+    markers in the tags, brackets, film numbers, other cases and resolutions."""
+    titles = ["The.Matrix", "Heat", "the.office.us", "Extended.Family", "Web.Of.Lies", "Season.Finale", "Proper.Men",
+              "E.Street", "From.Dusk.Till.Dawn", "www.site.Movie", "Bond_f21-Casino", "Blade.Runner.2049", "Dont.Look"]
+    middles = ["1999", "1889", "2099", "2010.11.23", "S01E02", "S01E02E03", "s01e02-e04", "S2014E18", "S01.E02",
+               "S01", "1x02", "S01E02x264"]
+    tails = ["1080p.BluRay.x264-GRP", "720p.WEB-DL.DD5.1.H.264-NTb", "2160p.UHD.BluRay.REMUX.HEVC-FGT",
+             "1080i.HDTV.S01E03.XviD", "480p.DVDRip.2001-GRP", "999p.WEB", "1080p.[CRC12345]", "720p.Director's.Cut",
+             "720p.EXTENDED.1998.DTS-HD.MA.5.1", "HDTV.XviD-LOL"]
+    return [f"{title}.{middle}.{tail}" for title in titles for middle in middles for tail in tails]
+
+
+@pytest.mark.parametrize("hint", [None, "movies", "tv"])
+def test_scene_names_read_in_one_match_read_as_the_token_loop_reads_them(monkeypatch, hint):
+    """The one-match readings of the commonest scene names must give the token loop's answer:
+    every name reads the same with them and without them (their regex made to match nothing)."""
+    names = [name for base in _scene_names() for name in (base, base.upper(), base.lower())]
+    paths = [f"TV/Some Show/Season 01/{name}.mkv" for name in names] + [f"Downloads/{name}.mkv" for name in names]
+    quick = [parse_fields(path, hint) for path in paths]
+    monkeypatch.setattr(names_module, "_SCENE_NAME", re.compile(r"(?!)"))
+    clear_caches()
+    assert [parse_fields(path, hint) for path in paths] == quick

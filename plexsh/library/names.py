@@ -154,6 +154,7 @@ _RESOLUTION_ENTRY = ("resolution", None, _HARD)
 _RESOLUTION_WORDS = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
 _RESOLUTION_HEIGHTS = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
                        "1440": "1440p", "360": "360p"}
+_RESOLUTION_TOKENS = frozenset(f"{height}{scan}" for height in _RESOLUTION_HEIGHTS for scan in "pi")
 _LOOKUP = {
     **_VOCABULARY,
     **{head: _HEAD for head in _NGRAM_HEADS},  # a head that is also a tag alone is glued first
@@ -202,6 +203,9 @@ _NXN = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
 # What may follow a first episode: E02E03, -03 (a range), -E03, +02, & S01E03, .1x03, x03.
 _MORE_SXE = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:[Ss](\d{1,4})[ ._-]?)?([EeXx])?(\d{1,4})(?![\dpi])")
 _MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])?(\d{1,3})(?![\dpi])")
+# The first character after separators that either may read: a joiner ("and" opens with "a"),
+# "S", "E" or "x"; after 1x02 also a number ("1x02.1x03"). Anything else ends the episodes at once.
+_MORE_OPENERS = frozenset("-+&aSsEeXx")
 # Anime style "Show - S2 - 01".
 _S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
 # Markers opened by a word (the token loop finds the word, these read the rest).
@@ -229,8 +233,8 @@ _SEASON_FOLDER = re.compile(
     re.IGNORECASE,
 )
 # Folder names that need no scan: Plex's "Title (Year)", and a plain show name "Doctor Who (2005)".
-_PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+?) \((\d{4})\)$")
-_PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
+_PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+) \((\d{4})\)$")  # greedy: the title holds no "("
+_PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
 _PLEX_TAG = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
 _OPEN_BRACKET = re.compile(r"[(\[{]")
 _DIGIT_RUNS = re.compile(r"\d+")
@@ -252,15 +256,26 @@ _VERSIONED = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, se
 
 
 # Plex's own naming, read in one match when the title part is plain: no separators of a scene
-# name, no brackets, and (checked after the match) no vocabulary word.
-_PLEX_EPISODE_NAME = re.compile(
-    r"(?P<title>[^.\[\]{}()_]+?(?: \([A-Z]{2}\))?)(?: \((?P<year>\d{4})\))?"
+# name, no brackets, and (checked after the match) no vocabulary word. Quantifiers are greedy:
+# a lazy title makes the regex engine try the rest of the pattern after every character.
+# An episode's title may hold " - " ("Mission Impossible - Fallout - S01E01"): the shortest
+# title the rest fits wins, tried at each space (_plex_episode_match) rather than each character.
+_PLEX_EPISODE_REST = re.compile(
+    r"(?P<country> \([A-Z]{2}\))?(?: \((?P<year>\d{4})\))?"
     r" - [Ss](?P<season>\d{1,4})[Ee](?P<episode>\d{1,4})(?P<more>(?:-?[Ee]\d{1,4})*)"
-    r"(?: - (?P<episode_title>[^.\[\]{}_]+?))?(?: \[(?P<quality>[^\[\]]+)\])?"
+    r"(?: - (?P<episode_title>[^.\[\]{}_]+))?(?: \[(?P<quality>[^\[\]]+)\])?"
 )
+_PLEX_TITLE_STOP = re.compile(r"[.\[\]{}()_]")  # what a plain title never holds
 _PLEX_MOVIE_NAME = re.compile(
-    r"(?P<title>[^.\[\]{}()_]+?) \((?P<year>\d{4})\)(?: - (?P<extra>[^.\[\]{}()]+?))?(?: \[(?P<quality>[^\[\]]+)\])?"
+    r"(?P<title>[^.\[\]{}()_]+) \((?P<year>\d{4})\)(?: - (?P<extra>[^.\[\]{}()]+))?(?: \[(?P<quality>[^\[\]]+)\])?"
 )
+
+
+# The commonest scene film name, lower-cased: "the.matrix.1999.1080p." and its tags (_scene_film).
+# The commonest scene names, lower-cased: plain words, then "s01" opening an episode's
+# "show.name.s01e02.720p." (_scene_episode) or a film's "the.matrix.1999.1080p." (_scene_film).
+_SCENE_NAME = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(?:s\d|(\d{4})\.(\d{3,4}[pi])\.)")
+_SCENE_RESOLUTION = re.compile(r"\.(\d{3,4}[pi])\.")
 
 
 class _Scan:
@@ -309,6 +324,9 @@ def _letter_before(stem: str, index: int) -> bool:
 
 def _more_episodes(stem: str, pos: int, season: int, first: int, follow: re.Pattern[str]) -> tuple[tuple[int, ...], int]:
     """Read what follows a first episode number; "-" joins a range (E01-03, E01-E03 = 1, 2, 3)."""
+    opener = stem[pos:].lstrip(" ._")[:1]
+    if opener not in _MORE_OPENERS and not (follow is _MORE_NXN and opener.isdecimal()):
+        return (first,), pos  # "S01E02.720p", "S01E02": nothing that follow could read comes next
     episodes = [first]
     while True:
         more = follow.match(stem, pos)
@@ -500,6 +518,18 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         plex = _plex_name(stem)
         if plex is not None:
             return plex
+    marker_at_start = False  # a marker searched from the name's start (kept if the title starts there)
+    if "." in stem and stem.isascii():  # the commonest scene names, each in one match
+        lowered = stem.lower()
+        found = _SCENE_NAME.match(lowered)
+        if found is not None:
+            if found[2] is None:
+                marker_at_start = _strong_marker(stem, 0)
+                scene = _scene_episode(stem, lowered, found, marker_at_start)
+            else:
+                scene = None if tv_context else _scene_film(stem, lowered, found)
+            if scene is not None:
+                return scene
     scan = _Scan()
     size = len(stem)
     start = 0
@@ -516,9 +546,9 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     if not tv_context and kind_hint != "movies" and "[" in stem and (
             _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
         tv_context = absolute = True
-    marker = _strong_marker(stem, start)
-    if marker is None and not stem.isascii():
-        marker = _cjk_marker(stem, start)
+    marker = _strong_marker(stem, start) if marker_at_start is False or start else marker_at_start
+    if marker is None and not stem.isascii() and ("第" in stem or "期" in stem or "シーズン" in stem):
+        marker = _cjk_marker(stem, start)  # (each of its forms holds one of these: "Amélie" needs no search)
     scan.strong_marker = marker is not None
     marker_begin, marker_end = (marker[0], marker[1]) if marker else (size, size)
 
@@ -532,7 +562,8 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     if len(lowered) != size:  # "İ" grows when lower-cased: keep the original offsets
         lowered = "".join(ch.lower()[0] for ch in stem)
     skip = 0  # tokens already read as part of a multi-token tag
-    tokens = (_ASCII_TOKEN if lowered.isascii() else _TOKEN).finditer(lowered, start)
+    token_pattern = _ASCII_TOKEN if lowered.isascii() else _TOKEN
+    tokens = token_pattern.finditer(lowered, start)
     for token in tokens:
         if skip:
             skip -= 1
@@ -629,7 +660,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             if value and scan.resolution is None:
                 scan.resolution = value
         elif field == "head":
-            entry, skip = _glue(lowered, token.end(), lower)
+            entry, skip = _glue(lowered, token.end(), lower, token_pattern)
             if entry is None or entry[2] == _CAPS and not _tag_case(stem[begin:token.end()]):
                 if title_start < 0 and begin < marker_begin:
                     title_start = begin
@@ -678,7 +709,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
             episode_title_cut = begin
         if begin >= marker_end or (marker is None and not tv_context):
             # Title and episode title are settled: what follows only fills in tags.
-            _read_tail(scan, tokens, skip, stem, lowered)
+            _read_tail(scan, tokens, skip, stem, lowered, token_pattern)
             break
 
     if title_start < 0:
@@ -742,6 +773,61 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     return scan
 
 
+def _scene_film(stem: str, lowered: str, found: re.Match[str]) -> _Scan | None:
+    """Read the commonest scene film name, "The.Matrix.1999.1080p.BluRay.x264-GRP", in one match.
+
+    The answer is the one _scan's token loop gives, for the names this accepts: plain words
+    (none in the vocabulary) joined by dots, a year, a resolution, then tags read by _read_tail;
+    nothing that loop would read otherwise (a marker anywhere, a film number, brackets, junk
+    before the title). None for every other name. found is _SCENE_NAME's match of the
+    lower-cased name, with a year and a resolution.
+
+    >>> name = "The.Matrix.1999.1080p.BluRay.x264-GRP"
+    >>> film = _scene_film(name, name.lower(), _SCENE_NAME.match(name.lower()))
+    >>> film.title, film.year, film.resolution, film.source, film.codec
+    ('The.Matrix', 1999, '1080p', 'BluRay', 'h264')
+    """
+    if "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
+        return None
+    words, year, resolution = found.groups()
+    if not 1890 <= int(year) <= _YEAR_MAX or resolution not in _RESOLUTION_TOKENS \
+            or not _LOOKUP.keys().isdisjoint(words.split(".")) or _strong_marker(stem, 0) is not None:
+        return None
+    scan = _Scan(stem[:found.end(1)], int(year))
+    scan.resolution, scan.tagged = resolution, True
+    _read_tail(scan, _ASCII_TOKEN.finditer(lowered, found.end()), 0, stem, lowered, _ASCII_TOKEN)
+    return scan
+
+
+def _scene_episode(stem: str, lowered: str, found: re.Match[str],
+                   marker: tuple[int, int, int | None, tuple[int, ...]] | None) -> _Scan | None:
+    """Read the commonest scene episode name, "Show.Name.S01E02.720p.WEB-DL.x264-GRP", in one match.
+
+    As _scene_film, for plain words, the S01E02 marker (and its further episodes) right after
+    them and a resolution right after it: the token loop's answer, without its loop. found is
+    _SCENE_NAME's match of the lower-cased name, marker _strong_marker's answer from its start.
+
+    >>> name = "Show.Name.S01E02-E03.720p.WEB-DL.x264-GRP"
+    >>> scene = _scene_episode(name, name.lower(), _SCENE_NAME.match(name.lower()), _strong_marker(name, 0))
+    >>> scene.title, scene.season, scene.episodes, scene.resolution, scene.source, scene.episode_title
+    ('Show.Name', 1, (2, 3), '720p', 'WEB-DL', None)
+    """
+    if "[" in stem or "-f" in stem or "_f" in stem or lowered[:4] in ("www.", "from"):
+        return None
+    if marker is None or marker[0] != found.end(1) + 1:
+        return None
+    tags = _SCENE_RESOLUTION.match(lowered, marker[1])
+    if tags is None or tags[1] not in _RESOLUTION_TOKENS or not _LOOKUP.keys().isdisjoint(found[1].split(".")):
+        return None
+    scan = _Scan(stem[:found.end(1)])
+    scan.strong_marker, scan.season, scan.episodes = True, marker[2], marker[3]
+    if scan.season is not None and scan.season >= 1890 and _is_year(str(scan.season)):
+        return None  # "Show.S2014E18": a season named by its year, for the token loop
+    scan.resolution, scan.tagged = tags[1], True
+    _read_tail(scan, _ASCII_TOKEN.finditer(lowered, tags.end()), 0, stem, lowered, _ASCII_TOKEN)
+    return scan
+
+
 def _names_a_group(bracketed: str) -> bool:
     """Is "[...]" opening a name a release group ("[HorribleSubs]"), not tags ("[h265 - hevc]")?"""
     return _LOOKUP.keys().isdisjoint(_ASCII_TOKEN.findall(bracketed))
@@ -760,26 +846,28 @@ def _has_word(stem: str, begin: int, end: int) -> bool:
 
 def _word_follows(lowered: str, end: int) -> bool:
     """Is the next token a plain word? ("S07E22 - 2000 Light Years": the year opens a title)."""
-    following = _TOKEN.search(lowered, end, end + 24)
+    following = (_ASCII_TOKEN if lowered.isascii() else _TOKEN).search(lowered, end, end + 24)
     return following is not None and following.group().isalpha() and following.group() not in _LOOKUP
 
 
 def _year_follows(lowered: str, end: int) -> bool:
     """Is the next token a year? ("Blade Runner 2049 (2017)", "Fahrenheit 451 1966")."""
-    following = _TOKEN.search(lowered, end, end + 8)
+    following = (_ASCII_TOKEN if lowered.isascii() else _TOKEN).search(lowered, end, end + 8)
     return following is not None and _is_year(following.group())
 
 
-def _glue(lowered: str, end: int, head: str) -> tuple[tuple[str, str | None, int] | None, int]:
+def _glue(lowered: str, end: int, head: str, token_pattern: re.Pattern[str] = _TOKEN,
+          ) -> tuple[tuple[str, str | None, int] | None, int]:
     """Read a multi-token tag opened by head ("web" "dl", "h" "264", "director's" "cut").
 
     Returns the vocabulary entry and how many tokens after the head it took; tokens must be
-    joined by exactly one separator. Falls back to the head alone.
+    joined by exactly one separator. Falls back to the head alone. token_pattern is the one the
+    name was cut with (_ASCII_TOKEN for an ASCII name: the same words, found faster).
     """
     glued = head.replace("'", "").replace("’", "") if "'" in head or "’" in head else head
     entry, width = None, 0
     for ahead in (1, 2):
-        following = _TOKEN.match(lowered, end + 1)
+        following = token_pattern.match(lowered, end + 1)
         if following is None:
             break
         word = following.group()
@@ -795,7 +883,7 @@ def _glue(lowered: str, end: int, head: str) -> tuple[tuple[str, str | None, int
     return entry, width
 
 
-def _read_tail(scan: _Scan, tokens, skip: int, stem: str, lowered: str) -> None:
+def _read_tail(scan: _Scan, tokens, skip: int, stem: str, lowered: str, token_pattern: re.Pattern[str]) -> None:
     """Read the tags after the first tag that follows the title (or the marker): only fields change now.
 
     The lean twin of _scan's loop for "....1080p.AMZN.WEB-DL.DDP5.1.H.264-GRP" tails.
@@ -828,7 +916,7 @@ def _read_tail(scan: _Scan, tokens, skip: int, stem: str, lowered: str) -> None:
                 continue
         field, value, strength = entry
         if field == "head":
-            entry, skip = _glue(lowered, token.end(), lower)
+            entry, skip = _glue(lowered, token.end(), lower, token_pattern)
             if entry is None:
                 skip = 0
                 continue
@@ -850,11 +938,14 @@ def _read_tail(scan: _Scan, tokens, skip: int, stem: str, lowered: str) -> None:
 def _plex_name(stem: str) -> _Scan | None:
     """Read Plex's naming in one match: "Title (Year)", "Title (Year) - 1080p",
     "Show (2005) - S01E02-E03 - Episode Title [HDTV-720p]". None when the name is anything else."""
-    episode = (" - S" in stem or " - s" in stem) and _PLEX_EPISODE_NAME.fullmatch(stem)
-    found = episode or _PLEX_MOVIE_NAME.fullmatch(stem)
-    if not found:
-        return None
-    title = found["title"]
+    episode = (" - S" in stem or " - s" in stem) and _plex_episode_match(stem)
+    if episode:
+        title, found = episode
+    else:
+        found = _PLEX_MOVIE_NAME.fullmatch(stem)
+        if found is None:
+            return None
+        title = found["title"]
     lowered = title.lower()
     if not _VOCABULARY.keys().isdisjoint((_ASCII_TOKEN if lowered.isascii() else _TOKEN).findall(lowered)):
         return None  # "Suicide Squad EXTENDED (2016)": leave the title to the full reading
@@ -888,6 +979,24 @@ def _plex_name(stem: str) -> _Scan | None:
         scan.resolution, scan.source, scan.codec = tags.resolution, tags.source, tags.codec
         scan.edition, scan.tagged = tags.edition, tags.tagged
     return scan
+
+
+def _plex_episode_match(stem: str) -> tuple[str, re.Match[str]] | None:
+    """(title, match of the rest) for Plex's episode naming, the shortest title that fits.
+
+    >>> title, rest = _plex_episode_match("Mission Impossible - Fallout (US) - S01E02 - Pilot")
+    >>> title, rest["season"], rest["episode_title"]
+    ('Mission Impossible - Fallout (US)', '01', 'Pilot')
+    """
+    stop = _PLEX_TITLE_STOP.search(stem)
+    limit = stop.start() if stop is not None else len(stem)
+    space = stem.find(" ", 1)
+    while 0 < space < limit:
+        found = _PLEX_EPISODE_REST.fullmatch(stem, space)
+        if found is not None:
+            return stem[:found.end("country")] if found["country"] else stem[:space], found
+        space = stem.find(" ", space + 1)
+    return None
 
 
 def _may_hold_tags(text: str) -> bool:
@@ -1059,6 +1168,9 @@ def _season_of_folder(name: str) -> int | None:
     """The season a plain season folder stands for: "Season 01" -> 1, "Specials" -> 0, "Heat" -> None."""
     if name[:1] not in "SsTt":
         return None
+    number = name[7:]
+    if name[6:7] == " " and 0 < len(number) <= 4 and number.isdecimal() and name[:6].lower() == "season":
+        return int(number)  # "Season 01", as Plex names them: the regex below in a fraction of its time
     plain = _SEASON_FOLDER.match(name)
     if plain is None:
         return None
