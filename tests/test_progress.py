@@ -120,7 +120,8 @@ def test_a_scan_on_a_terminal_shows_a_live_status_line_with_its_counts_and_a_pip
     shown = child.before.decode()
     assert child.exitstatus == 1, shown  # the stopped daemon is reported as hanging
     status = [line for line in shown.replace("\r", "\n").split("\n") if "scanning" in line]
-    # While the daemon keeps the scan waiting, the line holds both local folders' counts.
-    assert any("8 files · 2/3 sources" in line for line in status), shown
+    # While the daemon keeps the scan waiting, the line says which source it waits for and that the
+    # two local ones are done.
+    assert any("scanning media 0 folders 0 files · 2/3 sources done" in line for line in status), shown
     assert "media (not answering after 3 s" in shown, shown
     assert piped.returncode == 1 and "scanning" not in piped.stdout + piped.stderr, piped

@@ -225,3 +225,18 @@ def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shel
     finally:
         if shell.isalive():
             shell.terminate(force=True)
+
+
+def test_a_line_typed_and_entered_while_a_command_runs_runs_after_it(hung_source):
+    shell, screen = start_watched_shell()
+    try:
+        run_line(shell, "scan")
+        watch(shell, screen, "1/2 sources done", [])
+        shell.send("find big\r")  # typed and entered while the scan waits: it must not be lost
+        shell.sendcontrol("c")
+        shell.expect_exact("scan cancelled")
+        shell.expect_exact("Big Movie")  # ran by itself once the scan ended
+        shell.expect_exact(PROMPT)
+    finally:
+        if shell.isalive():
+            shell.terminate(force=True)

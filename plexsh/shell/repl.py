@@ -156,11 +156,17 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, w
     pending = first_commands
     typed: list[str] = []  # keys typed while a command ran: the next prompt starts with them
     while True:
+        ahead = "".join(typed)
         if pending:
             text, pending = pending, None
+        elif "\n" in ahead:  # a line typed and entered while the last command ran: run it now
+            text, rest = ahead.split("\n", 1)
+            typed[:] = list(rest)
+            prompt.history.append_string(text)
+            print("".join(part for _, part in PROMPT) + one_line(text), flush=True)  # as if typed there
         else:
             try:
-                ahead, typed[:] = "".join(typed), []
+                typed[:] = []
                 text = await prompt.prompt_async(pre_run=warm_up, default=ahead)
             except KeyboardInterrupt:
                 continue  # Ctrl-C clears the line, as in any shell
@@ -228,6 +234,12 @@ def busy_view(prompt, toolbar, status, cancellation, typed: list[str]):
         if event.data.isprintable():
             typed.append(event.data)
 
+    @keys.add("enter")
+    @keys.add("c-j")
+    def _enter_ahead(event) -> None:
+        """Keep an entered line: it runs once the command ends, as a shell runs type-ahead."""
+        typed.append("\n")
+
     @keys.add("backspace")
     def _rub_out(event) -> None:
         """Take back the last key kept for the next prompt."""
@@ -246,7 +258,8 @@ async def _may_leave(session) -> bool:
     """Leaving with transfers under way asks first; they resume on the next start."""
     from prompt_toolkit import PromptSession
 
-    busy = [v for v in session.engine.active() if v.state in ("running", "queued", "verifying", "paused")]
+    busy = [v for v in session.engine.active()
+            if v.state in ("running", "queued", "verifying", "paused", "stalled")]
     if not busy:
         return True
     question = (f"{len(busy)} transfer{'s are' if len(busy) > 1 else ' is'} not finished; "
