@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -206,11 +207,21 @@ def test_the_status_line_shows_a_scans_progress_per_source_its_clock_moves_and_t
             shell.terminate(force=True)
 
 
-def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shell(hung_source):
+@contextmanager
+def shell_waiting_on_a_scan():
+    """A shell whose `scan` waits on the source that does not answer (Movies already done)."""
     shell, screen = start_watched_shell()
     try:
         run_line(shell, "scan")
         watch(shell, screen, "1/2 sources done", [])
+        yield shell
+    finally:
+        if shell.isalive():
+            shell.terminate(force=True)
+
+
+def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shell(hung_source):
+    with shell_waiting_on_a_scan() as shell:
         os.kill(shell.pid, signal.SIGINT)  # what a cooked terminal sends for Ctrl-C
         shell.expect_exact("scan cancelled")
         shell.expect_exact(PROMPT)
@@ -222,21 +233,12 @@ def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shel
         shell.expect(pexpect.EOF)
         shell.close()
         assert shell.exitstatus == 0
-    finally:
-        if shell.isalive():
-            shell.terminate(force=True)
 
 
 def test_a_line_typed_and_entered_while_a_command_runs_runs_after_it(hung_source):
-    shell, screen = start_watched_shell()
-    try:
-        run_line(shell, "scan")
-        watch(shell, screen, "1/2 sources done", [])
+    with shell_waiting_on_a_scan() as shell:
         shell.send("find big\r")  # typed and entered while the scan waits: it must not be lost
         shell.sendcontrol("c")
         shell.expect_exact("scan cancelled")
         shell.expect_exact("Big Movie")  # ran by itself once the scan ended
         shell.expect_exact(PROMPT)
-    finally:
-        if shell.isalive():
-            shell.terminate(force=True)
