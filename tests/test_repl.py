@@ -32,15 +32,20 @@ def run_line(child, line: str) -> None:
     child.send(line + "\r")
 
 
+def quits_cleanly(shell) -> None:
+    """`quit` ends the shell with status 0."""
+    run_line(shell, "quit")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+
+
 def test_a_command_answers_and_the_prompt_comes_back(shell):
     run_line(shell, "ls movies")
     shell.expect("Blade Runner 2049")
     shell.expect("The Matrix")
     shell.expect_exact(PROMPT)
-    run_line(shell, "quit")
-    shell.expect(pexpect.EOF)
-    shell.close()
-    assert shell.exitstatus == 0
+    quits_cleanly(shell)
 
 
 def test_tab_completes_a_verb_then_a_fuzzy_title_then_a_season(shell):
@@ -172,10 +177,7 @@ def test_hostile_names_show_literally_and_escaped_and_the_shell_keeps_running(ho
     shell.expect_exact(PROMPT)
     run_line(shell, "get heist")
     shell.expect_exact("done: Heist [rarbg] (2002).mkv")  # the finished job's line above the prompt
-    run_line(shell, "quit")
-    shell.expect(pexpect.EOF)
-    shell.close()
-    assert shell.exitstatus == 0
+    quits_cleanly(shell)
     seen = shell.logfile_read.getvalue()
     for raw in ("\x1b]0;pwned", "\x07 (2005)", "Clear\x1b", "\x9b", "\x7f", "MarkupError"):
         assert raw not in seen

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import REPO, plexsh_env, run_json, run_plexsh, write_tree
 from rsyncd import rsync_daemon
-from test_repl import PROMPT, run_line
+from test_repl import PROMPT, quits_cleanly, run_line
 
 BIG = "Movies/Big Movie (2020)/Big Movie (2020).mkv"
 LABEL = "Big Movie (2020).mkv"
@@ -172,10 +172,7 @@ def test_ctrl_c_cancels_a_running_scan_and_its_children_while_a_copy_goes_on(hun
         run_line(shell, "find big")  # the shell goes on
         shell.expect_exact("Big Movie")
         shell.expect_exact(PROMPT)
-        run_line(shell, "quit")
-        shell.expect(pexpect.EOF)
-        shell.close()
-        assert shell.exitstatus == 0
+        quits_cleanly(shell)
     finally:
         if shell.isalive():
             shell.terminate(force=True)
@@ -229,10 +226,7 @@ def test_an_interrupt_signal_cancels_the_running_command_and_never_ends_the_shel
         run_line(shell, "find big")
         shell.expect_exact("Big Movie")
         shell.expect_exact(PROMPT)
-        run_line(shell, "quit")
-        shell.expect(pexpect.EOF)
-        shell.close()
-        assert shell.exitstatus == 0
+        quits_cleanly(shell)
 
 
 def test_a_line_typed_and_entered_while_a_command_runs_runs_after_it(hung_source):
