@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NAS_FILES, run_json, run_plexsh, write_config, write_tree
-from plexsh.config import check_remote, load_config
+from plexsh.config import load_config
+from plexsh.location import check_remote
 from plexsh.errors import ConfigError
 from plexsh.library.remote import listing_command
 from plexsh.library.sources import sources_from_config

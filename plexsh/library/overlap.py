@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from plexsh.config import is_remote
+from plexsh.location import is_remote
 from plexsh.errors import ConfigError, PlexError
 from plexsh.library.sources import ForkedChild
 
