@@ -56,7 +56,20 @@ def doctor(session, node: ast.Doctor) -> Reply:
         _sources(config, check)
         _destinations(config, check)
     _catalog(session, check)
+    _parser(check)
     return _reply(checks)
+
+
+def _parser(check) -> None:
+    """Whether scans run the compiled name parser (about 1.45x faster) or its plain Python sources."""
+    from plexsh.library import compiled
+
+    files, why = compiled.current_build()
+    if files is not None and compiled.in_use():
+        check("name parser", True, "compiled (mypyc)")
+    else:
+        check("name parser", True, f"plain Python, slower scans: {why if files is None else 'loaded before the build'}",
+              None if files is not None or "PLEXSH_PURE_PARSER" in why else "scripts/build-parser")
 
 
 def _sources(config, check) -> None:

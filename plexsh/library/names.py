@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, Final, NamedTuple
 
 from .titles import display_title, fold, match_key
+
+# Where a season/episode marker begins and ends in a name, its season, its episodes.
+Marker = tuple[int, int, int | None, tuple[int, ...]]
 
 __all__ = ["ParsedName", "parse_path", "parse_fields", "clear_caches", "canonical_codec"]
 
@@ -63,10 +65,12 @@ class ParsedName(NamedTuple):
 #   _SOFT  also a tag when it trails the title right before other tags or the end
 #          ("Die.Schluempfe.2.German.DL.1080p", "Alien Unrated"), a title word elsewhere
 #          ("French Kiss", "The Extended Family").
-_HARD, _CAPS, _SOFT = 0, 1, 2
-_MARKER = "marker"  # words that open a season/episode marker: "Season 2", "Episode 5", "Cap.102"
+_HARD: Final = 0
+_CAPS: Final = 1
+_SOFT: Final = 2
+_MARKER: Final = "marker"  # words that open a season/episode marker: "Season 2", "Episode 5", "Cap.102"
 
-_VOCABULARY: dict[str, tuple[str, str | None, int]] = {}
+_VOCABULARY: Final[dict[str, tuple[str, str | None, int]]] = {}
 
 
 def _define(field: str, value: str | None, strength: int, spellings: str) -> None:
@@ -132,30 +136,30 @@ _define(_MARKER, None, _HARD, "season seasons saison staffel temporada temp tem 
         "säsong sasong évad сезон "
         "episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt эпизод серия rész")
 # Marker words that name an episode rather than a season.
-_EPISODE_WORDS = frozenset("episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt "
+_EPISODE_WORDS: Final = frozenset("episode épisode episodio episodul folge ep cap capitulo aflevering odcinek avsnitt "
                            "эпизод серия rész".split())
 # A complete series in French: "Friends.INTEGRALE", "Malcolm.L'Integrale", "Engrenages.Coffret.Integrale".
 _define("other", None, _SOFT, "integrale intégrale l'integrale l'intégrale lintegrale coffret")
 
 # Tokens that may open a multi-token tag; only these pay for the look-ahead.
-_NGRAM_HEADS = frozenset(
+_NGRAM_HEADS: Final = frozenset(
     "web blu bd br hd h x dd ddp dts ac3 director directors director's director’s extended theatrical "
     "special criterion collector collectors collector's ultimate alternative alternate final open "
     "edition imax read vc mpeg dvd micro hdr e dual re sub limited bt dd5 dd2 ddp5 ddp2 anniversary".split()
 )
 # "5.1", "7.1", "2.0" count as audio only as two numbers joined by a dot, never "Area 51".
-_CHANNELS = frozenset("5.1 7.1 2.0 2.1 6.1".split())
+_CHANNELS: Final = frozenset("5.1 7.1 2.0 2.1 6.1".split())
 # Every proper prefix of a vocabulary spelling: gluing stops as soon as it cannot grow into one.
-_GLUE_PREFIXES = frozenset(key[:size] for key in _VOCABULARY for size in range(1, len(key)))
-_HEAD = ("head", None, _HARD)
-_NOTHING = ("", None, _HARD)
-_EXTRA_ENTRY = ("other", None, _HARD)
-_RESOLUTION_ENTRY = ("resolution", None, _HARD)
-_RESOLUTION_WORDS = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
-_RESOLUTION_HEIGHTS = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
+_GLUE_PREFIXES: Final = frozenset(key[:size] for key in _VOCABULARY for size in range(1, len(key)))
+_HEAD: Final = ("head", None, _HARD)
+_NOTHING: Final = ("", None, _HARD)
+_EXTRA_ENTRY: Final = ("other", None, _HARD)
+_RESOLUTION_ENTRY: Final = ("resolution", None, _HARD)
+_RESOLUTION_WORDS: Final = {"4k": "2160p", "uhd": "2160p", "fullhd": "1080p"}
+_RESOLUTION_HEIGHTS: Final = {"2160": "2160p", "1080": "1080p", "720": "720p", "576": "576p", "480": "480p",
                        "1440": "1440p", "360": "360p"}
-_RESOLUTION_TOKENS = frozenset(f"{height}{scan}" for height in _RESOLUTION_HEIGHTS for scan in "pi")
-_LOOKUP = {
+_RESOLUTION_TOKENS: Final = frozenset(f"{height}{scan}" for height in _RESOLUTION_HEIGHTS for scan in "pi")
+_LOOKUP: Final = {
     **_VOCABULARY,
     **{head: _HEAD for head in _NGRAM_HEADS},  # a head that is also a tag alone is glued first
     **{word: ("resolution", value, _HARD) for word, value in _RESOLUTION_WORDS.items()},
@@ -163,27 +167,27 @@ _LOOKUP = {
        for height in _RESOLUTION_HEIGHTS for scan in "pi"},
 }
 
-_DIGITS = frozenset("0123456789")
+_DIGITS: Final = frozenset("0123456789")
 
-_MEDIA_EXTENSIONS = frozenset(
+_MEDIA_EXTENSIONS: Final = frozenset(
     "mkv mp4 m4v avi mov wmv mpg mpeg ts m2ts mts vob iso webm ogm ogv flv divx xvid mk3d 3gp rm rmvb asf "
     "srt sub idx ass ssa vtt nfo nzb torrent".split()
 )
 
 # Folders that name a library, a disk or a download area, never a title.
-_GENERIC_FOLDERS = frozenset(
+_GENERIC_FOLDERS: Final = frozenset(
     "movies|movie|films|film|tv|tvshows|tv shows|shows|series|tv series|serien|videos|video|media|downloads|"
     "download|downloads finished|completed|complete|incoming|torrents|plex|library|nas|share|public|mnt|home|"
     "volume1|volume2|data|anime|kids|documentaries|tv_shows|tv_series|downloads_finished".split("|")
 )
 
-_YEAR_MAX = date.today().year + 1
+_YEAR_MAX: Final = date.today().year + 1
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # a word; "Director's" stays one
+_TOKEN: Final = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # a word; "Director's" stays one
 # The same words in a lower-cased ASCII name, found faster: no Unicode lookup per character.
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_ASCII_TOKEN: Final = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
-_LEADING_JUNK = re.compile(
+_LEADING_JUNK: Final = re.compile(
     r"""^(?:\s*(?:
         [Ff]rom\s*\[[^\]]*\]                 # "From [ www.site.com ]"
       | \[[^\]]*\] | \{[^}]*\} | \(\d{1,2}\)  # "[XCT]", "{group}", "(1)"
@@ -195,64 +199,64 @@ _LEADING_JUNK = re.compile(
 
 # Season and episode: S01E02, S01.E02, S1E2, S06xE01, s03-x01 (extras), S6.Ep5, S16 - E29.
 # Spelled with explicit character classes rather than IGNORECASE: several times faster.
-_SXE = re.compile(
+_SXE: Final = re.compile(
     r"[SsTt](\d{1,4})(?:[ ._]?-?[ ._]?[Xx]?[Ee]|[ ._-]?[Xx]|[ ._]?[Ee][Pp][ ._]?)(\d{1,4})(?!\d)"
 )
 # 1x02, 01x02, 1 x 03, 2×7.
-_NXN = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
+_NXN: Final = re.compile(r"(\d{1,4}) ?[xX×] ?(\d{1,3})(?!\d)")
 # What may follow a first episode: E02E03, -03 (a range), -E03, +02, & S01E03, .1x03, x03.
-_MORE_SXE = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:[Ss](\d{1,4})[ ._-]?)?([EeXx])?(\d{1,4})(?![\dpi])")
-_MORE_NXN = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])?(\d{1,3})(?![\dpi])")
+_MORE_SXE: Final = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:[Ss](\d{1,4})[ ._-]?)?([EeXx])?(\d{1,4})(?![\dpi])")
+_MORE_NXN: Final = re.compile(r"[ ._]*(?:(-|\+|&|and)[ ._]*)?(?:(\d{1,4})[xX×])?([xX])?(\d{1,3})(?![\dpi])")
 # The first character after separators that either may read: a joiner ("and" opens with "a"),
 # "S", "E" or "x"; after 1x02 also a number ("1x02.1x03"). Anything else ends the episodes at once.
-_MORE_OPENERS = frozenset("-+&aSsEeXx")
+_MORE_OPENERS: Final = frozenset("-+&aSsEeXx")
 # Anime style "Show - S2 - 01".
-_S_DASH = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
+_S_DASH: Final = re.compile(r"[Ss](\d{1,2})\s+-\s+(\d{1,3})(?![\dpi])")
 # Markers opened by a word (the token loop finds the word, these read the rest).
-_WORD_SEASON = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?![\dpi])(?:\s*of\s*\d+)?")
-_WORD_EPISODE = re.compile(r"([ÉéEe]pisodul|[ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Aa]flevering|[Oo]dcinek|[Aa]vsnitt|эпизод|серия"
+_WORD_SEASON: Final = re.compile(r"[^\W\d_]+[ ._-]*(\d{1,4})(?![\dpi])(?:\s*of\s*\d+)?")
+_WORD_EPISODE: Final = re.compile(r"([ÉéEe]pisodul|[ÉéEe]pisode|[ÉéEe]pisodio|[Ff]olge|[Aa]flevering|[Oo]dcinek|[Aa]vsnitt|эпизод|серия"
                            r"|[Ee][Pp]|[Ee]|[Cc]ap|[Cc]apitulo)[ ._]{0,2}(\d{1,4})(?:_(\d{1,4}))?(?![\dpi])"
                            r"|(\d{1,3})of\d{1,3}(?!\d)", re.IGNORECASE)
 # Numbers written before the word, in Russian, Hungarian, German, Spanish, Portuguese:
 # "2 сезон 24 серия", "5-й сезон 09-я серия", "2. évad 5. rész", "2. Staffel", "04ª Temporada", "1a. Temporada".
-_NUMBER_BEFORE = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ ._]*$")
-_NUMBER_THEN_EPISODE = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
-_N_OF_M = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
-_FILM_NUMBER = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
-_SEASON_DISC = re.compile(r"[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
-_ALL_OF_SEASON = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
-_TURKISH = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
-_CJK_NUMERALS = "零一二三四五六七八九十"
-_CJK = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+)|(?<!\d)(\d{1,2})期)(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
-_CJK_EPISODE = re.compile(r"第([0-9零一二三四五六七八九十]+)[集話话]")
+_NUMBER_BEFORE: Final = re.compile(r"(?<![^\W_])(\d{1,3})(ª|a\.?|-й|-го|-я|\.)?[ ._]*$")
+_NUMBER_THEN_EPISODE: Final = re.compile(r"[ ._]*(\d{1,3})(?:-я|\.)?[ ._]*(?:серия|эпизод|rész)", re.IGNORECASE)
+_N_OF_M: Final = re.compile(r"(?<![^\W_])(\d{1,3})[ ._]of[ ._]\d{1,3}(?!\d)")
+_FILM_NUMBER: Final = re.compile(r"[-_]f\d{1,2}[-_.](?=[^\W\d_])")
+_SEASON_DISC: Final = re.compile(r"[Ss](\d{1,2})[Dd]\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*(?![^\W_])")  # "S07D1": a disc
+_ALL_OF_SEASON: Final = re.compile(r"(?<![^\W_])(\d{1,2})x[Aa]ll(?![^\W_])")  # "Something.1xAll": all of season 1
+_TURKISH: Final = re.compile(r"(\d{1,2})[ .][Ss]ezon[ .](\d{1,3})[ .][Bb][oö]l[uü]m")
+_CJK_NUMERALS: Final = "零一二三四五六七八九十"
+_CJK: Final = re.compile(r"(?:第([0-9零一二三四五六七八九十]+)季|シーズン\s*(\d+)|(?<!\d)(\d{1,2})期)(?:\s*第([0-9零一二三四五六七八九十]+)[集話话])?")
+_CJK_EPISODE: Final = re.compile(r"第([0-9零一二三四五六七八九十]+)[集話话]")
 
 # A season folder: "Season 01", "S01", "Saison 6", "SEASON-06", "Specials", "Season 3 (mkv)".
-_SEASON_FOLDER = re.compile(
+_SEASON_FOLDER: Final = re.compile(
     r"^(?:(?:season|saison|staffel|temporada|stagione|sezon|seizoen|series|s)[ ._-]*(\d{1,4})|(specials?))"
     r"(?:\s*[(\[].*)?$",
     re.IGNORECASE,
 )
 # Folder names that need no scan: Plex's "Title (Year)", and a plain show name "Doctor Who (2005)".
-_PLEX_MOVIE_FOLDER = re.compile(r"^([^.\[\]{}()_]+) \((\d{4})\)$")  # greedy: the title holds no "("
-_PLAIN_SHOW_FOLDER = re.compile(r"^([^.\[\]{}()_]+(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
-_PLEX_TAG = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
-_OPEN_BRACKET = re.compile(r"[(\[{]")
-_DIGIT_RUNS = re.compile(r"\d+")
-_OPENING_QUOTES = "\"'“‘«¡¿"
-_REAL_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
-_COUNTRY_IN_PARENS = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
-_TRAILING_RANGE = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
-_DATE_SEPARATORS = frozenset(".-/")
-_DATE_BEFORE = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
-_DATE_AFTER = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
+_PLEX_MOVIE_FOLDER: Final = re.compile(r"^([^.\[\]{}()_]+) \((\d{4})\)$")  # greedy: the title holds no "("
+_PLAIN_SHOW_FOLDER: Final = re.compile(r"^([^.\[\]{}()_]+(?: \([A-Z]{2}\))?)(?: \((\d{4})\))?$")
+_PLEX_TAG: Final = re.compile(r"\s*[{\[](edition|imdb|imdbid|tmdb|tmdbid|tvdb|tvdbid)-([^}\]]*)[}\]]", re.IGNORECASE)
+_OPEN_BRACKET: Final = re.compile(r"[(\[{]")
+_DIGIT_RUNS: Final = re.compile(r"\d+")
+_OPENING_QUOTES: Final = "\"'“‘«¡¿"
+_REAL_WORD: Final = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
+_COUNTRY_IN_PARENS: Final = re.compile(r"\((?:US|UK|AU|NZ|CA|IE)\)")
+_TRAILING_RANGE: Final = re.compile(r"[ ._-]+\d{2,4}-\d{2,4}$")
+_DATE_SEPARATORS: Final = frozenset(".-/")
+_DATE_BEFORE: Final = re.compile(r"\d{1,2}[.\-/]\d{1,2}[.\-/]$")
+_DATE_AFTER: Final = re.compile(r"[.\-/]\d{1,2}[.\-/]\d{1,2}(?!\d)")
 # Anime releases: "[Group] Show - 679 [720p][1C98686A]": a fansub group first, or a CRC32 in brackets.
-_CRC32 = re.compile(r"[\[(][0-9A-Fa-f]{8}[\])]")
+_CRC32: Final = re.compile(r"[\[(][0-9A-Fa-f]{8}[\])]")
 # Episodes counted without seasons, set apart by a dash: "Show - 07", "Bleach - 313-314",
 # "Show.Name.-.07.(2016)"; or opening the name: "01 - Ep Name", "003-004. Show Name - Ep Name".
-_DASHED_EPISODE = re.compile(r"[ ._]+-[ ._]+(\d{1,4})(?:v\d{1,2})?(?:-(\d{1,4}))?(?![^\W_])")
-_LEADING_EPISODE = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?(?:\. | - |-(?=[^\W\d_]))")
-_TITLE_DASH = re.compile(r"[ ._]+-[ ._]+")
-_VERSIONED = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, second release
+_DASHED_EPISODE: Final = re.compile(r"[ ._]+-[ ._]+(\d{1,4})(?:v\d{1,2})?(?:-(\d{1,4}))?(?![^\W_])")
+_LEADING_EPISODE: Final = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?(?:\. | - |-(?=[^\W\d_]))")
+_TITLE_DASH: Final = re.compile(r"[ ._]+-[ ._]+")
+_VERSIONED: Final = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, second release
 
 
 # Plex's own naming, read in one match when the title part is plain: no separators of a scene
@@ -260,13 +264,13 @@ _VERSIONED = re.compile(r"(\d{1,4})v\d{1,2}")  # "Bleach 312v1": episode 312, se
 # a lazy title makes the regex engine try the rest of the pattern after every character.
 # An episode's title may hold " - " ("Mission Impossible - Fallout - S01E01"): the shortest
 # title the rest fits wins, tried at each space (_plex_episode_match) rather than each character.
-_PLEX_EPISODE_REST = re.compile(
+_PLEX_EPISODE_REST: Final = re.compile(
     r"(?P<country> \([A-Z]{2}\))?(?: \((?P<year>\d{4})\))?"
     r" - [Ss](?P<season>\d{1,4})[Ee](?P<episode>\d{1,4})(?P<more>(?:-?[Ee]\d{1,4})*)"
     r"(?: - (?P<episode_title>[^.\[\]{}_]+))?(?: \[(?P<quality>[^\[\]]+)\])?"
 )
-_PLEX_TITLE_STOP = re.compile(r"[.\[\]{}()_]")  # what a plain title never holds
-_PLEX_MOVIE_NAME = re.compile(
+_PLEX_TITLE_STOP: Final = re.compile(r"[.\[\]{}()_]")  # what a plain title never holds
+_PLEX_MOVIE_NAME: Final = re.compile(
     r"(?P<title>[^.\[\]{}()_]+) \((?P<year>\d{4})\)(?: - (?P<extra>[^.\[\]{}()]+))?(?: \[(?P<quality>[^\[\]]+)\])?"
 )
 
@@ -274,8 +278,8 @@ _PLEX_MOVIE_NAME = re.compile(
 # The commonest scene film name, lower-cased: "the.matrix.1999.1080p." and its tags (_scene_film).
 # The commonest scene names, lower-cased: plain words, then "s01" opening an episode's
 # "show.name.s01e02.720p." (_scene_episode) or a film's "the.matrix.1999.1080p." (_scene_film).
-_SCENE_NAME = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(?:s\d|(\d{4})\.(\d{3,4}[pi])\.)")
-_SCENE_RESOLUTION = re.compile(r"\.(\d{3,4}[pi])\.")
+_SCENE_NAME: Final = re.compile(r"([a-z]+(?:\.[a-z]+)*)\.(?:s\d|(\d{4})\.(\d{3,4}[pi])\.)")
+_SCENE_RESOLUTION: Final = re.compile(r"\.(\d{3,4}[pi])\.")
 
 
 class _Scan:
@@ -314,7 +318,7 @@ def canonical_codec(word: str) -> str:
     """
     spelling = re.sub(r"[^0-9a-z]", "", word.lower())
     field, value, _ = _VOCABULARY.get(spelling, (None, None, None))
-    return value if field == "codec" else word.lower()
+    return value if field == "codec" and value is not None else word.lower()
 
 
 def _letter_before(stem: str, index: int) -> bool:
@@ -351,7 +355,7 @@ def _more_episodes(stem: str, pos: int, season: int, first: int, follow: re.Patt
     return tuple(episodes), pos
 
 
-def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...]] | None:
+def _strong_marker(stem: str, start: int) -> Marker | None:
     """S01E02 or 1x02 (and their multi-episode forms): (begin, end, season, episodes)."""
     found = _SXE.search(stem, start)
     while found is not None and _letter_before(stem, found.start()):
@@ -381,7 +385,7 @@ def _strong_marker(stem: str, start: int) -> tuple[int, int, int, tuple[int, ...
     return None
 
 
-def _word_marker(stem: str, begin: int, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+def _word_marker(stem: str, begin: int, word: str) -> Marker | None:
     """A marker opened by a word at stem[begin:]: "Season 2 Episode 5", "Cap.102", "Episode 4"."""
     season = None
     episodes: tuple[int, ...] = ()
@@ -441,7 +445,7 @@ def _cjk_number(text: str) -> int | None:
     return (_CJK_NUMERALS.index(tens) if tens else 1) * 10 + (_CJK_NUMERALS.index(units) if units else 0)
 
 
-def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+def _cjk_marker(stem: str, start: int) -> Marker | None:
     """第二季 第3集 (Chinese), シーズン2 第3話 (Japanese)."""
     found = _CJK.search(stem, start)
     if found is not None:
@@ -452,14 +456,12 @@ def _cjk_marker(stem: str, start: int) -> tuple[int, int, int | None, tuple[int,
         if episode is not None:
             return found.start(), found.end(), season, (episode,)
         alone = _CJK_EPISODE.search(stem, found.end())
-        episode = _cjk_number(alone[1]) if alone is not None else None
-        if episode is not None:
+        if alone is not None and (episode := _cjk_number(alone[1])) is not None:
             return found.start(), alone.end(), season, (episode,)
         return found.start(), found.end(), season, ()
-    found = _CJK_EPISODE.search(stem, start)
-    episode = _cjk_number(found[1]) if found is not None else None
-    if episode is not None:
-        return found.start(), found.end(), None, (episode,)
+    alone = _CJK_EPISODE.search(stem, start)
+    if alone is not None and (episode := _cjk_number(alone[1])) is not None:
+        return alone.start(), alone.end(), None, (episode,)
     return None
 
 
@@ -518,13 +520,15 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
         plex = _plex_name(stem)
         if plex is not None:
             return plex
-    marker_at_start = False  # a marker searched from the name's start (kept if the title starts there)
+    marker_at_start: Marker | None = None  # a marker searched from the name's start (kept if the title starts there)
+    searched_at_start = False
     if "." in stem and stem.isascii():  # the commonest scene names, each in one match
         lowered = stem.lower()
         found = _SCENE_NAME.match(lowered)
         if found is not None:
             if found[2] is None:
                 marker_at_start = _strong_marker(stem, 0)
+                searched_at_start = True
                 scene = _scene_episode(stem, lowered, found, marker_at_start)
             else:
                 scene = None if tv_context else _scene_film(stem, lowered, found)
@@ -546,7 +550,7 @@ def _scan(stem: str, kind_hint: str | None = None, tv_context: bool = False) -> 
     if not tv_context and kind_hint != "movies" and "[" in stem and (
             _CRC32.search(stem) or first == "[" and _names_a_group(stem[1:stem.find("]")].lower())):
         tv_context = absolute = True
-    marker = _strong_marker(stem, start) if marker_at_start is False or start else marker_at_start
+    marker = _strong_marker(stem, start) if not searched_at_start or start else marker_at_start
     if marker is None and not stem.isascii() and ("第" in stem or "期" in stem or "シーズン" in stem):
         marker = _cjk_marker(stem, start)  # (each of its forms holds one of these: "Amélie" needs no search)
     scan.strong_marker = marker is not None
@@ -800,7 +804,7 @@ def _scene_film(stem: str, lowered: str, found: re.Match[str]) -> _Scan | None:
 
 
 def _scene_episode(stem: str, lowered: str, found: re.Match[str],
-                   marker: tuple[int, int, int | None, tuple[int, ...]] | None) -> _Scan | None:
+                   marker: Marker | None) -> _Scan | None:
     """Read the commonest scene episode name, "Show.Name.S01E02.720p.WEB-DL.x264-GRP", in one match.
 
     As _scene_film, for plain words, the S01E02 marker (and its further episodes) right after
@@ -938,13 +942,14 @@ def _read_tail(scan: _Scan, tokens, skip: int, stem: str, lowered: str, token_pa
 def _plex_name(stem: str) -> _Scan | None:
     """Read Plex's naming in one match: "Title (Year)", "Title (Year) - 1080p",
     "Show (2005) - S01E02-E03 - Episode Title [HDTV-720p]". None when the name is anything else."""
-    episode = (" - S" in stem or " - s" in stem) and _plex_episode_match(stem)
-    if episode:
+    episode = _plex_episode_match(stem) if (" - S" in stem or " - s" in stem) else None
+    if episode is not None:
         title, found = episode
     else:
-        found = _PLEX_MOVIE_NAME.fullmatch(stem)
-        if found is None:
+        movie = _PLEX_MOVIE_NAME.fullmatch(stem)
+        if movie is None:
             return None
+        found = movie
         title = found["title"]
     lowered = title.lower()
     if not _VOCABULARY.keys().isdisjoint((_ASCII_TOKEN if lowered.isascii() else _TOKEN).findall(lowered)):
@@ -1015,7 +1020,7 @@ def _suffixed(lower: str) -> tuple[str, str | None, int] | None:
     return None
 
 
-def _token_marker(stem: str, begin: int, lower: str, word: str) -> tuple[int, int, int | None, tuple[int, ...]] | None:
+def _token_marker(stem: str, begin: int, lower: str, word: str) -> Marker | None:
     """A marker in one token: "E13" (episode 13), "S03" (season 3, or "S2 - 01" anime style),
     or a marker word glued to its number ("Temporada1", "ep13")."""
     if word == "e":  # "E02", "E02-03", "E02E03"
@@ -1073,7 +1078,7 @@ def _episode_range(first: str, last: str | None) -> tuple[int, ...]:
 
 
 def _dashed_episode(stem: str, start: int, title_start: int, title_end: int, first_tag: int,
-                    absolute: bool) -> tuple[tuple[int, int, int | None, tuple[int, ...]], int, int] | None:
+                    absolute: bool) -> tuple[Marker, int, int] | None:
     """An episode set apart by a dash: (marker, title start, title end).
 
     The title is what comes before the first dash, as in anime releases where an alternative
@@ -1149,23 +1154,49 @@ def _strip_plex_tags(stem: str) -> tuple[str, str | None]:
 # parses a folder's files together, so a small cache holds every folder that can come back.
 # Only pure functions of the folder's name are cached, and the _Scan objects they return are
 # shared between files: nothing may change them. A file's own name is read every time.
-_FOLDER_CACHE = 512
-
-
-def _folder_cache(function):
-    return lru_cache(maxsize=_FOLDER_CACHE)(function)
+# Plain dicts, emptied when full, rather than lru_cache: compiled (mypyc), a dict is read in native
+# code, where an lru_cache wrapper is a Python call; and a scan meets a folder's files together.
+_FOLDER_CACHE: Final = 512
+_SEASONS: Final[dict[str, int]] = {}
+_NOT_SEASONS: Final[set[str]] = set()
+_FOLDER_SCANS: Final[dict[tuple[str, str | None], _Scan]] = {}
+_SHOW_FOLDER_SCANS: Final[dict[str, _Scan]] = {}
+_ABOVE_SCANS: Final[dict[str, _Scan]] = {}
+_FOLDER_TITLES: Final[dict[str, str]] = {}
+_FOLDER_KEYS: Final[dict[str, str]] = {}
+_FOLDER_WORDS: Final[dict[str, str]] = {}
 
 
 def clear_caches() -> None:
     """Forget every folder read so far (benchmarks use it to time parsing without the cache)."""
-    for function in (_season_of_folder, _scan_folder, _scan_show_folder, _scan_above, _folder_title, _folder_key,
-                     _folder_words):
-        function.cache_clear()
+    _SEASONS.clear()
+    _NOT_SEASONS.clear()
+    _FOLDER_SCANS.clear()
+    _SHOW_FOLDER_SCANS.clear()
+    _ABOVE_SCANS.clear()
+    _FOLDER_TITLES.clear()
+    _FOLDER_KEYS.clear()
+    _FOLDER_WORDS.clear()
 
 
-@_folder_cache
 def _season_of_folder(name: str) -> int | None:
     """The season a plain season folder stands for: "Season 01" -> 1, "Specials" -> 0, "Heat" -> None."""
+    season = _SEASONS.get(name)
+    if season is not None or name in _NOT_SEASONS:
+        return season
+    season = _read_season_of_folder(name)
+    if season is None:
+        if len(_NOT_SEASONS) >= _FOLDER_CACHE:
+            _NOT_SEASONS.clear()
+        _NOT_SEASONS.add(name)
+    else:
+        if len(_SEASONS) >= _FOLDER_CACHE:
+            _SEASONS.clear()
+        _SEASONS[name] = season
+    return season
+
+
+def _read_season_of_folder(name: str) -> int | None:
     if name[:1] not in "SsTt":
         return None
     number = name[7:]
@@ -1177,9 +1208,18 @@ def _season_of_folder(name: str) -> int | None:
     return int(plain[1]) if plain[1] else 0
 
 
-@_folder_cache
 def _scan_folder(name: str, kind_hint: str | None) -> _Scan:
     """Scan a folder name, skipping the work for Plex's plain "Title (Year)"."""
+    key = (name, kind_hint)
+    scan = _FOLDER_SCANS.get(key)
+    if scan is None:
+        if len(_FOLDER_SCANS) >= _FOLDER_CACHE:
+            _FOLDER_SCANS.clear()
+        scan = _FOLDER_SCANS[key] = _read_folder(name, kind_hint)
+    return scan
+
+
+def _read_folder(name: str, kind_hint: str | None) -> _Scan:
     if "{" in name or "id-" in name:
         name = _strip_plex_tags(name)[0]
     plex = _PLEX_MOVIE_FOLDER.match(name)
@@ -1188,37 +1228,55 @@ def _scan_folder(name: str, kind_hint: str | None) -> _Scan:
     return _scan(name, kind_hint)
 
 
-@_folder_cache
 def _scan_show_folder(name: str) -> _Scan:
     """Scan the folder above a season folder: usually just "Show" or "Show (2005)"."""
+    scan = _SHOW_FOLDER_SCANS.get(name)
+    if scan is None:
+        if len(_SHOW_FOLDER_SCANS) >= _FOLDER_CACHE:
+            _SHOW_FOLDER_SCANS.clear()
+        scan = _SHOW_FOLDER_SCANS[name] = _read_show_folder(name)
+    return scan
+
+
+def _read_show_folder(name: str) -> _Scan:
     plain = _PLAIN_SHOW_FOLDER.match(name)
     if plain is not None and (plain[2] is None or _is_year(plain[2])):
         return _Scan(plain[1], int(plain[2]) if plain[2] else None)
     return _scan(name, "tv")
 
 
-@_folder_cache
 def _scan_above(name: str) -> _Scan:
     """Scan the folder above a movie's folder, for a title its own names lack."""
-    return _scan(name, "movies")
+    scan = _ABOVE_SCANS.get(name)
+    if scan is None:
+        if len(_ABOVE_SCANS) >= _FOLDER_CACHE:
+            _ABOVE_SCANS.clear()
+        scan = _ABOVE_SCANS[name] = _scan(name, "movies")
+    return scan
 
 
-@_folder_cache
 def _folder_title(raw: str) -> str:
     """_clean for a title read from a folder name."""
-    return _clean(raw)
+    return _remembered(_FOLDER_TITLES, raw, _clean)
 
 
-@_folder_cache
 def _folder_key(raw: str) -> str:
     """match_key for a title read from a folder name."""
-    return match_key(raw)
+    return _remembered(_FOLDER_KEYS, raw, match_key)
 
 
-@_folder_cache
 def _folder_words(title: str) -> str:
     """_words of a title read from a folder name."""
-    return _words(title)
+    return _remembered(_FOLDER_WORDS, title, _words)
+
+
+def _remembered(cache: dict[str, str], text: str, read: Callable[[str], str]) -> str:
+    said = cache.get(text)
+    if said is None:
+        if len(cache) >= _FOLDER_CACHE:
+            cache.clear()
+        said = cache[text] = read(text)
+    return said
 
 
 def _looks_like_release(folder: str) -> bool:

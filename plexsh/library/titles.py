@@ -4,28 +4,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Final
 
 __all__ = ["display_title", "sort_key", "match_key", "fold"]
 
 # Words kept lower-case inside a title when we have to invent the capitalisation
 # of an all-lowercase scene name ("the.lord.of.the.rings" -> "The Lord of the Rings").
-_SMALL_WORDS = frozenset(
+_SMALL_WORDS: Final = frozenset(
     "a an and as at but by de del der des di du en et for from in into la le les "
     "nor of on or per the to via vs with von".split()
 )
 # Country qualifiers that scene names append to a show title ("The.Office.US").
-_COUNTRIES = frozenset("US UK AU NZ CA IE".split())
-_LEADING_ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
-_TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$", re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_NEEDS_WORK = re.compile(r"[._,]|\b(?:US|UK|AU|NZ|CA|IE)\s*$|\s\s")
-_EDGE_JUNK = " \t-_.,:;~+=*/|#&"
-_EDGE_JUNK_KEEP_DOTS = _EDGE_JUNK.replace(".", "")  # "S.W.A.T." keeps its last dot
+_COUNTRIES: Final = frozenset("US UK AU NZ CA IE".split())
+_LEADING_ARTICLE: Final = re.compile(r"^(?:the|an|a)\s+(?=\S)")
+_TRAILING_ARTICLE: Final = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$", re.IGNORECASE)
+_WHITESPACE: Final = re.compile(r"\s+")
+_NOT_ALNUM: Final = re.compile(r"[\W_]+")
+_NEEDS_WORK: Final = re.compile(r"[._,]|\b(?:US|UK|AU|NZ|CA|IE)\s*$|\s\s")
+_EDGE_JUNK: Final = " \t-_.,:;~+=*/|#&"
+_EDGE_JUNK_KEEP_DOTS: Final = _EDGE_JUNK.replace(".", "")  # "S.W.A.T." keeps its last dot
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
-_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "þ": "th", "ð": "d",
+_UNDECOMPOSED: Final = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "þ": "th", "ð": "d",
                                "æ": "ae", "œ": "oe"})
 
 
