@@ -1,4 +1,4 @@
-"""`ls` / `browse`: page through movies, shows or both, filtered and sorted."""
+"""`ls` / `browse`: page through movies, shows or both, filtered (saved presets too) and sorted."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import math
 from plexsh.commands import command
 from plexsh.errors import PlexError
 from plexsh.lang import ast
+from plexsh.lang.errors import PlexSyntaxError
+from plexsh.lang.parser import parse
 from plexsh.library.local import MARKS, local_files
 from plexsh.library.presets import Preset, presets
 from plexsh.render import format_size
@@ -42,9 +44,6 @@ def count_label(item) -> str:
 
 def preset_filters(session, names) -> tuple[list[Preset], tuple[ast.Filter, ...]]:
     """The presets named (`ls @big @new`) and the filters they stand for, read again from their words."""
-    from plexsh.lang.errors import PlexSyntaxError
-    from plexsh.lang.parser import parse
-
     store = presets(session.catalog)
     used, filters = [], []
     for name in names:
