@@ -18,7 +18,7 @@ from plexsh.shell.complete import Candidates, split_prefix, suggest
     ('show "Breaking Bad" s2 ', {"season", "episode", "keyword"}),
     ("info heat", {"title", "keyword"}),
     ("find matr", {"title", "keyword"}),
-    ("ls ", {"keyword"}),
+    ("ls ", {"keyword", "preset"}),
     ("ls movies codec ", {"value"}),
     ("ls quality ", {"value"}),
     ("ls quality >=", {"value"}),

@@ -55,7 +55,7 @@ def test_what_any_parser_state_expects_reads_as_words():
     ("ls source", ["a source name"]),
     ('show "Fargo" "x"', ["a selection (s3, e1-5, s2e4, new-only, next N)", "the end of the command"]),
     ('ls movies "x"', ["a filter (year, quality, codec NAME, size, source NAME, synced, unsynced)", "`page`",
-                       "`sort`", "the end of the command"]),
+                       "`sort`", "a saved preset like @big", "the end of the command"]),
 ])
 def test_a_syntax_error_says_what_was_expected(text, expected):
     assert syntax_error(text).expected == expected

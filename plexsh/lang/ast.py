@@ -88,6 +88,7 @@ class Ls(Command):
     sort: str = "title"
     descending: bool = False
     page: int | None = None
+    presets: tuple[str, ...] = ()  # saved filters to add, by name (`ls @big`), in the order typed
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,16 @@ class Log(Command):
 
     format: str = "json"
     path: str | None = None
+
+
+@dataclass(frozen=True)
+class Preset(Command):
+    """`preset [list]`, `preset save NAME FILTER...`, `preset rm NAME`: named `ls` filters."""
+
+    action: str = "list"  # list | save | rm
+    name: str | None = None  # without the `@`
+    text: str = ""  # save: the filter words as typed (`size>4G quality>=1080p`)
+    filters: tuple[Filter, ...] = ()  # save: those words, parsed
 
 
 @dataclass(frozen=True)

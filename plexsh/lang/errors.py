@@ -25,6 +25,8 @@ TERMINAL_WORDS = {
     "OPTION": "an option (keep-going, profile, page-size or color)",
     "VERIFY_MODE": "sha256, checksum or size",
     "PRIORITY_LEVEL": "high, normal or low",
+    "PRESET_NAME": "a preset name (letters, digits, dashes, underscores)",
+    "PRESET_REF": "a saved preset like @big",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",

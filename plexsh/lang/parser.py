@@ -163,7 +163,12 @@ def _selection(items) -> ast.Selection:
 
 @v_args(meta=True)
 class ToAst(Transformer):
-    """Maps each grammar rule straight to an AST constructor; a verb with nothing after it needs no method."""
+    """Maps each grammar rule straight to an AST constructor; a verb with nothing after it needs no method.
+    `text` is the parsed text, for the rules that keep words as typed (a preset's filters)."""
+
+    def __init__(self, text: str = ""):
+        super().__init__()
+        self.source_text = text
 
     @staticmethod
     def node_for(rule: str):
@@ -189,16 +194,18 @@ class ToAst(Transformer):
 
     def ls(self, meta, children):
         kind, *args = children
-        filters, sort, descending, page = [], "title", False, None
+        filters, sort, descending, page, presets = [], "title", False, None, []
         for arg in args:
             if isinstance(arg, ast.Filter):
                 filters.append(arg)
+            elif isinstance(arg, Token) and arg.type == "PRESET_REF":
+                presets.append(str(arg)[1:])
             elif isinstance(arg, tuple) and arg[0] == "sort":
                 sort, descending = arg[1], arg[2]
             elif isinstance(arg, tuple) and arg[0] == "page":
                 page = arg[1]
         return ast.Ls(KIND_NAMES[kind.lower()] if kind else "all", tuple(filters), sort, descending, page,
-                      span=_span(meta))
+                      tuple(presets), span=_span(meta))
 
     def sort(self, meta, children):
         key, direction = children
@@ -360,6 +367,23 @@ class ToAst(Transformer):
 
     def queue_rm(self, meta, children):
         return ("rm", _int(children[0]))
+
+    def preset(self, meta, children):
+        action = children[0]
+        if isinstance(action, tuple):
+            return ast.Preset(*action, span=_span(meta))
+        return ast.Preset("list", span=_span(meta))
+
+    def preset_save(self, meta, children):
+        name, (text, filters) = children
+        return ("save", str(name).lstrip("@"), text, filters)
+
+    def preset_filters(self, meta, children):
+        """The filter words as typed (kept so `preset list` shows them so), and parsed."""
+        return self.source_text[meta.start_pos:meta.end_pos], tuple(children)
+
+    def preset_rm(self, meta, children):
+        return ("rm", str(children[0]).lstrip("@"))
 
     def log(self, meta, children):
         fmt, path = children
@@ -533,7 +557,7 @@ def parse(text: str) -> ast.Script:
     """
     try:
         tree = lark_parser().parse(text)
-        return ToAst().transform(tree)
+        return ToAst(text).transform(tree)
     except UnexpectedInput as error:
         raise syntax_error(text, error) from None
     except VisitError as error:

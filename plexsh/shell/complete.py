@@ -23,13 +23,14 @@ ON_OFF = ("on", "off")
 class Suggestion:
     """What may come next at the cursor, in terms the Completer can turn into candidates.
 
-    kind: verb | keyword | title | season | episode | value | source | topic
+    kind: verb | keyword | title | season | episode | value | source | topic | preset
     words: fixed candidates (verbs, keywords, on/off)
     title: the title typed so far (for title, season and episode suggestions)
     title_start: where that title starts in the text (the Completer replaces it whole)
     season: the season typed last (for episode suggestions)
     title_kind: "movie" or "show" when a kind word stands before the title (`get tv brea`)
-    key: the filter whose value is wanted (quality, codec, source, year, size) or `set` option
+    key: the filter whose value is wanted (quality, codec, source, year, size) or `set` option;
+         for a preset, "@" where its name is written `@NAME` (`ls @big`)
     """
 
     kind: str
@@ -174,6 +175,10 @@ def _suggestions(command, accepted: set[str]):
         elif previous is not None and previous.type == "OPTION":
             option = str(previous)
             yield Suggestion("value", words=ON_OFF if option in ("keep-going", "color") else (), key=option)
+    if "PRESET_REF" in accepted:
+        yield Suggestion("preset", key="@")
+    elif "PRESET_NAME" in accepted:
+        yield Suggestion("preset")
     season = _last_season(command)
     if "EPISODES" in accepted and title and season is not None:
         yield Suggestion("episode", title=title, season=season, title_kind=kind)  # after s2, its episodes first
@@ -231,7 +236,20 @@ class Candidates:
         if s.kind == "value":
             return [(_bare_or_quoted(v), len(prefix), s.key or "") for v in self._values(s.key)
                     if v.lower().startswith(bare)]
+        if s.kind == "preset":
+            return self._presets(s, prefix)
         return []
+
+    def _presets(self, s: Suggestion, prefix: str):
+        """The saved presets whose names start with what was typed (after `@`, which `ls` needs)."""
+        from plexsh.library.presets import presets
+
+        if s.key == "@" and not "@".startswith(prefix[:1]):
+            return []  # a filter or keyword is being typed, not a preset
+        typed = prefix.removeprefix("@").lower()
+        mark = s.key or ""
+        return [(f"{mark}{p.name}", len(prefix), p.filter) for p in presets(self.session.catalog).all()
+                if p.name.lower().startswith(typed)]
 
     def _titles(self, s: Suggestion, prefix: str, cursor: int):
         query = " ".join(part for part in (s.title, unquote(prefix) if prefix[:1] in "'\"" else prefix) if part)
