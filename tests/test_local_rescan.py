@@ -103,4 +103,6 @@ def test_an_unfinished_job_marks_partial_only_the_file_it_was_copying(scanned):
                         1_200_000, file_id=taken)
         store.update(job.id, state="failed")
     (ls,) = run_json("ls all")
-    assert {i["title"]: i["sync"] for i in ls["items"]}["The Matrix"] == "none"
+    sync = {i["title"]: i["sync"] for i in ls["items"]}
+    # ...and still marks its own file, found by the path it copies from.
+    assert (sync["The Matrix"], sync["Heat"]) == ("none", "partial")

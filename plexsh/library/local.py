@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import weakref
 from dataclasses import asdict, dataclass
@@ -205,16 +206,28 @@ class LocalFiles:
         return {file_id for _, file_id in self._unfinished(item_id)}
 
     def _unfinished(self, item_id: int | None = None) -> list[tuple[int, int]]:
-        """(item_id, file_id) of files with an unfinished job (the path too must match: a re-scan may
-        have given the job's file id to another file)."""
+        """(item_id, file_id) of files with an unfinished job. A job names its file by id and by the path
+        it copies from; a re-scan may have re-made the file's row (another id) and given the old id to
+        another file, so the path decides. A job whose id is stale is pointed at its file's new row, so
+        the path (which no index serves) is looked up once, not at every `ls`."""
         marks = ", ".join("?" * len(UNFINISHED))
-        sql = (f"SELECT f.item_id, f.id FROM jobs j JOIN files f ON f.id = j.file_id AND f.path = j.source "
-               f"WHERE j.state IN ({marks})")
-        params: list = list(UNFINISHED)
-        if item_id is not None:
-            sql += " AND f.item_id = ?"
-            params.append(item_id)
-        return self.conn.execute(sql, params).fetchall()
+        found = []
+        for job_id, source, file_item, file_id, path in self.conn.execute(
+                f"SELECT j.id, j.source, f.item_id, f.id, f.path FROM jobs j LEFT JOIN files f ON f.id = j.file_id "
+                f"WHERE j.state IN ({marks})", UNFINISHED).fetchall():
+            if path != source:
+                row = self.conn.execute("SELECT item_id, id FROM files WHERE path = ?", (source,)).fetchone()
+                if row is None:
+                    continue  # not in the catalog now: nothing to mark
+                file_item, file_id = row
+                try:
+                    with self.db.atomic():
+                        self.conn.execute("UPDATE jobs SET file_id = ? WHERE id = ?", (file_id, job_id))
+                except sqlite3.OperationalError:
+                    pass  # busy: the next look finds it by path again
+            if item_id is None or file_item == item_id:
+                found.append((file_item, file_id))
+        return found
 
     def file_status(self, files: Sequence, *, check: bool = True) -> dict[int, str]:
         """Status per file (FileRow) of one title: synced, partial or none.
