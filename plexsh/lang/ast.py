@@ -213,6 +213,26 @@ class Log(Command):
 
 
 @dataclass(frozen=True)
+class Rm(Command):
+    """`rm [movie|tv] TITLE [SELECTION] [dry-run]`: local copies to the trash (never a source)."""
+
+    title: str = ""
+    kind: str | None = None
+    selection: Selection = Selection()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Trash(Command):
+    """`trash` lists; `trash restore ID...|all`; `trash empty [older-than AGE] [yes]` deletes for good."""
+
+    action: str | None = None  # None | "restore" | "empty"
+    ids: tuple[str, ...] | str = ()  # restore: trash ids, or "all"
+    older_than: float | None = None  # empty: seconds
+    yes: bool = False  # empty: confirmed on the command line
+
+
+@dataclass(frozen=True)
 class Script:
     """A parsed text: its commands in order."""
 

@@ -25,6 +25,8 @@ TERMINAL_WORDS = {
     "OPTION": "an option (keep-going, profile, page-size or color)",
     "VERIFY_MODE": "sha256, checksum or size",
     "PRIORITY_LEVEL": "high, normal or low",
+    "TRASH_ID": "a trash id like k3m9ab (`trash` lists them)",
+    "AGE": "an age like 30d, 12h or 2w",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",
