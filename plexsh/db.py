@@ -21,6 +21,7 @@ MIGRATION_SETS: tuple[tuple[str, str], ...] = (
     ("catalog", "plexsh.library.catalog"),
     ("jobs", "plexsh.engine.jobs"),
     ("local", "plexsh.library.local"),
+    ("journal", "plexsh.journal.actions"),
 )
 # Where releases before this registry recorded their steps (sqlite-utils' Migrations), under these names.
 _LEGACY_TABLE = "_sqlite_migrations"
