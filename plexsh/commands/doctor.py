@@ -1,4 +1,4 @@
-"""`doctor`: checks rsync, the config, every source and destination, and the catalog's age; says what to fix."""
+"""`doctor`: checks rsync, the config, every source and destination, the catalog's age and the trash; says what to fix."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def doctor(session, node: ast.Doctor) -> Reply:
         _sources(config, check)
         _destinations(config, check)
     _catalog(session, check)
+    _trash(session, check)
     return _reply(checks)
 
 
@@ -105,6 +106,20 @@ def _catalog(session, check) -> None:
         check("catalog", False, f"last scanned {format_age(stats.last_scan_age)} ago", "run `scan` to refresh it")
     else:
         check("catalog", True, f"{stats.files:,} files, scanned {format_age(stats.last_scan_age)} ago")
+
+
+def _trash(session, check) -> None:
+    """How much the trash holds (never a problem: it is what `undo` and `trash restore` draw on)."""
+    from plexsh.commands.trash import trash_home
+    from plexsh.journal import trash
+
+    try:
+        count, size = trash.total(trash_home(session))
+    except OSError as error:
+        check("trash", False, f"cannot read the trash: {error.strerror or error}", "check the plexsh folder's permissions")
+        return
+    check("trash", True, f"{count} entr{'ies' if count != 1 else 'y'}, {format_size(size)}"
+          + ("; `trash empty older-than 30d` frees what is older" if count else ""))
 
 
 def _reply(checks: list[dict]) -> Reply:
