@@ -33,7 +33,7 @@ class UndoRefused(PlexError):
         first = f"{problems[0][0].where}: {problems[0][1]}"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"cannot {verb} action {action.id} ({action.command}): {first}{more}",
-                         f"`{verb} {action.id} force` {verb}s it anyway (nothing is overwritten: "
+                         f"`{verb} {action.id} force` does it anyway (nothing is overwritten: "
                          "changed files go to the trash)" if forcible else None)
 
 
@@ -74,10 +74,10 @@ def changed(path: str | Path, step: Step) -> str | None:
     return None
 
 
-def _home() -> Path:
-    from plexsh.home import home_dir
-
-    return home_dir()
+def home_of(db) -> Path:
+    """The plexsh home whose trash the journal uses: the folder of its SQLite file (the demo has its own)."""
+    conn = getattr(db, "conn", db)
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2]).parent
 
 
 def _trash():
@@ -86,31 +86,20 @@ def _trash():
     return trash
 
 
-def _trashed_by(step: Step, original: str):
+def _trashed_by(db, step: Step, original: str):
     """The trash entry this step's action made of ORIGINAL (a crash may have come before its id was written)."""
     trash = _trash()
     if step.trash_id:
-        found = trash.find(_home(), step.trash_id)
+        found = trash.find(home_of(db), step.trash_id)
         if found is not None:
             return found
-    matches = [e for e in trash.entries(_home()) if str(e.original) == original and e.action_id == step.action_id]
+    matches = [e for e in trash.entries(home_of(db)) if str(e.original) == original and e.action_id == step.action_id]
     return max(matches, key=lambda e: e.deleted_at) if matches else None
 
 
-def _send(step: Step, path: str) -> dict[str, Any]:
-    entry = _trash().send(Path(path), home=_home(), action_id=step.action_id)
+def _send(db, step: Step, path: str) -> dict[str, Any]:
+    entry = _trash().send(Path(path), home=home_of(db), action_id=step.action_id)
     return {"trash_id": entry.id}
-
-
-def _put_back(step: Step, to: str) -> None:
-    trash = _trash()
-    entry = trash.find(_home(), step.trash_id) if step.trash_id else None
-    if entry is None:
-        raise StepProblem(f"{to}: its copy is no longer in the trash (emptied?)")
-    try:
-        trash.put_back(entry, home=_home(), to=Path(to))
-    except FileExistsError:
-        raise StepProblem(f"{to}: something else is there now; it is kept") from None
 
 
 def _forward(db, step: Step) -> dict[str, Any]:
@@ -118,8 +107,8 @@ def _forward(db, step: Step) -> dict[str, Any]:
     if step.op == "trash":
         if not os.path.lexists(step.path):
             raise StepProblem(f"{step.path}: it is gone")
-        values = _send(step, step.path)
-        entry = _trash().find(_home(), values["trash_id"])
+        values = _send(db, step, step.path)
+        entry = _trash().find(home_of(db), values["trash_id"])
         return {**values, "to": str(entry.path) if entry else None}
     if step.op == "move":
         rename_no_replace(step.path, step.to)
@@ -150,7 +139,7 @@ def _remove_folder(path: str) -> dict[str, Any]:
     return {}
 
 
-def check_undo(step: Step, force: bool) -> str | None:
+def check_undo(db, step: Step, force: bool) -> str | None:
     """Why a done step cannot be undone now (None when it can). `force` passes files changed since, never
     a place where undo would put a file and something else is."""
     if step.op in ("place", "move"):
@@ -163,7 +152,7 @@ def check_undo(step: Step, force: bool) -> str | None:
             return f"something else is at {step.path} now"
         return None
     if step.op == "trash":
-        if _trashed_by(step, step.path) is None:
+        if _trashed_by(db, step, step.path) is None:
             return "it is no longer in the trash (emptied?)"
         if os.path.lexists(step.path):
             return "something else is there now"
@@ -175,15 +164,15 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
         if not os.path.lexists(step.to):  # gone (allowed by force): nothing to put in the trash
             _forget_local(db, step.to)
             return {"note": "gone"}
-        values = _send(step, step.to)
+        values = _send(db, step, step.to)
         _forget_local(db, step.to)
         return values
     if step.op == "trash":
-        entry = _trashed_by(step, step.path)
+        entry = _trashed_by(db, step, step.path)
         if entry is None:
             raise StepProblem(f"{step.path}: it is no longer in the trash (emptied?)")
         try:
-            _trash().put_back(entry, home=_home(), to=Path(step.path))
+            _trash().put_back(entry, home=home_of(db), to=Path(step.path))
         except FileExistsError:
             raise StepProblem(f"{step.path}: something else is there now; it is kept") from None
         return {}
@@ -204,14 +193,14 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
     raise ValueError(step.op)
 
 
-def check_redo(step: Step) -> str | None:
+def check_redo(db, step: Step) -> str | None:
     """Why an undone step cannot be done again now (None when it can)."""
     if step.op in ("place", "move"):
         if step.note == "gone":
             return None
         if os.path.lexists(step.to):
             return "something else is there now"
-        if step.op == "place" and _trashed_by(step, step.to) is None:
+        if step.op == "place" and _trashed_by(db, step, step.to) is None:
             return "its copy is no longer in the trash (emptied?)"
         if step.op == "move" and not os.path.lexists(step.path):
             return "it is gone"
@@ -224,11 +213,11 @@ def _again(db, step: Step) -> dict[str, Any]:
     if step.op == "place":
         if step.note == "gone":
             return {}
-        entry = _trashed_by(step, step.to)
+        entry = _trashed_by(db, step, step.to)
         if entry is None:
             raise StepProblem(f"{step.to}: its copy is no longer in the trash (emptied?)")
         try:
-            _trash().put_back(entry, home=_home(), to=Path(step.to))
+            _trash().put_back(entry, home=home_of(db), to=Path(step.to))
         except FileExistsError:
             raise StepProblem(f"{step.to}: something else is there now; it is kept") from None
         _record_local(db, step)
@@ -258,10 +247,10 @@ def _record_local(db, step: Step) -> None:
 # --- settling a step a crash interrupted -------------------------------------------------------------
 
 
-def settle(step: Step) -> tuple[str, dict[str, Any]]:
+def settle(db, step: Step) -> tuple[str, dict[str, Any]]:
     """The state a step in doing/undoing/redoing really reached, read from the disk (a rename either
     happened or not), and what to record with it."""
-    happened = _happened(step)
+    happened = _happened(db, step)
     if step.state in ("doing", "redoing"):
         if happened is None:
             return ("done" if step.state == "doing" else "undone"), {}
@@ -277,14 +266,14 @@ def settle(step: Step) -> tuple[str, dict[str, Any]]:
     return step.state, {}
 
 
-def _happened(step: Step) -> tuple[bool, dict[str, Any]] | None:
+def _happened(db, step: Step) -> tuple[bool, dict[str, Any]] | None:
     """(whether the disk shows the step done, values to record): None when the disk cannot tell and
     either state is safe (a folder step)."""
     if step.op == "place":
         if os.path.lexists(step.to) and not os.path.lexists(step.path) and step.state != "undoing":
             return True, _safe_fingerprint(step.to)
         if step.state == "undoing":
-            entry = _trashed_by(step, step.to)
+            entry = _trashed_by(db, step, step.to)
             if not os.path.lexists(step.to) and entry is not None:
                 return False, {"trash_id": entry.id}
             return True, {}
@@ -294,7 +283,7 @@ def _happened(step: Step) -> tuple[bool, dict[str, Any]] | None:
     if step.op == "trash":
         if os.path.lexists(step.path):
             return False, {}
-        entry = _trashed_by(step, step.path)
+        entry = _trashed_by(db, step, step.path)
         if entry is None:
             return False, {"note": "gone"}  # neither there nor in the trash: nothing left to do
         return True, {"trash_id": entry.id, "to": str(entry.path)}
@@ -371,7 +360,7 @@ def undo(db, action: Action, force: bool = False) -> Action:
     from plexsh.engine.jobs import engine_identity
 
     todo = [s for s in reversed(action.steps) if s.state in ("done", "undoing")]
-    problems = [(s, reason) for s in todo if (reason := check_undo(s, force))]
+    problems = [(s, reason) for s in todo if (reason := check_undo(db, s, force))]
     if problems:
         forcible = not force and all("unless forced" in r or r == "it is gone" for _, r in problems)
         raise UndoRefused(action, problems, "undo", forcible)
@@ -387,7 +376,7 @@ def redo(db, action: Action) -> Action:
     from plexsh.engine.jobs import engine_identity
 
     todo = [s for s in action.steps if s.state in ("undone", "redoing")]
-    problems = [(s, reason) for s in todo if (reason := check_redo(s))]
+    problems = [(s, reason) for s in todo if (reason := check_redo(db, s))]
     if problems:
         raise UndoRefused(action, problems, "redo")
     mark_action(db, action.id, "redoing", engine=engine_identity())

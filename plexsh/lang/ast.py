@@ -233,6 +233,26 @@ class Trash(Command):
 
 
 @dataclass(frozen=True)
+class History(Command):
+    """`history [N]`: the journal's actions newest first, or action N's steps."""
+
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Undo(Command):
+    """`undo [N] [force]`: the last action not undone, or N and the later ones that depend on it."""
+
+    id: int | None = None
+    force: bool = False  # files changed since the action are undone too (to the trash)
+
+
+@dataclass(frozen=True)
+class Redo(Command):
+    """`redo`: the last undone action, done again."""
+
+
+@dataclass(frozen=True)
 class Script:
     """A parsed text: its commands in order."""
 

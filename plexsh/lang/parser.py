@@ -387,6 +387,13 @@ class ToAst(Transformer):
         action = children[0] or {}
         return ast.Trash(**action, span=_span(meta))
 
+    def history(self, meta, children):
+        return ast.History(None if children[0] is None else _int(children[0]), span=_span(meta))
+
+    def undo(self, meta, children):
+        number, force = children
+        return ast.Undo(None if number is None else _int(number), force is not None, span=_span(meta))
+
     def trash_restore(self, meta, children):
         if children[0].type == "ALL":
             return {"action": "restore", "ids": "all"}

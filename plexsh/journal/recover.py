@@ -1,0 +1,101 @@
+"""At start, once: actions a stopped plexsh left half done are finished or rolled back, as the disk shows them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from plexsh.journal.actions import Action, action as load_action, actions, mark_step
+from plexsh.journal.steps import StepProblem, UndoRefused, perform, redo, settle, undo
+
+__all__ = ["recover", "recover_at"]
+
+_UNFINISHED = ("pending", "undoing", "redoing")
+_MIDWAY = ("doing", "undoing", "redoing")
+
+
+def recover_at(path: Path) -> list[str]:
+    """recover() over its own connection to the file at PATH, opened and closed here: it runs before
+    any part of plexsh (the job store's own recovery included) reads the file."""
+    from plexsh.db import open_database
+
+    _, db = open_database(path)
+    try:
+        return recover(db)
+    finally:
+        db.close()
+
+
+def recover(db) -> list[str]:
+    """Settle every step a stopped plexsh left midway from what is on disk, then finish what it was
+    doing: a command's steps are done to the end (or, when one cannot be, the done ones are put back),
+    an undo or a redo is finished. One line per action, to tell the user. A get's copies are left to
+    its jobs, which run again; a copy that reached its place before the stop counts as done.
+
+    Actions of another plexsh still running are left alone."""
+    from plexsh.engine.jobs import engine_alive, engine_identity
+
+    me = engine_identity()
+    notes = []
+    for found in actions(db, states=_UNFINISHED):
+        if found.engine != me and engine_alive(found.engine):
+            continue
+        midway = [s for s in found.steps if s.state in _MIDWAY]
+        for step in midway:
+            state, values = settle(db, step)
+            mark_step(db, step, state, **values)
+        found = load_action(db, found.id)
+        if any(s.op == "place" for s in found.steps):
+            _placed_jobs_done(db, found)
+        note = _finish(db, found, bool(midway))
+        if note:
+            notes.append(note)
+    return notes
+
+
+def _finish(db, found: Action, was_midway: bool) -> str | None:
+    what = f"action {found.id} ({found.command})"
+    try:
+        if found.state == "undoing":
+            undo(db, found, force=True)  # its files were checked before the undo began
+            return f"finished undoing {what}, left incomplete by a stopped plexsh"
+        if found.state == "redoing":
+            redo(db, found)
+            return f"finished redoing {what}, left incomplete by a stopped plexsh"
+        if any(s.state == "planned" and s.op != "place" for s in found.steps):
+            perform(db, found)
+            return f"finished {what}, left incomplete by a stopped plexsh"
+    except (StepProblem, UndoRefused, OSError) as error:
+        reason = getattr(error, "message", None) or getattr(error, "strerror", None) or str(error)
+        after = load_action(db, found.id)
+        if after.state == "rolled-back":
+            return f"rolled back {what}, left incomplete by a stopped plexsh: {reason}"
+        return f"could not finish {what}, left incomplete by a stopped plexsh: {reason}"
+    if was_midway and all(s.op == "place" or s.state != "planned" for s in found.steps):
+        from plexsh.journal.steps import _settle_action
+
+        _settle_action(db, found.id)
+    return None
+
+
+def _placed_jobs_done(db, found: Action) -> None:
+    """A copy renamed into place before plexsh stopped, its job not yet marked done: the job is done
+    (so it is not copied again) and the copy recorded as local."""
+    from plexsh.library.local import LocalFiles
+    from plexsh.library.pathtext import loaded, stored
+
+    conn = getattr(db, "conn", db)
+    for step in found.steps:
+        if step.op != "place" or step.state != "done":
+            continue
+        row = conn.execute("SELECT id, file_id, source FROM jobs WHERE destination = ? AND state IN "
+                           "('running', 'verifying', 'queued', 'stalled') ORDER BY id DESC LIMIT 1",
+                           (stored(step.to),)).fetchone()
+        if row is None:
+            continue
+        job_id, file_id, source = row
+        with conn:
+            conn.execute("UPDATE jobs SET state = 'done', pid = NULL, finished = ?, updated = ?, bytes_done = total, "
+                         "sha256 = coalesce(?, sha256), last_error = NULL, error_kind = NULL WHERE id = ?",
+                         (time.time(), time.time(), step.sha256, job_id))
+        LocalFiles(db).record(file_id, loaded(source), step.to, step.size or 0, step.sha256)
