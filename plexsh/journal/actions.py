@@ -61,7 +61,7 @@ class Step:
     size: int | None = None
     mtime_ns: int | None = None
     sha256: str | None = None
-    origin: str | None = None  # place: the source file the copy came from (redo records it as local again)
+    origin: str | None = None  # place, trash (rm): the source file of the copy (recorded as local again when it comes back)
     state: str = "planned"
     trash_id: str | None = None
     note: str | None = None

@@ -108,6 +108,8 @@ def _forward(db, step: Step) -> dict[str, Any]:
         if not os.path.lexists(step.path):
             raise StepProblem(f"{step.path}: it is gone")
         values = _send(db, step, step.path)
+        if step.origin:  # a local copy (rm): no longer one
+            _forget_local(db, step.path)
         entry = _trash().find(home_of(db), values["trash_id"])
         return {**values, "to": str(entry.path) if entry else None}
     if step.op == "move":
@@ -175,6 +177,10 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
             _trash().put_back(entry, home=home_of(db), to=Path(step.path))
         except FileExistsError:
             raise StepProblem(f"{step.path}: something else is there now; it is kept") from None
+        if step.origin:  # a local copy rm took (of that source file): a recorded copy again
+            from plexsh.library.local import LocalFiles
+
+            LocalFiles(db).record(None, step.origin, step.path, step.size or 0, step.sha256)
         return {}
     if step.op == "move":
         if not os.path.lexists(step.to):
