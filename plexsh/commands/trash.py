@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 from plexsh.commands import command
 from plexsh.errors import PlexError
-from plexsh.home import home_dir
 from plexsh.journal import trash as store
 from plexsh.lang import ast
 from plexsh.render import format_age, format_size
@@ -29,9 +30,10 @@ def trash(session, node: ast.Trash) -> Reply:
     return _list(home)
 
 
-def trash_home(session) -> object:
-    """The plexsh home whose trash this session uses: the folder of its catalog."""
-    return session.database.parent if session.database is not None else home_dir()
+def trash_home(session) -> Path:
+    """The plexsh home whose trash this session uses, as the journal's: the folder of its catalog (the
+    demo has its own)."""
+    return Path(session.database).parent
 
 
 def _list(home) -> Reply:
@@ -65,7 +67,7 @@ def _restore(session, home, node: ast.Trash) -> Reply:
             if item is None:
                 raise PlexError(f"nothing in the trash has the id {id}", "`trash` lists the ids")
             chosen.append(item)
-    restored, refused = _put_back(home, chosen)
+    restored, refused = _restore_journaled(session, chosen)
     reply = Reply("trash", data={"restored": [{"id": i.id, "original": str(i.original), "size": i.size}
                                               for i in restored],
                                  "refused": [{"id": i.id, "original": str(i.original), "reason": why}
@@ -74,28 +76,53 @@ def _restore(session, home, node: ast.Trash) -> Reply:
         reply.say(f"restored {item.original}", "good")
     for item, why in refused:
         reply.say(f"not restored {item.original}: {why}", "warn")
+    if restored:
+        reply.say("`undo` sends them back to the trash" if len(restored) > 1 else "`undo` sends it back to the trash",
+                  "dim")
     if refused:
         reply.ok = False
         reply.error = (f"{len(refused)} of {len(chosen)} not restored: "
-                       + ("something is at the original place" if all("already" in why for _, why in refused)
+                       + ("something is at the original place" if all(why == TAKEN for _, why in refused)
                           else refused[0][1]))
         reply.hint = "move what is there away, then `trash restore` again"
     return reply
 
 
-def _put_back(home, chosen: list) -> tuple[list, list]:
-    """Put each entry back; those whose place is taken (or cannot be reached) stay, with the reason."""
-    restored, refused = [], []
-    for item in chosen:
-        try:
-            store.put_back(item, home=home)
-        except FileExistsError:
-            refused.append((item, "something is already at the original place"))
-        except OSError as error:
-            refused.append((item, error.strerror or str(error)))
-        else:
-            restored.append(item)
+TAKEN = "something is already at the original place"
+
+
+def _restore_journaled(session, chosen: list) -> tuple[list, list]:
+    """Put entries back as one journaled action (so `undo` sends them back): the missing folders made,
+    then each entry renamed to its original place. Those whose place is taken stay, with the reason.
+    A copy `rm` took is a recorded local copy again."""
+    from plexsh import journal
+
+    restored = [item for item in chosen if not os.path.lexists(item.original)]
+    refused = [(item, TAKEN) for item in chosen if item not in restored]
+    if not restored:
+        return restored, refused
+    steps = [journal.mkdir_step(folder) for folder in journal.folders_to_make(i.original for i in restored)]
+    steps += [journal.move_step(item.path, item.original) for item in restored]
+    db = session.catalog.db
+    action = journal.record(db, "trash", session.command_text or "trash restore", steps)
+    journal.perform(db, action)
+    _record_again(session, restored)
     return restored, refused
+
+
+def _record_again(session, restored: list) -> None:
+    """Entries a journaled `rm` trashed were recorded local copies (of the source file its step names)."""
+    from plexsh import journal
+    from plexsh.library.local import local_files
+
+    store = local_files(session.catalog)
+    for item in restored:
+        if item.action_id is None:
+            continue
+        found = journal.action(session.catalog.db, item.action_id)
+        for step in found.steps if found is not None and found.verb == "rm" else ():
+            if step.op == "trash" and step.path == str(item.original) and step.origin:
+                store.record(None, step.origin, step.path, item.size, step.sha256)
 
 
 def _empty(session, home, node: ast.Trash) -> Reply:

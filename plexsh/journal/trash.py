@@ -9,8 +9,9 @@ the file's way that is). Such a folder is made 0700 and refused when it is a sym
 plexsh remembers every trash it made (`<home>/trash-places.json`) so `trash` lists them all.
 
 The info record is written and fsynced before the rename, so a crash leaves either the file where it
-was with a record that points at nothing (ignored, and removed by `empty`) or the file in the trash
-with its record. Putting back never replaces anything: the rename fails where something is.
+was with a record that points at nothing (ignored; `empty` removes it once the file is gone from its
+place too) or the file in the trash with its record. Putting back never replaces anything: the rename
+fails where something is.
 """
 
 from __future__ import annotations
@@ -345,7 +346,10 @@ def _remove_info(item: Trashed) -> None:
 
 
 def _remove_orphan_infos(trash: Path) -> None:
-    """Records whose entry is gone (a crash between writing the record and the rename, or during empty)."""
+    """Records whose entry is gone and whose original place is empty: a crash between writing the
+    record and the rename left the file where it was, and it has gone since. A record whose file is
+    back at its place stays: `trash restore` renames entries out as a journaled move, and its undo
+    renames them back here, where the record makes them entries again."""
     try:
         names = os.listdir(trash / "info")
     except OSError:
@@ -354,9 +358,12 @@ def _remove_orphan_infos(trash: Path) -> None:
         info = trash / "info" / name
         item = _read_info(trash, info)
         if item is None:
-            if time.time() - os.lstat(info).st_mtime > 60:  # not one being written right now
-                _unlink_quietly(info)
-        elif not os.path.lexists(item.path):
+            try:
+                if time.time() - os.lstat(info).st_mtime > 60:  # not one being written right now
+                    _unlink_quietly(info)
+            except FileNotFoundError:
+                pass
+        elif not os.path.lexists(item.path) and not os.path.lexists(item.original):
             _unlink_quietly(info)
 
 
