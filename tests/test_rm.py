@@ -1,0 +1,126 @@
+"""`rm`: local copies to the trash as one journaled action, the folders plexsh made with them, and `undo` bringing all back."""
+
+from __future__ import annotations
+
+from conftest import run_json, run_plexsh, write_config
+
+from plexsh.journal import trash
+
+SEASON_1 = ["Breaking Bad - S01E01 - Pilot.mkv", "Breaking Bad - S01E02 - Cat's in the Bag.mkv",
+            "Breaking Bad - S01E03 - And the Bag's in the River.mkv"]
+
+
+def got(home, command: str, **env) -> None:
+    result = run_plexsh("-c", command, **env)
+    assert result.returncode == 0, result.stderr
+
+
+def season_marks(home) -> dict:
+    [reply] = run_json('show "Breaking Bad"')
+    return {season["season"]: season["sync"] for season in reply["seasons"]}
+
+
+def test_rm_of_a_season_sends_its_copies_to_the_trash_removes_the_folders_plexsh_made_and_undo_brings_all_back(scanned):
+    local = scanned / "local" / "TV" / "Breaking Bad"
+    got(scanned, 'get "Breaking Bad" s1')
+    inodes = {name: (local / "Season 01" / name).stat().st_ino for name in SEASON_1}
+    assert season_marks(scanned)[1] == "synced"
+
+    result = run_plexsh("-c", 'rm "Breaking Bad" s1')
+
+    assert result.returncode == 0, result.stderr
+    assert "moved 3 files of Breaking Bad (1.4 MiB) to the trash, 2 empty folders removed" in result.stdout
+    assert not local.exists() and (scanned / "local" / "TV").is_dir()  # the destination itself stays
+    assert sorted(e.original.name for e in trash.entries(scanned)) == sorted(SEASON_1)
+    assert season_marks(scanned)[1] == "none"
+
+    undone = run_plexsh("-c", "undo")
+
+    assert undone.returncode == 0, undone.stderr
+    assert {name: (local / "Season 01" / name).stat().st_ino for name in SEASON_1} == inodes
+    assert trash.entries(scanned) == []
+    assert season_marks(scanned)[1] == "synced"
+
+
+def test_rm_dry_run_shows_the_files_and_folders_and_removes_nothing(scanned):
+    got(scanned, 'get "Breaking Bad" s1e1')
+
+    [reply] = run_json('rm "Breaking Bad" s1 dry-run')
+
+    assert reply["ok"] and reply["dry_run"]
+    assert [f["path"].rsplit("/", 1)[1] for f in reply["files"]] == [SEASON_1[0]]
+    assert [(f["path"].rsplit("/", 1)[1], f["why"]) for f in reply["folders"]] == [
+        ("Season 01", "made by plexsh"), ("Breaking Bad", "made by plexsh")]
+    assert (scanned / "local" / "TV" / "Breaking Bad" / "Season 01" / SEASON_1[0]).exists()
+    assert trash.entries(scanned) == []
+    text = run_plexsh("-c", 'rm "Breaking Bad" s1 dry-run').stdout
+    assert "1 file, 488.3 KiB would go to the trash, 2 empty folders would go too; nothing removed (dry-run)" in text
+
+
+def test_rm_keeps_a_folder_that_still_holds_something_else(scanned):
+    season = scanned / "local" / "TV" / "Breaking Bad" / "Season 01"
+    got(scanned, 'get "Breaking Bad" s1')
+    (season / "Pilot.en.srt").write_text("subtitles")
+
+    result = run_plexsh("-c", 'rm "Breaking Bad" s1')
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in season.iterdir()) == ["Pilot.en.srt"]
+    assert "empty folder" not in result.stdout
+
+
+def test_rm_of_a_title_with_nothing_local_is_one_clear_line(scanned):
+    got(scanned, 'get "Breaking Bad" s1e1')
+
+    result = run_plexsh("-c", 'rm "Breaking Bad" s2')
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "error: nothing to remove: Breaking Bad s2 has no local copy"
+    assert "Traceback" not in result.stderr
+
+
+def test_rm_refuses_a_copy_that_lies_inside_a_source_and_touches_nothing(scanned, tmp_path):
+    films = tmp_path / "films"
+    got(scanned, 'get movie "Heat" to "%s"' % films)
+    [copy] = list(films.rglob("*.mkv"))
+    # The folder the copy went to is a source now: what lies in it is the NAS's, never plexsh's to remove.
+    write_config(scanned, tmp_path, folders={"movies": ["nas/Movies", "nas/Movies2", "films"],
+                                             "tv": ["nas/TV", "nas/TV2"]})
+
+    result = run_plexsh("-c", 'rm movie "Heat"')
+
+    assert result.returncode == 1, result.stdout
+    assert f"lies inside the source {films}: plexsh never removes anything from a source" in result.stderr
+    assert copy.exists() and trash.entries(scanned) == []
+
+
+def test_folders_the_journal_has_no_record_of_go_only_under_a_destination_and_rm_says_so(scanned, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    # Copies made with the journal off have no mkdir steps, as copies made before the journal existed.
+    got(scanned, 'get "Breaking Bad" s1e1', PLEXSH_BENCH_NO_JOURNAL="1")
+    got(scanned, 'get "Breaking Bad" s2e1 to "%s"' % elsewhere, PLEXSH_BENCH_NO_JOURNAL="1")
+
+    result = run_plexsh("-c", 'rm "Breaking Bad"')
+
+    assert result.returncode == 0, result.stderr
+    show = scanned / "local" / "TV" / "Breaking Bad"
+    assert not show.exists()
+    assert f"removed the empty folder {show / 'Season 01'} (empty, under a destination; the journal has no " \
+           "record of who made it)" in result.stdout
+    assert (elsewhere / "Breaking Bad" / "Season 02").is_dir()  # not under a destination: kept
+    assert list((elsewhere / "Breaking Bad" / "Season 02").iterdir()) == []
+
+
+def test_a_restore_from_the_trash_makes_the_copy_local_again_and_undo_sends_it_back(scanned):
+    got(scanned, 'get "Breaking Bad" s1e1')
+    got(scanned, 'rm "Breaking Bad" s1e1')
+    [entry] = trash.entries(scanned)
+
+    result = run_plexsh("-c", f"trash restore {entry.id}")
+
+    assert result.returncode == 0, result.stderr
+    assert entry.original.exists() and trash.entries(scanned) == []
+    assert season_marks(scanned)[1] == "partial"
+    assert run_plexsh("-c", "undo").returncode == 0
+    assert not entry.original.exists()
+    assert [e.id for e in trash.entries(scanned)] == [entry.id]
