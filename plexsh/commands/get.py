@@ -68,7 +68,20 @@ def get(session, node: ast.Get) -> Reply:
                                     f"({format_size(plan.total)}): jobs {', '.join(map(str, ids))}", "note"),
                           conflicts)
     note = transfers.recovered_note(session)
-    return _conflicts(finished_reply(reply, transfers.run_until_finished(session, ids), note), conflicts)
+    views = transfers.run_until_finished(session, ids)
+    if action is not None:
+        _nothing_placed(session, action.id)
+    return _conflicts(finished_reply(reply, views, note), conflicts)
+
+
+def _nothing_placed(session, action_id: int) -> None:
+    """A get whose copies all failed changed nothing: its folders go again and the action is marked failed."""
+    from plexsh import journal
+
+    db = session.catalog.db
+    found = journal.action(db, action_id)
+    if found.state == "pending" and not any(s.state == "done" for s in found.steps if s.op in ("place", "trash")):
+        journal.roll_back(db, found, [s for s in found.steps if s.state == "done"], state="failed")
 
 
 def _journal(session, entries):

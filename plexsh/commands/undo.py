@@ -112,6 +112,9 @@ def _what(done) -> str:
     made = [s for s in undone if s.op == "rmdir" and not s.note]
     if made:
         parts.append(f"{_count(len(made), 'folder', 'folders')} made again")
+    gone = [s for s in done.steps if s.state == "undone" and s.note == "gone" and s.op in ("place", "move")]
+    if gone:
+        parts.append(f"{_count(len(gone), 'file was', 'files were')} gone already")
     return ", ".join(parts) or "nothing was left to undo"
 
 

@@ -26,11 +26,11 @@ from pathlib import Path
 
 from plexsh.journal.actions import (Action, Step, action, actions, mark_action, mark_step, record,
                                     steps_of)
-from plexsh.journal.steps import StepProblem, UndoRefused, changed, perform, redo, undo
+from plexsh.journal.steps import StepProblem, UndoRefused, changed, perform, redo, roll_back, undo
 
 __all__ = ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "enabled",
            "folders_to_make", "mark_action", "mark_step", "mkdir_step", "move_step", "perform", "place_step",
-           "record", "redo", "rmdir_step", "steps_of", "trash_step", "undo"]
+           "record", "redo", "rmdir_step", "roll_back", "steps_of", "trash_step", "undo"]
 
 
 def enabled() -> bool:

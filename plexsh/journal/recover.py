@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from plexsh.journal.actions import Action, action as load_action, actions, mark_step
-from plexsh.journal.steps import StepProblem, UndoRefused, perform, redo, settle, undo
+from plexsh.journal.steps import StepProblem, UndoRefused, roll_back, perform, redo, settle, undo
 
 __all__ = ["recover", "recover_at"]
 
@@ -62,6 +62,9 @@ def _finish(db, found: Action, was_midway: bool) -> str | None:
         if found.state == "redoing":
             redo(db, found)
             return f"finished redoing {what}, left incomplete by a stopped plexsh"
+        if found.state == "pending" and _copies_never_queued(db, found):
+            roll_back(db, found, [s for s in found.steps if s.state == "done"])
+            return f"rolled back {what}, left incomplete by a stopped plexsh (it stopped before queueing its copies)"
         if any(s.state == "planned" and s.op != "place" for s in found.steps):
             perform(db, found)
             return f"finished {what}, left incomplete by a stopped plexsh"
@@ -76,6 +79,19 @@ def _finish(db, found: Action, was_midway: bool) -> str | None:
 
         _settle_action(db, found.id)
     return None
+
+
+def _copies_never_queued(db, found: Action) -> bool:
+    """A get stopped after writing its action and before queueing a job: none of its copies will come."""
+    from plexsh.library.pathtext import stored
+
+    places = [stored(s.to) for s in found.steps if s.op == "place"]
+    if not places or any(s.state != "planned" for s in found.steps if s.op == "place"):
+        return False
+    conn = getattr(db, "conn", db)
+    marks = ", ".join("?" * len(places))
+    return conn.execute(f"SELECT 1 FROM jobs WHERE destination IN ({marks}) AND created >= ? LIMIT 1",
+                        (*places, found.at)).fetchone() is None
 
 
 def _placed_jobs_done(db, found: Action) -> None:

@@ -141,23 +141,34 @@ def _remove_folder(path: str) -> dict[str, Any]:
     return {}
 
 
-def check_undo(db, step: Step, force: bool) -> str | None:
+def check_undo(db, step: Step, force: bool, freed: set[str] = frozenset()) -> str | None:
     """Why a done step cannot be undone now (None when it can). `force` passes files changed since, never
-    a place where undo would put a file and something else is."""
+    a place where undo would put a file and something else is (unless FREED: a step undone before this
+    one of the same undo empties it). A file gone since needs no undo and stops nothing."""
     if step.op in ("place", "move"):
         reason = changed(step.to, step)
         if reason == "it is gone":
-            return None if force else reason
+            return None
         if reason and not force:
             return reason + " (changed files are kept unless forced)"
-        if step.op == "move" and os.path.lexists(step.path):
+        if step.op == "move" and os.path.lexists(step.path) and step.path not in freed:
             return f"something else is at {step.path} now"
         return None
     if step.op == "trash":
         if _trashed_by(db, step, step.path) is None:
             return "it is no longer in the trash (emptied?)"
-        if os.path.lexists(step.path):
+        if os.path.lexists(step.path) and step.path not in freed:
             return "something else is there now"
+    return None
+
+
+def _frees(step: Step, undoing: bool) -> str | None:
+    """The path a step empties when undone (UNDOING) or redone: a copy or a move's file leaving it on
+    undo, a file going to the trash on redo."""
+    if undoing and step.op in ("place", "move"):
+        return step.to
+    if not undoing and step.op == "trash":
+        return step.path
     return None
 
 
@@ -199,12 +210,12 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
     raise ValueError(step.op)
 
 
-def check_redo(db, step: Step) -> str | None:
-    """Why an undone step cannot be done again now (None when it can)."""
+def check_redo(db, step: Step, freed: set[str] = frozenset()) -> str | None:
+    """Why an undone step cannot be done again now (None when it can); FREED as for check_undo."""
     if step.op in ("place", "move"):
         if step.note == "gone":
             return None
-        if os.path.lexists(step.to):
+        if os.path.lexists(step.to) and step.to not in freed:
             return "something else is there now"
         if step.op == "place" and _trashed_by(db, step, step.to) is None:
             return "its copy is no longer in the trash (emptied?)"
@@ -213,6 +224,18 @@ def check_redo(db, step: Step) -> str | None:
     if step.op == "trash" and not os.path.lexists(step.path):
         return "it is gone"
     return None
+
+
+def _problems(db, todo: list[Step], undoing: bool, force: bool = False) -> list[tuple[Step, str]]:
+    """Each step of TODO that cannot be undone (or redone) now, checked in the order they will run."""
+    problems, freed = [], set()
+    for step in todo:
+        reason = check_undo(db, step, force, freed) if undoing else check_redo(db, step, freed)
+        if reason:
+            problems.append((step, reason))
+        elif (path := _frees(step, undoing)) is not None:
+            freed.add(path)
+    return problems
 
 
 def _again(db, step: Step) -> dict[str, Any]:
@@ -337,17 +360,18 @@ def perform(db, action: Action, ops: Iterable[str] | None = None) -> Action:
             done.append(_run(db, step, "doing", "done", lambda s=step: _forward(db, s)))
         except (OSError, StepProblem) as error:
             mark_step(db, step, "planned")  # the operation failed: it did not happen
-            _roll_back(db, action, done)
+            roll_back(db, action, done)
             if isinstance(error, StepProblem):
                 raise
             raise StepProblem(f"{step.where}: {error.strerror or error}; nothing was changed") from None
     return _settle_action(db, action.id)
 
 
-def _roll_back(db, action: Action, done: list[Step]) -> None:
+def roll_back(db, action: Action, done: list[Step], state: str = "rolled-back") -> None:
+    """Undo DONE (steps of ACTION just done, unchecked: they are the action's own) and end the action in STATE."""
     for step in reversed(done):
         _run(db, step, "undoing", "undone", lambda s=step: _inverse(db, s, True))
-    mark_action(db, action.id, "rolled-back")
+    mark_action(db, action.id, state)
 
 
 def _settle_action(db, action_id: int) -> Action:
@@ -366,9 +390,9 @@ def undo(db, action: Action, force: bool = False) -> Action:
     from plexsh.engine.jobs import engine_identity
 
     todo = [s for s in reversed(action.steps) if s.state in ("done", "undoing")]
-    problems = [(s, reason) for s in todo if (reason := check_undo(db, s, force))]
+    problems = _problems(db, todo, True, force)
     if problems:
-        forcible = not force and all("unless forced" in r or r == "it is gone" for _, r in problems)
+        forcible = not force and all("unless forced" in r for _, r in problems)
         raise UndoRefused(action, problems, "undo", forcible)
     mark_action(db, action.id, "undoing", engine=engine_identity())
     for step in todo:
@@ -382,7 +406,7 @@ def redo(db, action: Action) -> Action:
     from plexsh.engine.jobs import engine_identity
 
     todo = [s for s in action.steps if s.state in ("undone", "redoing")]
-    problems = [(s, reason) for s in todo if (reason := check_redo(db, s))]
+    problems = _problems(db, todo, False)
     if problems:
         raise UndoRefused(action, problems, "redo")
     mark_action(db, action.id, "redoing", engine=engine_identity())
