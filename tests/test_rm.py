@@ -124,3 +124,21 @@ def test_a_restore_from_the_trash_makes_the_copy_local_again_and_undo_sends_it_b
     assert run_plexsh("-c", "undo").returncode == 0
     assert not entry.original.exists()
     assert [e.id for e in trash.entries(scanned)] == [entry.id]
+
+
+def test_doctor_reports_an_undo_of_rm_that_a_stopped_plexsh_left_incomplete(scanned):
+    season = scanned / "local" / "TV" / "Breaking Bad" / "Season 01"
+    got(scanned, 'get "Breaking Bad" s1')
+    got(scanned, 'rm "Breaking Bad" s1')
+    # Undo goes backwards: the two folders, then episode 3; plexsh is killed there.
+    stopped = run_plexsh("-c", "undo", PLEXSH_TEST_KILL_AFTER_STEP="3")
+    assert stopped.returncode != 0 and (season / SEASON_1[2]).exists()
+    (season / SEASON_1[1]).write_bytes(b"something the user put there")  # the next start cannot finish it
+
+    [reply] = run_json("doctor")
+
+    [check] = [c for c in reply["checks"] if c["check"] == "journal"]
+    assert not check["ok"]
+    assert check["detail"] == '1 action left incomplete: 2 (rm "Breaking Bad" s1, undoing)'
+    assert (season / SEASON_1[1]).read_bytes() == b"something the user put there"  # never overwritten
+    assert sorted(e.original.name for e in trash.entries(scanned)) == sorted(SEASON_1[:2])

@@ -56,6 +56,7 @@ def doctor(session, node: ast.Doctor) -> Reply:
         _sources(config, check)
         _destinations(config, check)
     _catalog(session, check)
+    _journal(session, check)
     _trash(session, check)
     return _reply(checks)
 
@@ -106,6 +107,29 @@ def _catalog(session, check) -> None:
         check("catalog", False, f"last scanned {format_age(stats.last_scan_age)} ago", "run `scan` to refresh it")
     else:
         check("catalog", True, f"{stats.files:,} files, scanned {format_age(stats.last_scan_age)} ago")
+
+
+def _journal(session, check) -> None:
+    """Actions left incomplete: steps not done (a get's copies on their way aside) in an action no running
+    plexsh is doing. The start finishes or rolls back such actions; one listed here could not be."""
+    from plexsh import journal
+    from plexsh.engine.jobs import engine_alive, engine_identity
+
+    try:
+        found = journal.actions(session.catalog.db, states=("pending", "undoing", "redoing"))
+    except Exception as error:  # the catalog's own check says what is wrong with the file
+        check("journal", False, f"cannot read the journal: {error}")
+        return
+    me = engine_identity()
+    stuck = [a for a in found if (a.engine == me or not engine_alive(a.engine))
+             and (a.state != "pending" or any(s.state != "done" and s.op != "place" for s in a.steps))]
+    if not stuck:
+        check("journal", True, "no action left incomplete")
+        return
+    shown = ", ".join(f"{a.id} ({a.command}, {a.state})" for a in stuck[:3]) + (" ..." if len(stuck) > 3 else "")
+    check("journal", False, f"{len(stuck)} action{'s' if len(stuck) != 1 else ''} left incomplete: {shown}",
+          f"`history {stuck[0].id}` shows its steps and what is in the way; once that is cleared, the "
+          "next start of plexsh finishes it")
 
 
 def _trash(session, check) -> None:
