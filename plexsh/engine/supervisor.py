@@ -736,9 +736,9 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
         os.fsync(folder)
     finally:
         os.close(folder)
+    _forget_checkpoints(partial)  # before the journal says done: a crash until then leaves the step to settle
     if placing is not None:
         placing.placed(final)
-    _forget_checkpoints(partial)
 
 
 def _forget_checkpoints(partial: Path) -> None:

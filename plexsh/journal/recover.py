@@ -44,6 +44,8 @@ def recover(db) -> list[str]:
         for step in midway:
             state, values = settle(db, step)
             mark_step(db, step, state, **values)
+            if step.op == "place" and state == "done":
+                _forget_checkpoints(step.path)
         found = load_action(db, found.id)
         if any(s.op == "place" for s in found.steps):
             _placed_jobs_done(db, found)
@@ -79,6 +81,18 @@ def _finish(db, found: Action, was_midway: bool) -> str | None:
 
         _settle_action(db, found.id)
     return None
+
+
+def _forget_checkpoints(partial: str) -> None:
+    """The copier's state file of a copy that reached its place before plexsh stopped."""
+    import os
+
+    from plexsh.engine.tempnames import beside
+
+    try:
+        os.unlink(beside(partial, "state"))
+    except FileNotFoundError:
+        pass
 
 
 def _copies_never_queued(db, found: Action) -> bool:
