@@ -16,6 +16,7 @@ fails where something is.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -24,6 +25,7 @@ import os
 import secrets
 import shutil
 import stat
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,16 +391,81 @@ def _delete(path: Path) -> None:
         _unlink_quietly(path)
 
 
+class _Batch(threading.local):
+    """The paths a `synced_once` block on this thread flushes at its end (None: flush each at once)."""
+
+    pending: set[Path] | None = None
+
+
+_batch = _Batch()
+
+
+@contextlib.contextmanager
+def synced_once():
+    """Sends and put-backs inside the block are flushed once, at its end (one syncfs per file system),
+    instead of three or four fsyncs per entry: an undo of a 1,000-file get would spend seconds in them.
+    A killed plexsh loses nothing by it (the kernel holds the writes); only a power cut inside the
+    block can lose records, and the journal settles what it finds. Used by the journal's undo and redo."""
+    if _batch.pending is not None:  # nested: the outer block flushes
+        yield
+        return
+    _batch.pending = set()
+    try:
+        yield
+    finally:
+        pending, _batch.pending = _batch.pending, None
+        _flush(pending)
+
+
+def _flush(paths: set[Path]) -> None:
+    """Make PATHS durable: syncfs once per file system where libc has it, else an fsync each."""
+    done: set[int] = set()
+    for path in sorted(paths):
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            device = os.fstat(descriptor).st_dev
+            if device in done:
+                continue
+            if _syncfs is not None and _syncfs(descriptor) == 0:
+                done.add(device)
+            else:
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _load_syncfs():
+    try:
+        function = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+_syncfs = _load_syncfs()
+
+
 def _write_synced(path: Path, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC)
     try:
         os.write(descriptor, data)
-        os.fsync(descriptor)
+        if _batch.pending is not None:
+            _batch.pending.add(path)
+        else:
+            os.fsync(descriptor)
     finally:
         os.close(descriptor)
 
 
 def _fsync_folder(folder: Path) -> None:
+    if _batch.pending is not None:
+        _batch.pending.add(Path(folder))
+        return
     try:
         descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
