@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from conftest import run_json, run_plexsh, write_config
 
 from plexsh.journal import trash
@@ -142,3 +144,23 @@ def test_doctor_reports_an_undo_of_rm_that_a_stopped_plexsh_left_incomplete(scan
     assert check["detail"] == '1 action left incomplete: 2 (rm "Breaking Bad" s1, undoing)'
     assert (season / SEASON_1[1]).read_bytes() == b"something the user put there"  # never overwritten
     assert sorted(e.original.name for e in trash.entries(scanned)) == sorted(SEASON_1[:2])
+
+
+def test_rm_on_another_file_system_renames_into_a_trash_there_that_trash_lists_and_undo_empties(configured, nas,
+                                                                                                tmpfs):
+    mount = tmpfs("16m")
+    write_config(configured, nas, local=mount)
+    got(configured, "scan")
+    got(configured, 'get "Breaking Bad" s1e1')
+    copy = mount / "TV" / "Breaking Bad" / "Season 01" / SEASON_1[0]
+    inode = copy.stat().st_ino
+
+    got(configured, 'rm "Breaking Bad" s1e1')
+
+    [entry] = trash.entries(configured)
+    assert entry.path.parent == mount / f".plexsh-trash-{os.getuid()}" / "files"
+    assert entry.path.stat().st_ino == inode  # a rename on the tmpfs, no copy to the home's file system
+    [listed] = run_json("trash")[0]["entries"]
+    assert listed["id"] == entry.id and listed["original"] == str(copy)
+    got(configured, "undo")
+    assert copy.stat().st_ino == inode and trash.entries(configured) == []
