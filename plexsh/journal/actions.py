@@ -6,7 +6,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from plexsh.library.pathtext import loaded, stored
 
@@ -32,6 +32,8 @@ def create_journal(db) -> None:
                "op TEXT NOT NULL, path TEXT NOT NULL, target TEXT, size INTEGER, mtime_ns INTEGER, sha256 TEXT, "
                "state TEXT NOT NULL, trash_id TEXT, origin TEXT, note TEXT)")
     db.execute("CREATE INDEX idx_action_steps_action ON action_steps (action_id, seq)")
+    # Whether an action has steps left: asked once per copy placed, so not a walk over its steps.
+    db.execute("CREATE INDEX idx_action_steps_state ON action_steps (action_id, state)")
     # The supervisor finds a copy's place step by its final path, once per file.
     db.execute("CREATE INDEX idx_action_steps_target ON action_steps (target, op, state)")
     db.execute("CREATE INDEX idx_actions_state ON actions (state)")
@@ -236,9 +238,10 @@ _STEP_FIELDS = {"state": "state", "to": "target", "size": "size", "mtime_ns": "m
                 "trash_id": "trash_id", "note": "note"}
 
 
-def mark_step(db, step: Step, state: str, **values: Any) -> Step:
+def mark_step(db, step: Step, state: str, also: Callable[[], None] | None = None, **values: Any) -> Step:
     """Set a step's state (and what the operation learnt: its trash id, the file's size, mtime, hash)
-    in its own transaction; the step as it now is."""
+    in its own transaction, with ALSO (the record the operation changes, such as the local copies) in
+    the same one; the step as it now is."""
     if state not in STEP_STATES:
         raise ValueError(f"unknown step state {state!r}")
     values = {"state": state, **values}
@@ -246,6 +249,8 @@ def mark_step(db, step: Step, state: str, **values: Any) -> Step:
     params = [_stored(v) if key == "to" else v for key, v in values.items()]
     with _conn(db) as conn:
         conn.execute(f"UPDATE action_steps SET {sets} WHERE id = ?", (*params, step.id))
+        if also is not None:
+            also()
     return replace(step, **values)
 
 

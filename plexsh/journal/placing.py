@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from plexsh.journal.actions import Step, crash_point, mark_action, mark_step
+from plexsh.journal.actions import Step, crash_point, mark_step
 from plexsh.library.pathtext import stored
 
 __all__ = ["Placing", "trash_replaced"]
@@ -83,10 +83,12 @@ class Placing:
         self.call(lambda: self._done(facts))
 
     def _done(self, facts: dict) -> None:
-        mark_step(self.db, self.place, "done", **facts)
-        left = self.db.conn.execute("SELECT 1 FROM action_steps WHERE action_id = ? AND state IN ('planned', 'doing') "
-                                    "LIMIT 1", (self.place.action_id,)).fetchone()
-        if left is None:
-            state = self.db.conn.execute("SELECT state FROM actions WHERE id = ?", (self.place.action_id,)).fetchone()
-            if state and state[0] == "pending":
-                mark_action(self.db, self.place.action_id, "done")
+        action_id = self.place.action_id
+
+        def last_one() -> None:  # the action is done with its last step, in the same transaction
+            self.db.conn.execute(
+                "UPDATE actions SET state = 'done' WHERE id = ? AND state = 'pending' AND NOT EXISTS "
+                "(SELECT 1 FROM action_steps WHERE action_id = ? AND state IN ('planned', 'doing'))",
+                (action_id, action_id))
+
+        mark_step(self.db, self.place, "done", also=last_one, **facts)

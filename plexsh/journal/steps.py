@@ -174,12 +174,10 @@ def _frees(step: Step, undoing: bool) -> str | None:
 
 def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
     if step.op == "place":
-        if not os.path.lexists(step.to):  # gone (allowed by force): nothing to put in the trash
-            _forget_local(db, step.to)
-            return {"note": "gone"}
-        values = _send(db, step, step.to)
-        _forget_local(db, step.to)
-        return values
+        forget = lambda: _forget_local(db, step.to)  # noqa: E731  (in the transaction that marks the step)
+        if not os.path.lexists(step.to):  # gone since: nothing to put in the trash
+            return {"note": "gone", "also": forget}
+        return {**_send(db, step, step.to), "also": forget}
     if step.op == "trash":
         entry = _trashed_by(db, step, step.path)
         if entry is None:
@@ -249,8 +247,7 @@ def _again(db, step: Step) -> dict[str, Any]:
             _trash().put_back(entry, home=home_of(db), to=Path(step.to))
         except FileExistsError:
             raise StepProblem(f"{step.to}: something else is there now; it is kept") from None
-        _record_local(db, step)
-        return {"trash_id": None}
+        return {"trash_id": None, "also": lambda: _record_local(db, step)}
     if step.op in ("trash", "move", "rmdir"):
         return _forward(db, step)
     if step.op == "mkdir":
@@ -344,7 +341,7 @@ def _run(db, step: Step, going: str, ending: str, operation) -> Step:
     crash_point("before")
     values = operation()
     crash_point("after")
-    return mark_step(db, step, ending, **values)
+    return mark_step(db, step, ending, **values)  # `also` among them: in the same transaction
 
 
 def perform(db, action: Action, ops: Iterable[str] | None = None) -> Action:
@@ -352,6 +349,12 @@ def perform(db, action: Action, ops: Iterable[str] | None = None) -> Action:
     is left planned. A step that fails puts back the ones done before it and the action is rolled
     back; its one-line reason is raised (StepProblem), nothing half done is left."""
     ops = set(ops) if ops is not None else None
+    with _trash().synced_once():
+        _perform(db, action, ops)
+    return _settle_action(db, action.id)
+
+
+def _perform(db, action: Action, ops: set[str] | None) -> list[Step]:
     done: list[Step] = []
     for step in action.steps:
         if step.state != "planned" or step.op == "place" or (ops is not None and step.op not in ops):
@@ -364,7 +367,7 @@ def perform(db, action: Action, ops: Iterable[str] | None = None) -> Action:
             if isinstance(error, StepProblem):
                 raise
             raise StepProblem(f"{step.where}: {error.strerror or error}; nothing was changed") from None
-    return _settle_action(db, action.id)
+    return done
 
 
 def roll_back(db, action: Action, done: list[Step], state: str = "rolled-back") -> None:
@@ -395,8 +398,9 @@ def undo(db, action: Action, force: bool = False) -> Action:
         forcible = not force and all("unless forced" in r for _, r in problems)
         raise UndoRefused(action, problems, "undo", forcible)
     mark_action(db, action.id, "undoing", engine=engine_identity())
-    for step in todo:
-        _run(db, step, "undoing", "undone", lambda s=step: _inverse(db, s, force))
+    with _trash().synced_once():
+        for step in todo:
+            _run(db, step, "undoing", "undone", lambda s=step: _inverse(db, s, force))
     mark_action(db, action.id, "undone", undone_at=time.time())
     return load_action(db, action.id)
 
@@ -410,7 +414,8 @@ def redo(db, action: Action) -> Action:
     if problems:
         raise UndoRefused(action, problems, "redo")
     mark_action(db, action.id, "redoing", engine=engine_identity())
-    for step in todo:
-        _run(db, step, "redoing", "done", lambda s=step: _again(db, s))
+    with _trash().synced_once():
+        for step in todo:
+            _run(db, step, "redoing", "done", lambda s=step: _again(db, s))
     mark_action(db, action.id, "done", undone_at=None)
     return load_action(db, action.id)

@@ -64,7 +64,7 @@ def send(path: Path, *, home: Path, action_id: int | None = None) -> Trashed:
     path = Path(os.path.abspath(path))
     before = os.lstat(path)
     size = _size(path, before)
-    for trash in _trashes_for(path, home, before.st_dev):
+    for trash in _trashes_for_folder(path, home, before.st_dev):
         try:
             return _send_into(trash, Path(os.path.abspath(home)), path, size, action_id)
         except OSError as error:
@@ -392,9 +392,20 @@ def _delete(path: Path) -> None:
 
 
 class _Batch(threading.local):
-    """The paths a `synced_once` block on this thread flushes at its end (None: flush each at once)."""
+    """The paths a `synced_once` block on this thread flushes at its end (None: flush each at once), and
+    the trashes it found per folder (a season's files share one: its mount top is looked up once)."""
 
     pending: set[Path] | None = None
+    trashes: dict | None = None
+
+
+def _trashes_for_folder(path: Path, home: Path, device: int) -> list[Path]:
+    if _batch.trashes is None:
+        return _trashes_for(path, home, device)
+    key = (path.parent, Path(home), device)
+    if key not in _batch.trashes:
+        _batch.trashes[key] = _trashes_for(path, home, device)
+    return _batch.trashes[key]
 
 
 _batch = _Batch()
@@ -409,11 +420,11 @@ def synced_once():
     if _batch.pending is not None:  # nested: the outer block flushes
         yield
         return
-    _batch.pending = set()
+    _batch.pending, _batch.trashes = set(), {}
     try:
         yield
     finally:
-        pending, _batch.pending = _batch.pending, None
+        pending, _batch.pending, _batch.trashes = _batch.pending, None, None
         _flush(pending)
 
 
