@@ -9,6 +9,7 @@ from pathlib import Path
 from plexsh.commands import command
 from plexsh.errors import PlexError
 from plexsh.lang import ast
+from plexsh.printable import quoted
 from plexsh.library.resolve import label, resolve_title
 from plexsh.library.selection import select, selection_text
 from plexsh.render import format_size
@@ -28,7 +29,7 @@ def rm(session, node: ast.Rm) -> Reply:
     if item.kind == "show":
         if node.selection.new_only or node.selection.next_count:
             raise PlexError("`new-only` and `next` pick episodes that are not local: rm takes seasons and episodes",
-                            f'rm "{item.title}" s1 e1-3')
+                            f"rm {quoted(item.title)} s1 e1-3")
         files = select(files, node.selection, item.title)
     elif not node.selection.is_everything:
         raise PlexError(f"{label(item)} is a movie: seasons and episodes mean nothing for it")

@@ -14,7 +14,7 @@ from plexsh.render import format_age, format_size
 from plexsh.reply import Reply
 
 
-@command("trash", ast.Trash, usage="trash [restore ID...|all] [empty [older-than AGE] [yes]]",
+@command("trash", ast.Trash, usage="trash [restore ID...|all | empty [older-than AGE] [yes]]",
          summary="list, restore or empty what rm and undo sent to the trash",
          details="trash                         what is in it: id, where it was, size, age\n"
                  "trash restore k3m9ab          put that entry back where it was (undo reverses it)\n"
