@@ -108,10 +108,11 @@ def _forward(db, step: Step) -> dict[str, Any]:
         if not os.path.lexists(step.path):
             raise StepProblem(f"{step.path}: it is gone")
         values = _send(db, step, step.path)
-        if step.origin:  # a local copy (rm): no longer one
-            _forget_local(db, step.path)
         entry = _trash().find(home_of(db), values["trash_id"])
-        return {**values, "to": str(entry.path) if entry else None}
+        values["to"] = str(entry.path) if entry else None
+        if step.origin:  # a local copy (rm): no longer one, in the transaction that marks the step
+            values["also"] = lambda: _forget_local(db, step.path)
+        return values
     if step.op == "move":
         rename_no_replace(step.path, step.to)
         return fingerprint(step.to)
@@ -187,9 +188,7 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
         except FileExistsError:
             raise StepProblem(f"{step.path}: something else is there now; it is kept") from None
         if step.origin:  # a local copy rm took (of that source file): a recorded copy again
-            from plexsh.library.local import LocalFiles
-
-            LocalFiles(db).record(None, step.origin, step.path, step.size or 0, step.sha256)
+            return {"also": lambda: _record_local(db, step, step.path)}
         return {}
     if step.op == "move":
         if not os.path.lexists(step.to):
@@ -263,11 +262,12 @@ def _forget_local(db, path: str) -> None:
     LocalFiles(db).forget(path)
 
 
-def _record_local(db, step: Step) -> None:
-    """A copy put back in place is a local copy again (of the source file it came from)."""
+def _record_local(db, step: Step, path: str | None = None) -> None:
+    """A copy put back in place (at PATH, by default the step's `to`) is a local copy again, of the
+    source file it came from (`origin`)."""
     from plexsh.library.local import LocalFiles
 
-    LocalFiles(db).record(None, step.origin, step.to, step.size or 0, step.sha256)
+    LocalFiles(db).record(None, step.origin, path or step.to, step.size or 0, step.sha256)
 
 
 # --- settling a step a crash interrupted -------------------------------------------------------------
