@@ -144,3 +144,31 @@ def test_an_undo_and_a_redo_killed_at_every_step_are_finished_by_the_next_start(
         assert shown["action"]["state"] == "done", (k, shown)
         assert all(spots == ["placed"] for spots in places(home, nas).values()), k
         assert stray_files(home) == [], k
+
+
+THEIRS = b"someone else's file, not placed by plexsh"
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_get_replacing_a_file_killed_at_every_step_loses_neither_file(scanned_template, nas, point):
+    name = next(iter(SEASON_1))
+    for k in (1, 2):  # the replaced file to the trash, then the copy into its place
+        home = fresh_home(scanned_template, nas, f"replace-{point}-{k}")
+        final = home / "local" / SEASON_1[name]
+        final.parent.mkdir(parents=True)
+        final.write_bytes(THEIRS)
+        killed = plexsh_in(home, 'get "breaking bad" s1e1 replace', **kill_env(point, k))
+        assert killed.returncode == KILLED, (k, killed.stdout, killed.stderr)
+        trashed = list((home / "trash" / "files").glob(f"*-{name}")) if (home / "trash").exists() else []
+        theirs = [p for p in [final, *trashed] if p.exists() and p.read_bytes() == THEIRS]
+        assert len(theirs) == 1, (k, theirs)  # at its place or in the trash, once
+        waited = plexsh_in(home, "wait", "history 1", "trash")
+        assert waited.returncode == 0, (k, waited.stdout, waited.stderr)
+        _, history, trash = replies(waited)
+        assert history["action"]["state"] == "done" and [s["state"] for s in history["action"]["steps"]] == ["done"] * 2
+        assert len(final.read_bytes()) == 500_000
+        (entry,) = trash["entries"]
+        assert entry["original"] == str(final) and entry["size"] == len(THEIRS)
+        assert stray_files(home) == [], k
+        assert plexsh_in(home, "undo").returncode == 0
+        assert final.read_bytes() == THEIRS, k
