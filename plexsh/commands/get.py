@@ -108,7 +108,13 @@ def _journal(session, entries):
         return None
     db = session.catalog.db
     action = journal.record(db, "get", session.command_text or "get", steps)
-    return journal.perform(db, action, ops=("mkdir",))
+    try:
+        return journal.perform(db, action, ops=("mkdir",))
+    except journal.StepProblem:
+        # A folder that cannot be made (a file in its way): each copy fails with that reason, as a
+        # transfer; the action waits for them like any get's, its folders not made.
+        journal.mark_action(db, action.id, "pending")
+        return journal.action(db, action.id)
 
 
 def _conflicts(reply: Reply, conflicts: list, dry_run: bool = False) -> Reply:
