@@ -17,6 +17,12 @@ def redo(session, node: ast.Redo) -> Reply:
     if not undone:
         raise PlexError("nothing to redo", "`history` shows what was undone")
     last = max(undone, key=lambda a: (a.undone_at or 0, a.id))
-    done = journal.redo(db, last)
-    reply = Reply("redo", data={"redone": [done.id], "actions": [done.as_dict()]})
+    reply = Reply("redo", data={"redone": [], "actions": []})
+    try:
+        done = journal.redo(db, last)
+    except journal.UndoRefused as error:
+        from plexsh.commands.undo import refused
+
+        return refused(reply, error)
+    reply.data.update(redone=[done.id], actions=[done.as_dict()])
     return reply.say(f"redid action {done.id} ({done.command})", "good")

@@ -30,12 +30,21 @@ def undo(session, node: ast.Undo) -> Reply:
         try:
             done = journal.undo(db, found, force=node.force)
         except journal.UndoRefused as error:
-            if reply.data["undone"]:  # some were undone: say so above the refusal
-                error.message += f" (undid {', '.join(map(str, reply.data['undone']))} before it)"
-            raise
+            return refused(reply, error)
         reply.data["undone"].append(done.id)
         reply.data["actions"].append(done.as_dict())
         reply.say(f"undid action {done.id} ({done.command}): {_what(done)}", "good")
+    return reply
+
+
+def refused(reply: Reply, error) -> Reply:
+    """An undo or redo refused: the first file in the error line, then one line per file with its reason."""
+    reply.ok, reply.error, reply.hint = False, error.message, error.hint
+    reply.data["refused"] = [{"action": error.action.id, "path": step.where, "reason": reason}
+                             for step, reason in error.problems]
+    if len(error.problems) > 1:
+        for step, reason in error.problems:
+            reply.say(f"{step.where}: {reason}", "bad")
     return reply
 
 
@@ -76,6 +85,7 @@ def _stop_copies(session, db, found):
     from plexsh import transfers
     from plexsh.engine.jobs import FINISHED
 
+    _refuse_elsewhere(session, found, set(waiting))
     sup = transfers.supervisor(session)
     wanted = set(waiting)
     ids = [v.id for v in sup.active() if v.destination in wanted]
@@ -90,6 +100,18 @@ def _stop_copies(session, db, found):
                 if sup.view(i).state in ("queued", "stalled", "paused"):
                     sup.cancel([i], discard=True)
     return journal.action(db, found.id)
+
+
+def _refuse_elsewhere(session, found, destinations: set[str]) -> None:
+    """Copies of the get that another running plexsh (a shell) is making: only it can stop them."""
+    from plexsh import transfers
+    from plexsh.engine.jobs import engine_alive, engine_identity
+
+    me = engine_identity()
+    for job in transfers.job_store(session).jobs(("running", "verifying", "paused")):
+        if job.destination in destinations and job.engine not in (None, me) and engine_alive(job.engine):
+            raise PlexError(f"action {found.id}'s copies are being made by another plexsh (pid "
+                            f"{job.engine.partition(':')[0]})", "undo it there, or once its copies are done")
 
 
 def _what(done) -> str:

@@ -38,7 +38,7 @@ def recover(db) -> list[str]:
     me = engine_identity()
     notes = []
     for found in actions(db, states=_UNFINISHED):
-        if found.engine != me and engine_alive(found.engine):
+        if found.engine != me and (engine_alive(found.engine) or not _claim(db, found, me)):
             continue
         midway = [s for s in found.steps if s.state in _MIDWAY]
         for step in midway:
@@ -53,6 +53,13 @@ def recover(db) -> list[str]:
         if note:
             notes.append(note)
     return notes
+
+
+def _claim(db, found: Action, me: str | None) -> bool:
+    """Take over a dead plexsh's action, unless another plexsh starting at the same moment took it first."""
+    with getattr(db, "conn", db) as conn:
+        return conn.execute("UPDATE actions SET engine = ? WHERE id = ? AND engine IS ?",
+                            (me, found.id, found.engine)).rowcount == 1
 
 
 def _finish(db, found: Action, was_midway: bool) -> str | None:

@@ -53,6 +53,10 @@ def fingerprint(path: str | Path) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+# What changed() says of a file changed since: what `force` lets undo take anyway (to the trash).
+_CHANGED = ("it changed since", "it was modified since", "its content changed since", "it is no longer a file")
+
+
 def changed(path: str | Path, step: Step) -> str | None:
     """Why the file at PATH is not the one the step left there (None when it is): gone, another size,
     modified, or (for files up to HASH_CHECK_MAX) other bytes."""
@@ -151,7 +155,7 @@ def check_undo(db, step: Step, force: bool, freed: set[str] = frozenset()) -> st
         if reason == "it is gone":
             return None
         if reason and not force:
-            return reason + " (changed files are kept unless forced)"
+            return reason
         if step.op == "move" and os.path.lexists(step.path) and step.path not in freed:
             return f"something else is at {step.path} now"
         return None
@@ -395,7 +399,7 @@ def undo(db, action: Action, force: bool = False) -> Action:
     todo = [s for s in reversed(action.steps) if s.state in ("done", "undoing")]
     problems = _problems(db, todo, True, force)
     if problems:
-        forcible = not force and all("unless forced" in r for _, r in problems)
+        forcible = not force and all(r.startswith(_CHANGED) for _, r in problems)
         raise UndoRefused(action, problems, "undo", forcible)
     mark_action(db, action.id, "undoing", engine=engine_identity())
     with _trash().synced_once():
