@@ -153,3 +153,14 @@ def test_a_trash_folder_that_is_a_symlink_or_another_users_is_refused_and_the_fi
     with pytest.raises(trash.TrashError, match="another user"):
         trash.send(movie, home=home)
     assert movie.read_bytes() == b"heat" and os.listdir(elsewhere) == []
+
+
+def test_asking_the_trash_apart_gives_up_on_a_question_that_never_answers(tmp_path):
+    """What status and doctor rely on for a trash on a mount that stopped answering."""
+    never_written, keep_open = os.pipe()
+    try:
+        assert trash._apart(lambda: os.read(never_written, 1), timeout=1.0) is None
+    finally:
+        os.close(never_written)
+        os.close(keep_open)
+    assert trash.total_within(tmp_path, timeout=30.0) == (0, 0)

@@ -138,10 +138,15 @@ def _trash(session, check) -> None:
     from plexsh.journal import trash
 
     try:
-        count, size = trash.total(trash_home(session))
+        found = trash.total_within(trash_home(session), PROBE_TIMEOUT)
     except OSError as error:
-        check("trash", False, f"cannot read the trash: {error.strerror or error}", "check the plexsh folder's permissions")
+        check("trash", False, f"cannot read the trash: {error}", "check the plexsh folder's permissions")
         return
+    if found is None:
+        check("trash", False, f"a trash folder did not answer within {PROBE_TIMEOUT:.0f} s",
+              "check the mounts of your destinations (`trash` lists the trash folders that answer)")
+        return
+    count, size = found
     check("trash", True, f"{count} entr{'ies' if count != 1 else 'y'}, {format_size(size)}"
           + ("; `trash empty older-than 30d` frees what is older" if count else ""))
 

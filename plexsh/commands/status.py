@@ -34,10 +34,18 @@ def status(session, node: ast.Status) -> Reply:
 
 def _trash(session, reply: Reply) -> Reply:
     """The trash's size under the transfers: what `trash empty` would free."""
-    from plexsh.commands.trash import trash_home
+    from plexsh.commands.trash import ANSWER_SECONDS, trash_home
     from plexsh.journal import trash
 
-    count, size = trash.total(trash_home(session))
+    try:
+        found = trash.total_within(trash_home(session), ANSWER_SECONDS)
+    except OSError as error:
+        reply.data["trash"] = None
+        return reply.say(f"trash: cannot read it: {error}", "warn")
+    if found is None:  # a trash on a mount that stopped answering
+        reply.data["trash"] = None
+        return reply.say("trash: a trash folder does not answer (a dead mount?)", "warn")
+    count, size = found
     reply.data["trash"] = {"files": count, "bytes": size}
     return reply.say(f"trash: {count} entr{'ies' if count != 1 else 'y'}, {format_size(size)}"
                      + (" (`trash` lists them)" if count else ""), "dim")

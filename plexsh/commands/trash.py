@@ -14,6 +14,9 @@ from plexsh.render import format_age, format_size
 from plexsh.reply import Reply
 
 
+ANSWER_SECONDS = 5.0  # a trash at the top of a mount that stopped answering is given up after this
+
+
 @command("trash", ast.Trash, usage="trash [restore ID...|all | empty [older-than AGE] [yes]]",
          summary="list, restore or empty what rm and undo sent to the trash",
          details="trash                         what is in it: id, where it was, size, age\n"
@@ -37,7 +40,13 @@ def trash_home(session) -> Path:
 
 
 def _list(home) -> Reply:
-    items = store.entries(home)
+    try:
+        items = store.entries_within(home, ANSWER_SECONDS)
+    except OSError as error:
+        raise PlexError(f"cannot read the trash: {error}") from None
+    if items is None:
+        raise PlexError(f"a trash folder did not answer within {ANSWER_SECONDS:.0f} s (a dead mount?)",
+                        "`doctor` checks the destinations")
     now = time.time()
     reply = Reply("trash", data={"entries": [_entry(item, now) for item in items],
                                  "files": len(items), "bytes": sum(item.size for item in items)})

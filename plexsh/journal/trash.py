@@ -137,6 +137,31 @@ def total(home: Path) -> tuple[int, int]:
     return len(items), sum(item.size for item in items)
 
 
+def total_within(home: Path, timeout: float) -> tuple[int, int] | None:
+    """total(), asked in a forked child: None when it does not answer within TIMEOUT seconds (a trash
+    on a mount that stopped answering), so `status` and `doctor` never hang on one; OSError when it fails."""
+    return _apart(lambda: total(home), timeout)
+
+
+def entries_within(home: Path, timeout: float) -> list[Trashed] | None:
+    """entries(), asked in a forked child: None when it does not answer within TIMEOUT seconds."""
+    return _apart(lambda: entries(home), timeout)
+
+
+def _apart(question, timeout: float):
+    from plexsh.library.sources import ForkedChild
+
+    child = ForkedChild(lambda send: send(("answer", question())))
+    messages = child.wait(timeout)
+    for message in messages or ():
+        if isinstance(message, tuple) and message[:1] == ("answer",):
+            return message[1]
+        if isinstance(message, tuple) and message[:1] == ("crashed",):
+            raise OSError(message[1])
+    child.kill()
+    return None
+
+
 def places(home: Path) -> list[Path]:
     """Every trash folder plexsh made that is still there: the home's first."""
     known = [Path(home) / HOME_TRASH] + [Path(loaded(text)) for text in _read_places(home)]
