@@ -722,6 +722,8 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
     finally:
         os.close(fd)
     if may_replace and os.path.lexists(final):
+        if os.path.isdir(final) and not os.path.islink(final):  # replace means a file, never a folder
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(final))
         if placing is not None:
             placing.trash_old(final)
         else:
