@@ -110,3 +110,22 @@ def test_history_counts_files_and_bytes_and_depends_on_shared_paths(db, files):
     assert (first.files, first.bytes) == (1, 200)
     assert str(files / "a") in first.paths()
     assert [a.id for a in journal.actions(db)] == [first.id]
+
+
+def test_a_copy_placed_before_plexsh_stopped_marks_its_job_done_so_it_is_not_copied_again(db, files, tmp_path):
+    from plexsh.engine.jobs import JobStore
+
+    final = files / "placed.mkv"
+    partial = files / ".plexsh-x.partial"
+    partial.write_text("copied bytes")
+    action = journal.record(db, "get", "get x", [journal.place_step(partial, final, 12, origin="/nas/x.mkv")])
+    with JobStore(tmp_path / "home" / "plexsh.db", recover=False) as store:
+        job = store.add("/nas/x.mkv", str(final), str(partial), 12)
+        store.update(job.id, state="verifying")  # stopped between the rename and the job's done
+        os.rename(partial, final)
+        journal.mark_step(db, action.steps[0], "done", size=12)
+        journal.mark_action(db, action.id, "pending", engine="1:0")
+        recover(db)
+        assert store.get(job.id).state == "done"
+    with JobStore(tmp_path / "home" / "plexsh.db") as store:  # the job store's own recovery finds nothing to redo
+        assert store.recovered == []

@@ -117,22 +117,20 @@ def _copies_never_queued(db, found: Action) -> bool:
 
 def _placed_jobs_done(db, found: Action) -> None:
     """A copy renamed into place before plexsh stopped, its job not yet marked done: the job is done
-    (so it is not copied again) and the copy recorded as local."""
+    (so it is not copied again) and the copy recorded as local. One query: the few unfinished jobs
+    joined to this action's placed copies."""
     from plexsh.library.local import LocalFiles
-    from plexsh.library.pathtext import loaded, stored
+    from plexsh.library.pathtext import loaded
 
     conn = getattr(db, "conn", db)
-    for step in found.steps:
-        if step.op != "place" or step.state != "done":
-            continue
-        row = conn.execute("SELECT id, file_id, source FROM jobs WHERE destination = ? AND state IN "
-                           "('running', 'verifying', 'queued', 'stalled') ORDER BY id DESC LIMIT 1",
-                           (stored(step.to),)).fetchone()
-        if row is None:
-            continue
-        job_id, file_id, source = row
+    rows = conn.execute(
+        "SELECT j.id, j.file_id, j.source, s.target, s.size, s.sha256 FROM jobs j JOIN action_steps s "
+        "ON s.target = j.destination AND s.op = 'place' AND s.state = 'done' AND s.action_id = ? "
+        "WHERE j.state IN ('running', 'verifying', 'queued', 'stalled')", (found.id,)).fetchall()
+    for job_id, file_id, source, target, size, sha256 in rows:
+        now = time.time()
         with conn:
             conn.execute("UPDATE jobs SET state = 'done', pid = NULL, finished = ?, updated = ?, bytes_done = total, "
                          "sha256 = coalesce(?, sha256), last_error = NULL, error_kind = NULL WHERE id = ?",
-                         (time.time(), time.time(), step.sha256, job_id))
-        LocalFiles(db).record(file_id, loaded(source), step.to, step.size or 0, step.sha256)
+                         (now, now, sha256, job_id))
+        LocalFiles(db).record(file_id, loaded(source), loaded(target), size or 0, sha256)
