@@ -33,3 +33,20 @@ def test_undo_in_the_shell_trashes_landed_copies_and_cancels_those_still_copying
     assert action_state(home, 2) == "undone"
     assert len(EPISODES) == 4
     quits_cleanly(shell)
+
+
+def test_the_shell_says_at_its_start_that_it_finished_an_undo_a_killed_plexsh_left(scanned):
+    from conftest import run_plexsh
+    from test_repl import start_shell
+
+    assert run_plexsh("-c", 'get "breaking bad" s1').returncode == 0
+    killed = run_plexsh("-c", "undo", PLEXSH_TEST_KILL_AFTER_STEP=2)
+    assert killed.returncode == -9
+    shell = start_shell()
+    try:
+        shell.expect(r'finished undoing action 1 \(get "breaking bad" s1\), left incomplete by a stopped plexsh')
+        assert not (scanned / "local").exists()
+        quits_cleanly(shell)
+    finally:
+        if shell.isalive():
+            shell.terminate(force=True)
