@@ -101,9 +101,9 @@ def _trashed_by(db, step: Step, original: str):
     return max(matches, key=lambda e: e.deleted_at) if matches else None
 
 
-def _send(db, step: Step, path: str) -> dict[str, Any]:
-    entry = _trash().send(Path(path), home=home_of(db), action_id=step.action_id)
-    return {"trash_id": entry.id}
+def _send(db, step: Step, path: str):
+    """PATH into the trash, the entry tagged with the step's action (recovery finds it by that)."""
+    return _trash().send(Path(path), home=home_of(db), action_id=step.action_id)
 
 
 def _forward(db, step: Step) -> dict[str, Any]:
@@ -111,9 +111,8 @@ def _forward(db, step: Step) -> dict[str, Any]:
     if step.op == "trash":
         if not os.path.lexists(step.path):
             raise StepProblem(f"{step.path}: it is gone")
-        values = _send(db, step, step.path)
-        entry = _trash().find(home_of(db), values["trash_id"])
-        values["to"] = str(entry.path) if entry else None
+        entry = _send(db, step, step.path)
+        values = {"trash_id": entry.id, "to": str(entry.path)}
         if step.origin:  # a local copy (rm): no longer one, in the transaction that marks the step
             values["also"] = lambda: _forget_local(db, step.path)
         return values
@@ -182,7 +181,7 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
         forget = lambda: _forget_local(db, step.to)  # noqa: E731  (in the transaction that marks the step)
         if not os.path.lexists(step.to):  # gone since: nothing to put in the trash
             return {"note": "gone", "also": forget}
-        return {**_send(db, step, step.to), "also": forget}
+        return {"trash_id": _send(db, step, step.to).id, "also": forget}
     if step.op == "trash":
         entry = _trashed_by(db, step, step.path)
         if entry is None:
