@@ -39,8 +39,9 @@ def recorder(session):
 def recovered_note(session) -> str | None:
     """Once per session: the actions a stopped plexsh left half done (finished or rolled back at start)
     and the jobs it left unfinished (they run again with the queue)."""
-    notes = session.take_journal_notes()
-    store = job_store(session)
+    store = job_store(session)  # opening the file first runs the journal's recovery, if nothing has yet
+    # The shell says the journal's lines at its start; a script's go with the next reply, into its JSON.
+    notes = session.take_journal_notes() if session.interactive else []
     if store.recovered and not session._recovered_said:
         session._recovered_said = True
         ids = ", ".join(map(str, store.recovered))
