@@ -730,6 +730,8 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
             from plexsh.journal.placing import trash_replaced
 
             trash_replaced(final, trash_home)
+    elif placing is not None:
+        placing.nothing_to_trash()  # the file it was to replace went meanwhile
     if placing is not None:
         placing.starting()
     _rename_unless_taken(partial, final)

@@ -68,6 +68,12 @@ class Placing:
         self.replaced = self.call(lambda: mark_step(self.db, self.replaced, "done", trash_id=entry.id,
                                                     to=str(entry.path)))
 
+    def nothing_to_trash(self) -> None:
+        """The file the copy was to replace is gone already: its trash step is done, with nothing to undo."""
+        step = self.replaced
+        if step is not None and step.state == "planned":
+            self.replaced = self.call(lambda: mark_step(self.db, step, "done", note="gone"))
+
     def starting(self) -> None:
         """Before the rename: the place step is doing (with the SHA-256 the copy was verified against)."""
         values = {"sha256": self.sha256} if self.sha256 else {}

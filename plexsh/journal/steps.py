@@ -159,6 +159,8 @@ def check_undo(db, step: Step, force: bool, freed: set[str] = frozenset()) -> st
             return f"something else is at {step.path} now"
         return None
     if step.op == "trash":
+        if step.note == "gone":  # there was nothing to trash
+            return None
         if _trashed_by(db, step, step.path) is None:
             return "it is no longer in the trash (emptied?)"
         if os.path.lexists(step.path) and step.path not in freed:
@@ -183,6 +185,8 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
             return {"note": "gone", "also": forget}
         return {"trash_id": _send(db, step, step.to).id, "also": forget}
     if step.op == "trash":
+        if step.note == "gone":
+            return {}
         entry = _trashed_by(db, step, step.path)
         if entry is None:
             raise StepProblem(f"{step.path}: it is no longer in the trash (emptied?)")
@@ -221,7 +225,7 @@ def check_redo(db, step: Step, freed: set[str] = frozenset()) -> str | None:
             return "its copy is no longer in the trash (emptied?)"
         if step.op == "move" and not os.path.lexists(step.path):
             return "it is gone"
-    if step.op == "trash" and not os.path.lexists(step.path):
+    if step.op == "trash" and step.note != "gone" and not os.path.lexists(step.path):
         return "it is gone"
     return None
 
@@ -250,6 +254,8 @@ def _again(db, step: Step) -> dict[str, Any]:
         except FileExistsError:
             raise StepProblem(f"{step.to}: something else is there now; it is kept") from None
         return {"trash_id": None, "also": lambda: _record_local(db, step)}
+    if step.op == "trash" and step.note == "gone":
+        return {}
     if step.op in ("trash", "move", "rmdir"):
         return _forward(db, step)
     if step.op == "mkdir":
