@@ -35,6 +35,14 @@ def replies(result) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+SHOW = 'show "breaking bad"'
+
+
+def season_1_sync(show: dict) -> str:
+    """The sync mark `show` gives season 1: what the local copies' record says of it."""
+    return next(season["sync"] for season in show["seasons"] if season["season"] == 1)
+
+
 def kill_env(point: str, k: int) -> dict:
     return {f"PLEXSH_TEST_KILL_{point}_STEP": k}
 
@@ -127,10 +135,11 @@ def test_an_undo_and_a_redo_killed_at_every_step_are_finished_by_the_next_start(
         assert killed.returncode == KILLED, (k, killed.stdout, killed.stderr)
         for name, spots in places(home, nas).items():
             assert spots in (["placed"], ["trash"]), ("undo", k, name, spots)
-        started = plexsh_in(home, "history 1")
+        started = plexsh_in(home, "history 1", SHOW)
         assert "finished undoing action 1" in started.stdout, (k, started.stdout, started.stderr)
-        (shown,) = replies(started)
+        shown, show = replies(started)
         assert shown["action"]["state"] == "undone", (k, shown)
+        assert season_1_sync(show) == "none", k  # no longer recorded as local
         assert all(spots == ["trash"] for spots in places(home, nas).values()), k
         assert not (home / "local").exists(), k
 
@@ -138,10 +147,11 @@ def test_an_undo_and_a_redo_killed_at_every_step_are_finished_by_the_next_start(
         assert killed.returncode == KILLED, (k, killed.stdout, killed.stderr)
         for name, spots in places(home, nas).items():
             assert spots in (["placed"], ["trash"]), ("redo", k, name, spots)
-        started = plexsh_in(home, "history 1")
+        started = plexsh_in(home, "history 1", SHOW)
         assert "finished redoing action 1" in started.stdout, (k, started.stdout, started.stderr)
-        (shown,) = replies(started)
+        shown, show = replies(started)
         assert shown["action"]["state"] == "done", (k, shown)
+        assert season_1_sync(show) == "synced", k  # recorded as local again
         assert all(spots == ["placed"] for spots in places(home, nas).values()), k
         assert stray_files(home) == [], k
 

@@ -754,17 +754,9 @@ def _forget_checkpoints(partial: Path) -> None:
 
 
 def _rename_unless_taken(partial: Path, final: Path) -> None:
-    """Rename, failing with FileExistsError when anything is at `final` (atomic where the file system
-    has hard links; elsewhere a check just before the rename)."""
-    try:
-        os.link(partial, final, follow_symlinks=False)
-    except FileExistsError:
-        raise
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-            raise
-        if os.path.lexists(final):
-            raise FileExistsError(errno.EEXIST, "File exists", str(final)) from None
-        os.rename(partial, final)
-        return
-    os.unlink(partial)
+    """Rename, failing with FileExistsError when anything is at `final`: one atomic rename
+    (renameat2's RENAME_NOREPLACE) where the kernel has it, so a crash never leaves the copy under
+    both names; elsewhere a hard link then an unlink (the journal settles a crash between the two)."""
+    from plexsh.journal.trash import rename_unless_taken
+
+    rename_unless_taken(partial, final)

@@ -43,7 +43,7 @@ def recover(db) -> list[str]:
         midway = [s for s in found.steps if s.state in _MIDWAY]
         for step in midway:
             state, values = settle(db, step)
-            mark_step(db, step, state, **values)
+            mark_step(db, step, state, also=_records_for(db, step, state), **values)
             if step.op == "place" and state == "done":
                 _forget_checkpoints(step.path)
         found = load_action(db, found.id)
@@ -87,6 +87,23 @@ def _finish(db, found: Action, was_midway: bool) -> str | None:
         from plexsh.journal.steps import _settle_action
 
         _settle_action(db, found.id)
+    return None
+
+
+def _records_for(db, step, state: str):
+    """What the interrupted operation would have changed in the local copies' record with its mark
+    (steps._inverse and _again do it in the mark's transaction): done here with the settled mark.
+    A copy placed for the first time is recorded with its job (_placed_jobs_done)."""
+    from plexsh.journal.steps import _forget_local, _record_local
+
+    if step.op == "place" and step.state == "undoing" and state == "undone":
+        return lambda: _forget_local(db, step.to)
+    if step.op == "place" and step.state == "redoing" and state == "done":
+        return lambda: _record_local(db, step)
+    if step.op == "trash" and step.origin and step.state in ("doing", "redoing") and state == "done":
+        return lambda: _forget_local(db, step.path)
+    if step.op == "trash" and step.origin and step.state == "undoing" and state == "undone":
+        return lambda: _record_local(db, step, step.path)
     return None
 
 

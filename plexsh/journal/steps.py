@@ -305,6 +305,8 @@ def _happened(db, step: Step) -> tuple[bool, dict[str, Any]] | None:
     """(whether the disk shows the step done, values to record): None when the disk cannot tell and
     either state is safe (a folder step)."""
     if step.op == "place":
+        if step.state == "doing" and _linked_twice(step.path, step.to):  # stopped between link and unlink
+            os.unlink(step.path)
         if os.path.lexists(step.to) and not os.path.lexists(step.path) and step.state != "undoing":
             return True, _safe_fingerprint(step.to)
         if step.state == "undoing":
@@ -320,7 +322,7 @@ def _happened(db, step: Step) -> tuple[bool, dict[str, Any]] | None:
             return False, {}
         entry = _trashed_by(db, step, step.path)
         if entry is None:
-            return False, {"note": "gone"}  # neither there nor in the trash: nothing left to do
+            return True, {"note": "gone"}  # neither there nor in the trash: nothing to do or undo
         return True, {"trash_id": entry.id, "to": str(entry.path)}
     if step.op == "move":
         if os.path.lexists(step.to) and not os.path.lexists(step.path):
@@ -331,6 +333,14 @@ def _happened(db, step: Step) -> tuple[bool, dict[str, Any]] | None:
     if step.op == "rmdir":
         return not os.path.lexists(step.path), {}
     return None
+
+
+def _linked_twice(partial: str, final: str) -> bool:
+    """Whether the copy is under both names (a rename by link and unlink stopped halfway)."""
+    try:
+        return os.path.samefile(partial, final)
+    except OSError:
+        return False
 
 
 def _safe_fingerprint(path: str) -> dict[str, int]:
