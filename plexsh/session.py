@@ -15,7 +15,7 @@ from plexsh.home import catalog_path
 from plexsh.lang.errors import PlexSyntaxError
 from plexsh.lang.parser import parse
 from plexsh.render import Renderer
-from plexsh.reply import Reply
+from plexsh.reply import Reply, Text
 
 log = logging.getLogger("plexsh")
 
@@ -62,6 +62,9 @@ class Session:
         self.engine = None  # the REPL's live Supervisor (any thread may call it); None in scripts (trio.run)
         self._supervisor = None
         self._recovered_said = False
+        self.command_text = ""  # the text of the command running now, as the journal records it
+        self.journal_notes: list[str] = []  # what the start's journal recovery did, said with the next reply
+        self._journal_checked = False
 
     # -- state, loaded on first use so `help` or `parse` work even with a broken config ---------------
 
@@ -114,6 +117,11 @@ class Session:
         from plexsh.db import NewerSchema
 
         try:
+            if not self._journal_checked:  # once, before any part reads the file: a stopped plexsh's actions
+                self._journal_checked = True
+                from plexsh.journal.recover import recover_at
+
+                self.journal_notes += recover_at(self.database)
             return opener(self.database)
         except (OSError, sqlite3.DatabaseError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
@@ -157,7 +165,11 @@ class Session:
         status = EXIT_OK
         for node, line in zip(script.commands, command_texts(text, script.commands)):
             log.debug("run: %s", line)
+            self.command_text = line
             reply = self.execute(node)
+            for note in reversed(self.take_journal_notes()):
+                reply.blocks.insert(0, Text(note, "note"))
+                reply.data.setdefault("recovered_actions", []).insert(0, note)
             self.renderer.render(reply)
             if not reply.ok:
                 log.info("failed: %s: %s", line, reply.error)
@@ -188,6 +200,11 @@ class Session:
                 raise
             return Reply(spec.name, ok=False, error=f"internal error: {type(error).__name__}: {error}",
                          hint="run again with PLEXSH_DEBUG=1 for the traceback")
+
+    def take_journal_notes(self) -> list[str]:
+        """The journal recovery's lines not yet shown (shown once, with whatever is drawn next)."""
+        notes, self.journal_notes = self.journal_notes, []
+        return notes
 
     def report_syntax_error(self, error: PlexSyntaxError) -> None:
         if self.renderer.mode == "json":

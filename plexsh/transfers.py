@@ -37,13 +37,16 @@ def recorder(session):
 
 
 def recovered_note(session) -> str | None:
-    """Once per session: which jobs a killed plexsh left unfinished (they run again with the queue)."""
-    store = job_store(session)
-    if not store.recovered or session._recovered_said:
-        return None
-    session._recovered_said = True
-    ids = ", ".join(map(str, store.recovered))
-    return f"resuming job{'s' if len(store.recovered) > 1 else ''} {ids}, left unfinished by a stopped plexsh"
+    """Once per session: the actions a stopped plexsh left half done (finished or rolled back at start)
+    and the jobs it left unfinished (they run again with the queue)."""
+    store = job_store(session)  # opening the file first runs the journal's recovery, if nothing has yet
+    # The shell says the journal's lines at its start; a script's go with the next reply, into its JSON.
+    notes = session.take_journal_notes() if session.interactive else []
+    if store.recovered and not session._recovered_said:
+        session._recovered_said = True
+        ids = ", ".join(map(str, store.recovered))
+        notes.append(f"resuming job{'s' if len(store.recovered) > 1 else ''} {ids}, left unfinished by a stopped plexsh")
+    return "; ".join(notes) or None
 
 
 def run_until_finished(session, ids: list[int] | None) -> list:

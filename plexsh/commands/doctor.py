@@ -1,4 +1,4 @@
-"""`doctor`: checks rsync, the config, every source and destination, and the catalog's age; says what to fix."""
+"""`doctor`: checks rsync, the config, every source and destination, the catalog's age and the trash; says what to fix."""
 
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ def doctor(session, node: ast.Doctor) -> Reply:
         _sources(config, check)
         _destinations(config, check)
     _catalog(session, check)
+    _journal(session, check)
+    _trash(session, check)
     _parser(check)
     return _reply(checks)
 
@@ -118,6 +120,48 @@ def _catalog(session, check) -> None:
         check("catalog", False, f"last scanned {format_age(stats.last_scan_age)} ago", "run `scan` to refresh it")
     else:
         check("catalog", True, f"{stats.files:,} files, scanned {format_age(stats.last_scan_age)} ago")
+
+
+def _journal(session, check) -> None:
+    """Actions left incomplete: steps not done (a get's copies on their way aside) in an action no running
+    plexsh is doing. The start finishes or rolls back such actions; one listed here could not be."""
+    from plexsh import journal
+    from plexsh.engine.jobs import engine_alive, engine_identity
+
+    try:
+        found = journal.actions(session.catalog.db, states=("pending", "undoing", "redoing"))
+    except Exception as error:  # the catalog's own check says what is wrong with the file
+        check("journal", False, f"cannot read the journal: {error}")
+        return
+    me = engine_identity()
+    stuck = [a for a in found if (a.engine == me or not engine_alive(a.engine))
+             and (a.state != "pending" or any(s.state != "done" and s.op != "place" for s in a.steps))]
+    if not stuck:
+        check("journal", True, "no action left incomplete")
+        return
+    shown = ", ".join(f"{a.id} ({a.command}, {a.state})" for a in stuck[:3]) + (" ..." if len(stuck) > 3 else "")
+    check("journal", False, f"{len(stuck)} action{'s' if len(stuck) != 1 else ''} left incomplete: {shown}",
+          f"`history {stuck[0].id}` shows its steps and what is in the way; once that is cleared, the "
+          "next start of plexsh finishes it")
+
+
+def _trash(session, check) -> None:
+    """How much the trash holds (never a problem: it is what `undo` and `trash restore` draw on)."""
+    from plexsh.commands.trash import trash_home
+    from plexsh.journal import trash
+
+    try:
+        found = trash.total_within(trash_home(session), PROBE_TIMEOUT)
+    except OSError as error:
+        check("trash", False, f"cannot read the trash: {error}", "check the plexsh folder's permissions")
+        return
+    if found is None:
+        check("trash", False, f"a trash folder did not answer within {PROBE_TIMEOUT:.0f} s",
+              "check the mounts of your destinations (`trash` lists the trash folders that answer)")
+        return
+    count, size = found
+    check("trash", True, f"{count} entr{'ies' if count != 1 else 'y'}, {format_size(size)}"
+          + ("; `trash empty older-than 30d` frees what is older" if count else ""))
 
 
 def _reply(checks: list[dict]) -> Reply:

@@ -58,15 +58,63 @@ def get(session, node: ast.Get) -> Reply:
     if node.dry_run or not plan.to_copy:
         return _conflicts(_plan_reply(reply, plan, item), conflicts, node.dry_run)
     sup = transfers.supervisor(session)
+    action = _journal(session, plan.to_copy)  # written before any folder is made or any job queued
     ids = sup.enqueue(plan.to_copy, priority=node.priority or "normal",
                       bwlimit=node.bwlimit, verify=verify)
     reply.data["jobs"] = ids
+    reply.data["action"] = action.id if action is not None else None
     if session.engine is not None:  # the shell: the jobs run in the background
         return _conflicts(reply.say(f"queued {len(ids)} file{'s' if len(ids) != 1 else ''} of {label(item)} "
                                     f"({format_size(plan.total)}): jobs {', '.join(map(str, ids))}", "note"),
                           conflicts)
     note = transfers.recovered_note(session)
-    return _conflicts(finished_reply(reply, transfers.run_until_finished(session, ids), note), conflicts)
+    views = transfers.run_until_finished(session, ids)
+    if action is not None:
+        _nothing_placed(session, action.id)
+    return _conflicts(finished_reply(reply, views, note), conflicts)
+
+
+def _nothing_placed(session, action_id: int) -> None:
+    """A get whose copies all failed changed nothing: its folders go again and the action is marked failed."""
+    from plexsh import journal
+
+    db = session.catalog.db
+    found = journal.action(db, action_id)
+    if found.state == "pending" and not any(s.state == "done" for s in found.steps if s.op in ("place", "trash")):
+        journal.roll_back(db, found, [s for s in found.steps if s.state == "done"], state="failed")
+
+
+def _journal(session, entries):
+    """The get's action in the journal: the folders it makes (made here, now), then per file the file it
+    replaces (to the trash) and the copy's rename into place, both done by the supervisor as the copy
+    lands. A file already on its way for an earlier get keeps that get's step."""
+    from plexsh import journal
+    from plexsh.engine.jobs import FINISHED, STATES
+
+    if not journal.enabled():
+        return None
+    live = {j.destination for j in transfers.job_store(session).jobs(s for s in STATES if s not in FINISHED)}
+    entries = [e for e in entries if str(e.destination) not in live]
+    steps = [journal.mkdir_step(folder) for folder in journal.folders_to_make(e.destination for e in entries)]
+    for entry in entries:
+        if entry.replaces:
+            try:
+                steps.append(journal.trash_step(entry.destination))
+            except FileNotFoundError:
+                pass  # gone since the plan: nothing to put aside
+        steps.append(journal.place_step(entry.partial, entry.destination, entry.size, entry.file.sha256,
+                                        entry.source))
+    if not steps:
+        return None
+    db = session.catalog.db
+    action = journal.record(db, "get", session.command_text or "get", steps)
+    try:
+        return journal.perform(db, action, ops=("mkdir",))
+    except journal.StepProblem:
+        # A folder that cannot be made (a file in its way): each copy fails with that reason, as a
+        # transfer; the action waits for them like any get's, its folders not made.
+        journal.mark_action(db, action.id, "pending")
+        return journal.action(db, action.id)
 
 
 def _conflicts(reply: Reply, conflicts: list, dry_run: bool = False) -> Reply:

@@ -1,4 +1,4 @@
-"""`status`: recent transfers, per file: bytes, speed, duration, retries, verified."""
+"""`status`: recent transfers, per file: bytes, speed, duration, retries, verified; and the trash's size."""
 
 from plexsh.commands import command
 from plexsh.lang import ast
@@ -7,7 +7,7 @@ from plexsh.reply import Reply
 from plexsh.transfers import job_store
 
 
-@command("status", ast.Status, usage="status", summary="recent transfers: bytes, speed, duration, retries, verified")
+@command("status", ast.Status, usage="status", summary="recent transfers: bytes, speed, duration, retries, verified; the trash's size")
 def status(session, node: ast.Status) -> Reply:
     finished = [j for j in job_store(session).jobs(("done", "failed", "cancelled"))]
     finished.sort(key=lambda j: j.finished or 0, reverse=True)
@@ -25,9 +25,30 @@ def status(session, node: ast.Status) -> Reply:
                      str(max(j.attempts - 1, 0)), _verified(j.verify, guarantees.get(j.id)) if j.state == "done" else ""])
     reply = Reply("status", data={"transfers": data})
     if not rows:
-        return reply.say("no finished transfers yet", "dim")
-    return reply.table(["job", "file", "state", "bytes", "speed", "took", "retries", "verified"], rows,
-                       align=["right", "left", "left", "right", "right", "right", "right", "left"])
+        reply.say("no finished transfers yet", "dim")
+    else:
+        reply.table(["job", "file", "state", "bytes", "speed", "took", "retries", "verified"], rows,
+                    align=["right", "left", "left", "right", "right", "right", "right", "left"])
+    return _trash(session, reply)
+
+
+def _trash(session, reply: Reply) -> Reply:
+    """The trash's size under the transfers: what `trash empty` would free."""
+    from plexsh.commands.trash import ANSWER_SECONDS, trash_home
+    from plexsh.journal import trash
+
+    try:
+        found = trash.total_within(trash_home(session), ANSWER_SECONDS)
+    except OSError as error:
+        reply.data["trash"] = None
+        return reply.say(f"trash: cannot read it: {error}", "warn")
+    if found is None:  # a trash on a mount that stopped answering
+        reply.data["trash"] = None
+        return reply.say("trash: a trash folder does not answer (a dead mount?)", "warn")
+    count, size = found
+    reply.data["trash"] = {"files": count, "bytes": size}
+    return reply.say(f"trash: {count} entr{'ies' if count != 1 else 'y'}, {format_size(size)}"
+                     + (" (`trash` lists them)" if count else ""), "dim")
 
 
 def _verified(mode: str, guarantee: str | None) -> str:

@@ -109,6 +109,9 @@ class Supervisor:
         # start-up; a stand-in copier in tests may only know the one-file command line.
         self.serve = list(copier) == list(COPIER) if serve is None else serve
         self.pool = WorkerPool(self.copier, env)
+        from plexsh.journal import enabled as journal_enabled
+
+        self.journaled = journal_enabled()
         self._nursery: trio.Nursery | None = None
         self._down: set[tuple] = set()  # endpoints seen not answering since their jobs failed
         self._probing: set[tuple] = set()
@@ -440,8 +443,14 @@ class Supervisor:
             if kind == "verify":  # the child's checkpoints vouch for bytes that failed the check
                 _forget_checkpoints(partial)
             return "error", kind, problem
+        placing = None
+        if self.journaled:  # the get's journal steps for this file, marked around the rename (on this thread)
+            from plexsh.journal.placing import Placing
+
+            placing = Placing.find(self.store.db, final, source_sha, trio.from_thread.run_sync)
         try:
-            await trio.to_thread.run_sync(_commit, partial, final, job.may_replace, done.get("identity"))
+            await trio.to_thread.run_sync(_commit, partial, final, job.may_replace, done.get("identity"), placing,
+                                          Path(self.store.path).parent)
         except ChangedSinceVerified:
             _forget_checkpoints(partial)
             return "error", "verify", ("the copy was changed by another program after it was verified "
@@ -692,7 +701,8 @@ class ChangedSinceVerified(Exception):
     """The partial is not the file the child hashed, or was written to since."""
 
 
-def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None) -> None:
+def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None, placing=None,
+            trash_home: Path | None = None) -> None:
     """fsync the copy, rename it into place, fsync the folder; drop the copier's state file.
 
     The partial must still be the file the child verified: IDENTITY is its device, inode, size,
@@ -700,7 +710,8 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
     with any write and cannot be set back), so a partial replaced or rewritten since is refused
     without reading it again. Unless the job may replace what is there, a file that appeared at
     `final` since the plan stays: a hard link puts the copy in place only where nothing is
-    (FileExistsError otherwise).
+    (FileExistsError otherwise). A file the job may replace goes to the trash (of TRASH_HOME) first,
+    never destroyed; PLACING (plexsh.journal.placing) marks the journal's steps around each file operation.
     """
     fd = os.open(partial, os.O_RDONLY | os.O_NOFOLLOW)
     try:
@@ -710,16 +721,28 @@ def _commit(partial: Path, final: Path, may_replace: bool, identity: list | None
         os.fsync(fd)
     finally:
         os.close(fd)
-    if may_replace:
-        os.replace(partial, final)
-    else:
-        _rename_unless_taken(partial, final)
+    if may_replace and os.path.lexists(final):
+        if os.path.isdir(final) and not os.path.islink(final):  # replace means a file, never a folder
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(final))
+        if placing is not None:
+            placing.trash_old(final)
+        else:
+            from plexsh.journal.placing import trash_replaced
+
+            trash_replaced(final, trash_home)
+    elif placing is not None:
+        placing.nothing_to_trash()  # the file it was to replace went meanwhile
+    if placing is not None:
+        placing.starting()
+    _rename_unless_taken(partial, final)
     folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(folder)
     finally:
         os.close(folder)
-    _forget_checkpoints(partial)
+    _forget_checkpoints(partial)  # before the journal says done: a crash until then leaves the step to settle
+    if placing is not None:
+        placing.placed(final)
 
 
 def _forget_checkpoints(partial: Path) -> None:
@@ -731,17 +754,9 @@ def _forget_checkpoints(partial: Path) -> None:
 
 
 def _rename_unless_taken(partial: Path, final: Path) -> None:
-    """Rename, failing with FileExistsError when anything is at `final` (atomic where the file system
-    has hard links; elsewhere a check just before the rename)."""
-    try:
-        os.link(partial, final, follow_symlinks=False)
-    except FileExistsError:
-        raise
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-            raise
-        if os.path.lexists(final):
-            raise FileExistsError(errno.EEXIST, "File exists", str(final)) from None
-        os.rename(partial, final)
-        return
-    os.unlink(partial)
+    """Rename, failing with FileExistsError when anything is at `final`: one atomic rename
+    (renameat2's RENAME_NOREPLACE) where the kernel has it, so a crash never leaves the copy under
+    both names; elsewhere a hard link then an unlink (the journal settles a crash between the two)."""
+    from plexsh.journal.trash import rename_unless_taken
+
+    rename_unless_taken(partial, final)

@@ -224,6 +224,46 @@ class Preset(Command):
 
 
 @dataclass(frozen=True)
+class Rm(Command):
+    """`rm [movie|tv] TITLE [SELECTION] [dry-run]`: local copies to the trash (never a source)."""
+
+    title: str = ""
+    kind: str | None = None
+    selection: Selection = Selection()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Trash(Command):
+    """`trash` lists; `trash restore ID...|all`; `trash empty [older-than AGE] [yes]` deletes for good."""
+
+    action: str | None = None  # None | "restore" | "empty"
+    ids: tuple[str, ...] | str = ()  # restore: trash ids, or "all"
+    older_than: float | None = None  # empty: seconds
+    yes: bool = False  # empty: confirmed on the command line
+
+
+@dataclass(frozen=True)
+class History(Command):
+    """`history [N]`: the journal's actions newest first, or action N's steps."""
+
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Undo(Command):
+    """`undo [N] [force]`: the last action not undone, or N and the later ones that depend on it."""
+
+    id: int | None = None
+    force: bool = False  # files changed since the action are undone too (to the trash)
+
+
+@dataclass(frozen=True)
+class Redo(Command):
+    """`redo`: the last undone action, done again."""
+
+
+@dataclass(frozen=True)
 class Script:
     """A parsed text: its commands in order."""
 

@@ -27,6 +27,8 @@ TERMINAL_WORDS = {
     "PRIORITY_LEVEL": "high, normal or low",
     "PRESET_NAME": "a preset name (letters, digits, dashes, underscores)",
     "PRESET_REF": "a saved preset like @big",
+    "TRASH_ID": "a trash id like k3m9ab (`trash` lists them)",
+    "AGE": "an age like 30d, 12h or 2w",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",

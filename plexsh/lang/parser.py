@@ -89,6 +89,18 @@ def parse_numbers(spec: str) -> tuple[ast.Range, ...]:
     return tuple(ranges)
 
 
+AGE_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def age_seconds(text: str) -> int:
+    """An age as `trash empty older-than` takes it, in seconds.
+
+    >>> age_seconds("30d"), age_seconds("12h"), age_seconds("2W")
+    (2592000, 43200, 1209600)
+    """
+    return int(text[:-1]) * AGE_UNITS[text[-1].lower()]
+
+
 def resolution_lines(text: str) -> int:
     """Vertical lines of a resolution word.
 
@@ -388,6 +400,32 @@ class ToAst(Transformer):
     def log(self, meta, children):
         fmt, path = children
         return ast.Log(str(fmt).lower(), unquote(str(path)) if path is not None else None, span=_span(meta))
+
+    def rm(self, meta, children):
+        (kind, title), *args = children
+        dry_run = any(isinstance(a, Token) and a.type == "DRY_RUN" for a in args)
+        selection = [a for a in args if not (isinstance(a, Token) and a.type == "DRY_RUN")]
+        return ast.Rm(title, kind, _selection(selection), dry_run, span=_span(meta))
+
+    def trash(self, meta, children):
+        action = children[0] or {}
+        return ast.Trash(**action, span=_span(meta))
+
+    def history(self, meta, children):
+        return ast.History(None if children[0] is None else _int(children[0]), span=_span(meta))
+
+    def undo(self, meta, children):
+        number, force = children
+        return ast.Undo(None if number is None else _int(number), force is not None, span=_span(meta))
+
+    def trash_restore(self, meta, children):
+        if children[0].type == "ALL":
+            return {"action": "restore", "ids": "all"}
+        return {"action": "restore", "ids": tuple(dict.fromkeys(str(c).lower() for c in children))}
+
+    def trash_empty(self, meta, children):
+        age, yes = children
+        return {"action": "empty", "older_than": None if age is None else age_seconds(age), "yes": yes is not None}
 
 
 def accepted_after(text: str) -> set[str]:

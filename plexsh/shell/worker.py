@@ -72,6 +72,23 @@ class ShellRenderer:
     def syntax_error(self, error) -> None:
         self._draw(self.renderer.syntax_error, error)
 
+    def confirm(self, question: str) -> bool:
+        """Ask QUESTION on the terminal (the status line steps aside) and wait for the answer: yes only
+        for y or yes; Ctrl-C, Ctrl-D or anything else is no. Commands that delete for good call this."""
+
+        async def ask() -> bool:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.application import in_terminal
+
+            async with in_terminal():
+                try:
+                    answer = await PromptSession().prompt_async(question)
+                except (KeyboardInterrupt, EOFError):
+                    return False
+            return answer.strip().lower() in ("y", "yes")
+
+        return asyncio.run_coroutine_threadsafe(ask(), self._loop).result()
+
     @contextlib.contextmanager
     def progress(self, label: str):
         """The status line says `label` and then what the command reports."""
