@@ -119,15 +119,15 @@ class _Parser:
 def fingerprint(discovery: Discovery) -> str:
     """What the catalog's content of a walk depends on besides the files: the discovery settings
     and the name parser's code. When it changes, unchanged folders must be read again too."""
-    from plexsh.library import names, titles
+    from plexsh.library import compiled
 
     digest = hashlib.sha256(json.dumps([
         sorted(discovery.video_extensions), sorted(discovery.ignore_patterns), discovery.scan_depth,
         discovery.follow_symlinks, FILE_FIELDS,
     ]).encode())
-    for module in (names, titles):
-        with open(module.__file__, "rb") as source:
-            digest.update(source.read())
+    # The sources, compiled or not: a build is loaded only when it is of these very bytes.
+    for module in compiled.MODULES:
+        digest.update((compiled.HERE / f"{module}.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
