@@ -22,6 +22,7 @@ MIGRATION_SETS: tuple[tuple[str, str], ...] = (
     ("jobs", "plexsh.engine.jobs"),
     ("local", "plexsh.library.local"),
     ("presets", "plexsh.library.presets"),
+    ("usage", "plexsh.usage.records"),
 )
 # Where releases before this registry recorded their steps (sqlite-utils' Migrations), under these names.
 _LEGACY_TABLE = "_sqlite_migrations"

@@ -27,6 +27,7 @@ TERMINAL_WORDS = {
     "PRIORITY_LEVEL": "high, normal or low",
     "PRESET_NAME": "a preset name (letters, digits, dashes, underscores)",
     "PRESET_REF": "a saved preset like @big",
+    "DURATION": "a time span like 30d, 2w, 6m or 1y",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",

@@ -1,0 +1,31 @@
+"""What the usage verbs and show/info share: the analytics settings in force and a look recorded with its usage line."""
+
+from __future__ import annotations
+
+import time
+
+from plexsh.config import Analytics
+from plexsh.errors import PlexError
+from plexsh.usage.records import LOOK, record
+from plexsh.usage.reports import title_usage, usage_line
+
+
+def analytics(session) -> Analytics:
+    """The config's analytics section; the defaults when the config cannot be read (show must still work)."""
+    try:
+        return session.config.analytics
+    except PlexError:
+        return Analytics()
+
+
+def look(session, item, files, selection: str = "") -> tuple[str, dict | None]:
+    """Record that the user looked at `item` (on the first of the files shown) and return its usage
+    line and summary, this look included."""
+    settings = analytics(session)
+    if files:
+        record(session.catalog, files[0].path, LOOK, {"title": item.title, "year": item.year, "kind": item.kind,
+                                                       **({"selection": selection} if selection else {})},
+               file_id=files[0].id, analytics=settings)
+    now = time.time()
+    usage = title_usage(session.catalog, settings, now=now, item_ids=[item.id]).get(item.id)
+    return usage_line(usage, now), (usage.as_dict() if usage else None)
