@@ -142,8 +142,9 @@ def test_a_player_that_is_not_installed_is_one_line(home, nas, with_player):
 
 
 def test_with_analytics_off_nothing_is_recorded(home, nas, with_player):
-    write_config(home, nas, "analytics:\n  enabled: false\nplayer: true\n")
-    run_plexsh("-c", "play heat; show heat")
+    write_config(home, nas, "analytics:\n  enabled: false\nplayer: \"true\"\n")
+    result = run_plexsh("-c", "play heat; show heat")
+    assert result.returncode == 0, result.stderr
     (usage,) = run_json("usage")
     assert usage["titles"] == []
 
