@@ -11,9 +11,10 @@ from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.library.resolve import command_for
 from plexsh.reply import Reply
-from plexsh.usage.reports import title_usage, with_all_episodes
-from plexsh.usage.rules import recommendations
+from plexsh.usage.reports import season_ends_of, title_usage, with_all_episodes_of
+from plexsh.usage.rules import SHOWN, next_episodes, recommendations
 
+BATCH = 50  # shows whose episodes are read at a time for next-episode suggestions
 HEADINGS = {"next": "next episodes", "season": "new season", "cleanup": "clean up", "archive": "archive",
             "keep": "keep"}
 
@@ -43,12 +44,19 @@ def suggestions(session) -> list[dict]:
     catalog = session.catalog
     settings = analytics(session)
     now = time.time()
-    titles = title_usage(catalog, settings, now=now)
-    for title in titles.values():
-        if title.kind == "show" and title.uses:
-            with_all_episodes(catalog, title)
+    titles = title_usage(catalog, settings, now=now, looks=False)  # rules read plays and local copies only
+    season_ends_of(catalog, titles.values())
+    # Next episodes of the shows watched most lately, their episodes read in batches until enough are found.
+    shows = sorted((t for t in titles.values() if t.kind == "show" and t.uses), key=lambda t: -(t.last_use or 0))
+    upcoming = []
+    for start in range(0, len(shows), BATCH):
+        batch = shows[start:start + BATCH]
+        with_all_episodes_of(catalog, batch)
+        upcoming += next_episodes(batch, now)
+        if len(upcoming) >= SHOWN["next"]:
+            break
     found = []
-    for rec in recommendations(titles.values(), now, settings.cleanup_after_days):
+    for rec in recommendations(titles.values(), now, settings.cleanup_after_days, next_found=upcoming):
         item = catalog.item(rec.item_id)
         text = " ".join(part for part in (command_for(catalog, rec.verb, item), rec.args) if part)
         found.append({**rec.as_dict(), "command": text})

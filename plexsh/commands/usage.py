@@ -16,7 +16,7 @@ from plexsh.render import format_size
 from plexsh.reply import Reply
 from plexsh.usage.atimes import scan_atimes
 from plexsh.usage.records import prune, records
-from plexsh.usage.reports import monthly, title_usage, when_text, window, with_all_episodes
+from plexsh.usage.reports import monthly, summaries, title_usage, when_text, window, with_all_episodes_of
 
 DAY = 86400.0
 SHOWN = 20   # titles listed by `usage` (the JSON has them all)
@@ -48,35 +48,29 @@ def _since_text(node) -> str:
 
 def _titles(session, node, settings, now, since) -> Reply:
     catalog = session.catalog
-    titles = title_usage(catalog, settings, now=now)
-    rows = []
-    recent = window(catalog, since) if since is not None else None
-    for title in titles.values():
-        entry = {**title.as_dict(), "local": title.local_bytes > 0}
-        if recent is not None:
-            if title.item_id not in recent:
-                continue
-            entry.update(recent[title.item_id])
-        if not entry["plays"] and not entry["looks"]:
-            continue
-        rows.append(entry)
-    rows.sort(key=lambda e: (-e["score"], -(e["last_played"] or 0), e["title"].lower()))
-    if node.view == "top":
-        rows = [e for e in rows if e["plays"]][:TOP]
+    top = node.view == "top"
+    if since is None:
+        # Summed per title in SQL; only the rows shown are read into Python.
+        total, rows = summaries(catalog, settings, now=now, limit=TOP if top else SHOWN, used_only=top)
+    else:
+        recent = window(catalog, since)
+        _, rows = summaries(catalog, settings, now=now, used_only=top)
+        rows = [{**e, **recent[e["item_id"]]} for e in rows if e["item_id"] in recent]
+        rows = [e for e in rows if e["plays"] or (e["looks"] and not top)]
+        total, rows = len(rows), rows[:TOP if top else SHOWN]
     months = monthly(catalog, now=now)
-    reply = Reply("usage", data={"view": node.view, "since_days": node.since_days, "titles": rows,
+    reply = Reply("usage", data={"view": node.view, "since_days": node.since_days, "total": total, "titles": rows,
                                  "months": [{"month": m, "plays": n} for m, n in months]})
     if not rows:
         reply.say(f"nothing played or looked at{_since_text(node)} yet: `play TITLE` plays a local copy, "
                   "`usage scan` counts what other players read", "dim")
     else:
-        shown = rows[:SHOWN]
         reply.table(["title", "plays", "last played", "looks", "score", "use", "local"],
                     [[_label(e), str(e["plays"]), when_text(e["last_played"], now), str(e["looks"]),
-                      f"{e['score']:.2f}", e["category"], "✅" if e["local"] else ""] for e in shown],
+                      f"{e['score']:.2f}", e["category"], "✅" if e["local_bytes"] else ""] for e in rows],
                     align=["left", "right", "right", "right", "right", "left", "left"],
-                    caption=(f"{len(rows)} title{'s' if len(rows) != 1 else ''}{_since_text(node)}" + (f", the first {SHOWN} shown" if len(rows) > SHOWN
-                                                                         else "")))
+                    caption=(f"{total} title{'s' if total != 1 else ''}{' played' if top else ''}{_since_text(node)}"
+                             + (f", the first {len(rows)} shown" if total > len(rows) else "")))
     _activity(session, reply, months)
     return reply
 
@@ -154,10 +148,9 @@ def _never(session, node, settings, now, since) -> Reply:
 def _shows(session, node, settings, now, since) -> Reply:
     catalog = session.catalog
     shows = []
-    for title in sorted(title_usage(catalog, settings, now=now).values(), key=lambda t: t.title.lower()):
-        if title.kind != "show":
-            continue
-        with_all_episodes(catalog, title)
+    titles = [t for t in title_usage(catalog, settings, now=now).values() if t.kind == "show"]
+    with_all_episodes_of(catalog, titles)
+    for title in sorted(titles, key=lambda t: t.title.lower()):
         episodes = [f for f in title.files if f.season not in (None, 0) and f.episodes]
         watched = [f for f in episodes if f.uses]
         last = max(watched, key=lambda f: (f.season, max(f.episodes)), default=None)

@@ -393,6 +393,11 @@ class ToAst(Transformer):
                 continue
             if isinstance(child, int):
                 fields["since_days"] = child
+            elif isinstance(child, Token) and child.type == "TITLE_KIND":
+                if TITLE_KINDS[child.lower()] != "show":
+                    raise TokenError(f"`usage {child}` needs a title after it", child,
+                                     "`usage top` lists the most used titles, `usage shows` the shows")
+                fields["view"] = "shows"
             elif isinstance(child, Token):
                 fields["view"] = "scan" if child.type == "USAGE_SCAN" else str(child).lower()
             elif child[0] == "export":

@@ -24,6 +24,8 @@ ACCESS_TYPES = (PLAY, READ, LOOK, *ACTIONS)
 USES = (PLAY, READ)
 # The meta key naming the half-life the totals' scores were summed with.
 HALF_LIFE_KEY = "usage.half_life_days"
+# The meta key naming the catalog generation the totals' title ids were resolved at.
+ITEMS_KEY = "usage.items_generation"
 
 
 def create_access_records(db: Database) -> None:
@@ -33,14 +35,21 @@ def create_access_records(db: Database) -> None:
     # A file's history (usage TITLE) and a time window (since 30d, retention) are the two ways in.
     db.execute("CREATE INDEX idx_access_records_path ON access_records (file_path, access_type, timestamp)")
     db.execute("CREATE INDEX idx_access_records_time ON access_records (timestamp)")
+    # Plays per month count index entries only, never the rows.
+    db.execute("CREATE INDEX idx_access_records_type_time ON access_records (access_type, timestamp)")
     # Running totals per file, kept by record() so reports never read a million records: the place in
-    # a source the file is (or is a copy of), so its title is found after a re-scan re-made its row,
-    # and the decayed score as of score_at.
+    # a source the file is (or is a copy of), so its title is found after a re-scan re-made its row;
+    # that title's id as last resolved (refresh_items), so reports sum per title without a join; and
+    # the decayed score as of score_at.
     db.execute("CREATE TABLE access_totals (file_path TEXT PRIMARY KEY, source TEXT, dir TEXT, relpath TEXT, "
+               "item_id INTEGER, "
                "uses INTEGER NOT NULL DEFAULT 0, looks INTEGER NOT NULL DEFAULT 0, actions INTEGER NOT NULL DEFAULT 0, "
                "first_use REAL, last_use REAL, last_look REAL, last_access REAL, "
                "score REAL NOT NULL DEFAULT 0, score_at REAL)")
     db.execute("CREATE INDEX idx_access_totals_origin ON access_totals (source, dir, relpath)")
+    # Covers the per-title sums of `usage`: read in title order from the index alone.
+    db.execute("CREATE INDEX idx_access_totals_item ON access_totals "
+               "(item_id, uses, looks, last_use, last_look, score, score_at)")
     # The access time `usage scan` last saw on each local copy (nanoseconds), and when.
     db.execute("CREATE TABLE access_atimes (path TEXT PRIMARY KEY, atime_ns INTEGER NOT NULL, seen_at REAL NOT NULL)")
 
@@ -55,13 +64,16 @@ def _conn(db):
 
 
 def _origin(conn, path_key: str, file_id: int | None) -> tuple:
-    """(source, dir, relpath) of the file at a path: a local copy's origin, or a catalog file's place."""
+    """(source, dir, relpath, item_id) of the file at a path: a local copy's origin, or a catalog file's
+    place, and the title the catalog has it under now."""
     if file_id is not None:
-        row = conn.execute("SELECT source, dir, relpath FROM files WHERE id = ?", (file_id,)).fetchone()
+        row = conn.execute("SELECT source, dir, relpath, item_id FROM files WHERE id = ?", (file_id,)).fetchone()
         if row:
             return row
-    row = conn.execute("SELECT source, dir, relpath FROM local_files WHERE path = ?", (path_key,)).fetchone()
-    return row or (None, None, None)
+    row = conn.execute("SELECT l.source, l.dir, l.relpath, f.item_id FROM local_files l LEFT JOIN files f "
+                       "ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath WHERE l.path = ?",
+                       (path_key,)).fetchone()
+    return row or (None, None, None, None)
 
 
 @contextlib.contextmanager
@@ -114,10 +126,11 @@ def record(db, path, access_type: str, metadata: dict[str, Any] | None = None, *
             score = decayed(score, at - (score_at or at), half_life) + decayed(1.0, at - when, half_life)
             score_at = at
         if row is None:
-            source, folder, relpath = _origin(conn, key, file_id)
-            conn.execute("INSERT INTO access_totals (file_path, source, dir, relpath, uses, looks, actions, first_use, "
-                         "last_use, last_look, last_access, score, score_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (key, source, folder, relpath, int(use), int(look), int(not use and not look),
+            source, folder, relpath, item_id = _origin(conn, key, file_id)
+            conn.execute("INSERT INTO access_totals (file_path, source, dir, relpath, item_id, uses, looks, actions, "
+                         "first_use, last_use, last_look, last_access, score, score_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (key, source, folder, relpath, item_id, int(use), int(look), int(not use and not look),
                           when if use else None, when if use else None, when if look else None, when, score, score_at))
         else:
             conn.execute("UPDATE access_totals SET uses = uses + ?, looks = looks + ?, actions = actions + ?, "
@@ -174,11 +187,29 @@ def rebuild_totals(db, half_life_days: float) -> None:
                      (HALF_LIFE_KEY, repr(float(half_life_days))))
 
 
+def refresh_items(db, *, force: bool = False) -> bool:
+    """Point each file's totals at the title the catalog has it under now, once per change of the
+    catalog's titles (its generation: a scan that re-made rows or merged titles); whether it ran."""
+    conn = _conn(db)
+    generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    seen = conn.execute("SELECT value FROM meta WHERE key = ?", (ITEMS_KEY,)).fetchone()
+    if not force and (generation[0] if generation else None) == (seen[0] if seen else None):
+        return False
+    with _transaction(conn):
+        conn.execute("UPDATE access_totals SET item_id = (SELECT f.item_id FROM files f WHERE f.source = "
+                     "access_totals.source AND f.dir = access_totals.dir AND f.relpath = access_totals.relpath)")
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     (ITEMS_KEY, generation[0] if generation else None))
+    return True
+
+
 def current_totals(db, analytics: Analytics) -> None:
-    """Make the stored scores use the configured half-life (summed again once when it changed)."""
+    """Make the stored scores use the configured half-life (summed again once when it changed) and
+    point them at the titles of the catalog as it is now."""
     conn = _conn(db)
     if totals_half_life(conn) != float(analytics.half_life_days):
         rebuild_totals(conn, analytics.half_life_days)
+    refresh_items(conn)
 
 
 def records(db, *, since: float | None = None, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:

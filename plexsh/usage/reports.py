@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
+from plexsh.config import Analytics
 from plexsh.library.pathtext import loaded
-from plexsh.usage.records import LOOK, USES, Analytics, current_totals
+from plexsh.usage.records import LOOK, USES, current_totals
 from plexsh.usage.score import category, score_now
 
 DAY = 86400.0
@@ -38,6 +42,11 @@ class FileUsage:
     def local(self) -> bool:
         return self.local_path is not None
 
+    @cached_property
+    def order(self) -> tuple[int, int]:
+        """Where the file stands in a show: (season, its last episode)."""
+        return (self.season if self.season is not None else -1, max(self.episodes, default=0))
+
     @property
     def code(self) -> str | None:
         """S01E02 (S01E03-E04 for a double episode), or None for a movie."""
@@ -63,6 +72,8 @@ class TitleUsage:
     title: str
     year: int | None
     files: list[FileUsage] = field(default_factory=list)
+    # Season -> its last episode in the catalog, for shows whose files here are only some of them.
+    season_ends: dict[int, int] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -105,14 +116,18 @@ class TitleUsage:
         return data
 
 
+@lru_cache(maxsize=4096)
 def _episodes(text: str | None) -> tuple[int, ...]:
+    """A files row's episodes (JSON, like `[3, 4]`) as a tuple; the few distinct texts are read once."""
     return tuple(json.loads(text)) if text else ()
 
 
 def title_usage(catalog, analytics: Analytics, *, now: float | None = None,
-                item_ids: Iterable[int] | None = None, local_only: bool = False) -> dict[int, TitleUsage]:
-    """Item id -> its usage, for every title with a local copy or a record (or only `item_ids`).
-    Reads the per-file totals and the local record: never the records themselves."""
+                item_ids: Iterable[int] | None = None, local_only: bool = False,
+                looks: bool = True) -> dict[int, TitleUsage]:
+    """Item id -> its usage, for every title with a local copy or a record (or only `item_ids`; without
+    `looks`, titles only looked at are left out). Reads the per-file totals and the local record: never
+    the records themselves."""
     conn = catalog.conn
     now = time.time() if now is None else now
     current_totals(conn, analytics)
@@ -141,7 +156,8 @@ def title_usage(catalog, analytics: Analytics, *, now: float | None = None,
     for path, uses, looks, last_use, last_look, score, score_at, file_id, item_id, season, episodes, size, added in conn.execute(
             "SELECT t.file_path, t.uses, t.looks, t.last_use, t.last_look, t.score, t.score_at, f.id, f.item_id, "
             f"f.season, f.episodes, f.size, f.added FROM access_totals t {'LEFT ' if wanted is None else ''}JOIN files f "
-            "ON f.source = t.source AND f.dir = t.dir AND f.relpath = t.relpath" + only, params):
+            "ON f.source = t.source AND f.dir = t.dir AND f.relpath = t.relpath" + only
+            + ("" if looks else (" AND" if only else " WHERE") + " t.uses > 0"), params):
         if wanted is not None and item_id not in wanted:
             continue
         if local_only and ("local", path) not in by_file and (file_id is None or file_id not in by_file):
@@ -163,19 +179,39 @@ def title_usage(catalog, analytics: Analytics, *, now: float | None = None,
         if usage.item_id in titles:
             titles[usage.item_id].files.append(usage)
     for title in titles.values():
-        title.files.sort(key=lambda f: (f.season if f.season is not None else -1, f.episodes, f.local_path or ""))
+        title.files.sort(key=lambda f: (f.order, f.local_path or ""))
     return titles
 
 
 def with_all_episodes(catalog, title: TitleUsage) -> TitleUsage:
     """A show's usage with every episode file of the catalog in it, local or not (for next episodes)."""
-    have = {f.file_id: f for f in title.files if f.file_id is not None}
-    for file_id, season, episodes, size, added in catalog.conn.execute(
-            "SELECT id, season, episodes, size, added FROM files WHERE item_id = ?", (title.item_id,)):
-        if file_id not in have:
-            title.files.append(FileUsage(file_id, title.item_id, season, _episodes(episodes), size or 0, added or 0.0))
-    title.files.sort(key=lambda f: (f.season if f.season is not None else -1, f.episodes, f.local_path or ""))
+    with_all_episodes_of(catalog, [title])
     return title
+
+
+def with_all_episodes_of(catalog, titles: Iterable[TitleUsage]) -> None:
+    """with_all_episodes for many shows at once: their files read in a few queries, not one per show."""
+    shows = {t.item_id: t for t in titles if t.kind == "show"}
+    have = {f.file_id for t in shows.values() for f in t.files if f.file_id is not None}
+    for chunk in _chunks(sorted(shows), 900):
+        for file_id, item_id, season, episodes, size, added in catalog.conn.execute(
+                "SELECT id, item_id, season, episodes, size, added FROM files "
+                f"WHERE item_id IN ({', '.join('?' * len(chunk))})", chunk):
+            if file_id not in have:
+                shows[item_id].files.append(FileUsage(file_id, item_id, season, _episodes(episodes), size or 0,
+                                                      added or 0.0))
+    for title in shows.values():
+        title.files.sort(key=lambda f: (f.order, f.local_path or ""))
+
+
+def season_ends_of(catalog, titles: Iterable[TitleUsage]) -> None:
+    """Fill each show's season_ends (season -> last episode number in the catalog) in a few queries."""
+    shows = {t.item_id: t for t in titles if t.kind == "show"}
+    for chunk in _chunks(sorted(shows), 900):
+        for item_id, season, last in catalog.conn.execute(
+                "SELECT item_id, season, max(episode) FROM files WHERE item_id IN "
+                f"({', '.join('?' * len(chunk))}) AND season IS NOT NULL GROUP BY item_id, season", chunk):
+            shows[item_id].season_ends[season] = last
 
 
 def window(catalog, since: float) -> dict[int | None, dict[str, Any]]:
@@ -195,21 +231,74 @@ def window(catalog, since: float) -> dict[int | None, dict[str, Any]]:
     return found
 
 
-def monthly(catalog, *, months: int = 12, now: float | None = None) -> list[tuple[str, int]]:
-    """(YYYY-MM, plays and reads) for the last `months` months, oldest first, months without any included."""
-    now = time.time() if now is None else now
+def month_starts(months: int, now: float) -> list[tuple[str, float]]:
+    """(YYYY-MM, its first second in local time) of the last `months` months, oldest first."""
     year, month = (int(part) for part in time.strftime("%Y %m", time.localtime(now)).split())
-    keys = []
+    found = []
     for _ in range(months):
-        keys.append(f"{year:04d}-{month:02d}")
+        found.append((f"{year:04d}-{month:02d}", time.mktime((year, month, 1, 0, 0, 0, 0, 0, -1))))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    keys.reverse()
-    start = time.mktime((int(keys[0][:4]), int(keys[0][5:]), 1, 0, 0, 0, 0, 0, -1))
-    counts = dict(catalog.conn.execute(
-        "SELECT strftime('%Y-%m', timestamp, 'unixepoch', 'localtime') AS month, count(*) FROM access_records "
-        f"WHERE timestamp >= ? AND access_type IN ({', '.join('?' * len(USES))}) GROUP BY month",
-        (start, *USES)).fetchall())
-    return [(key, counts.get(key, 0)) for key in keys]
+    return found[::-1]
+
+
+def monthly(catalog, *, months: int = 12, now: float | None = None) -> list[tuple[str, int]]:
+    """(YYYY-MM, plays and reads) for the last `months` months, oldest first, months without any included:
+    one count per month over the (type, time) index."""
+    now = time.time() if now is None else now
+    starts = month_starts(months, now)
+    ends = [start for _, start in starts[1:]] + [float("inf")]
+    marks = ", ".join("?" * len(USES))
+    return [(key, catalog.conn.execute(f"SELECT count(*) FROM access_records WHERE access_type IN ({marks}) "
+                                       "AND timestamp >= ? AND timestamp < ?", (*USES, start, end)).fetchone()[0])
+            for (key, start), end in zip(starts, ends)]
+
+
+def _decay_sql(conn, now: float, half_life_days: float) -> str:
+    """SQL for a totals row's score decayed to `now`: SQLite's exp() where it has its math functions,
+    else the same arithmetic registered from Python (slower: a call per row)."""
+    rate = math.log(2) / (half_life_days * DAY)
+    try:
+        conn.execute("SELECT exp(0)").fetchone()
+        return f"coalesce(score * exp((score_at - {now!r}) * {rate!r}), 0)"
+    except sqlite3.OperationalError:
+        conn.create_function("plexsh_decayed", 2, lambda score, at: score_now(score, at, now, half_life_days),
+                             deterministic=True)
+        return "plexsh_decayed(score, score_at)"
+
+
+def summaries(catalog, analytics: Analytics, *, now: float | None = None, limit: int | None = None,
+              used_only: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    """(how many titles were played or looked at, the first `limit` of them by score then last play):
+    plays, looks, last played and looked, score, category and local bytes. Summed per title in SQL
+    from the totals' covering index; only the rows returned are read into Python."""
+    conn = catalog.conn
+    now = time.time() if now is None else now
+    current_totals(conn, analytics)
+    wanted = "uses > 0" if used_only else "(uses > 0 OR looks > 0)"
+    total = conn.execute(f"SELECT count(DISTINCT item_id) FROM access_totals WHERE item_id IS NOT NULL AND {wanted}"
+                         ).fetchone()[0]
+    rows = conn.execute(f"""
+        SELECT item_id, sum(uses) AS plays, sum(looks) AS looks, max(last_use) AS last_played,
+               max(last_look), sum({_decay_sql(conn, now, analytics.half_life_days)}) AS score
+        FROM access_totals WHERE item_id IS NOT NULL GROUP BY item_id
+        HAVING {"plays > 0" if used_only else "plays > 0 OR looks > 0"}
+        ORDER BY score DESC, last_played DESC, item_id {"LIMIT ?" if limit is not None else ""}""",
+                        [limit] if limit is not None else []).fetchall()
+    ids = [row[0] for row in rows]
+    local, names = {}, {}
+    for chunk in _chunks(ids, 900):
+        marks = ", ".join("?" * len(chunk))
+        local.update(conn.execute(
+            "SELECT f.item_id, sum(l.size) FROM local_files l JOIN files f ON f.source = l.source "
+            f"AND f.dir = l.dir AND f.relpath = l.relpath WHERE f.item_id IN ({marks}) GROUP BY f.item_id", chunk))
+        names.update((row[0], row[1:]) for row in conn.execute(
+            f"SELECT id, kind, title, year FROM items WHERE id IN ({marks})", chunk))
+    found = [{"item_id": item_id, "kind": names[item_id][0], "title": names[item_id][1], "year": names[item_id][2],
+              "plays": plays, "looks": looks, "last_played": last_played, "last_looked": last_looked,
+              "score": round(score or 0.0, 4), "category": category(score or 0.0, plays),
+              "local_bytes": local.get(item_id, 0)}
+             for item_id, plays, looks, last_played, last_looked, score in rows if item_id in names]
+    return total, found
 
 
 def _ago(seconds: float) -> str:

@@ -45,13 +45,9 @@ def _days(seconds: float) -> str:
     return "today" if days <= 0 else "1 day ago" if days == 1 else f"{days} days ago"
 
 
-def _order(f: FileUsage) -> tuple:
-    return (f.season, max(f.episodes, default=0))
-
-
 def _regular(files: Iterable[FileUsage]) -> list[FileUsage]:
     """Episode files outside the specials, in order (the next episode is never a special)."""
-    return sorted((f for f in files if f.season not in (None, 0) and f.episodes), key=_order)
+    return sorted((f for f in files if f.season not in (None, 0) and f.episodes), key=lambda f: f.order)
 
 
 def episode_selection(files: Iterable[FileUsage]) -> str:
@@ -82,8 +78,8 @@ def next_episodes(titles: Iterable[TitleUsage], now: float, count: int = NEXT_CO
         played = [f for f in episodes if f.uses]
         if not played:
             continue
-        last = max(played, key=_order)
-        after = [f for f in episodes if _order(f) > _order(last)]
+        last = max(played, key=lambda f: f.order)
+        after = [f for f in episodes if f.order > last.order]
         missing = [f for f in after if not f.local]
         if not missing:
             continue
@@ -101,8 +97,8 @@ def next_episodes(titles: Iterable[TitleUsage], now: float, count: int = NEXT_CO
             continue
         wanted = missing[:count]
         local_after = [f for f in episodes if f.local]
-        last_local = max(local_after, key=_order) if local_after else None
-        by_next = [f for f in episodes if last_local is None or _order(f) > _order(last_local)][:count]
+        last_local = max(local_after, key=lambda f: f.order) if local_after else None
+        by_next = [f for f in episodes if last_local is None or f.order > last_local.order][:count]
         args = f"next {len(wanted)}" if by_next == wanted else episode_selection(wanted)
         size = sum(f.size for f in wanted)
         codes = wanted[0].code + (f" to {wanted[-1].code}" if len(wanted) > 1 else "")
@@ -135,7 +131,8 @@ def cleanup(titles: Iterable[TitleUsage], now: float, after_days: float) -> list
         for season in sorted({f.season for f in episodes}):
             in_season = [f for f in episodes if f.season == season]
             local_season = [f for f in in_season if f.local]
-            if not local_season or not in_season[-1].uses:
+            end = title.season_ends.get(season, in_season[-1].order[1])
+            if not local_season or not any(f.uses and end in f.episodes for f in in_season):
                 continue
             touched = max((f.last_use or f.synced_at or 0) for f in local_season)
             if now - touched < limit:
@@ -155,7 +152,7 @@ def cleanup(titles: Iterable[TitleUsage], now: float, after_days: float) -> list
                 "cleanup", title.item_id, title.title,
                 f"{len(unplayed)} episode{'s' if len(unplayed) != 1 else ''} never played since copied "
                 f"{_days(now - copied)}; {format_size(size)}", "rm", episode_selection(unplayed), size))
-    return sorted(found, key=lambda r: -r.bytes)
+    return sorted(found, key=lambda r: (-r.bytes, r.title.lower(), r.item_id, r.args))
 
 
 def archive(titles: Iterable[TitleUsage], now: float, min_bytes: int = ARCHIVE_MIN_BYTES,
@@ -171,7 +168,7 @@ def archive(titles: Iterable[TitleUsage], now: float, min_bytes: int = ARCHIVE_M
                 "archive", title.item_id, title.title,
                 f"rarely used (score {title.score:.2f}, {title.category}), last played {_days(now - title.last_use)}; "
                 f"{format_size(title.local_bytes)}", "rm", "", title.local_bytes))
-    return sorted(found, key=lambda r: -r.bytes)
+    return sorted(found, key=lambda r: (-r.bytes, r.title.lower(), r.item_id))
 
 
 def keep(titles: Iterable[TitleUsage], now: float, shown: int = KEEP_SHOWN) -> list[Recommendation]:
@@ -183,14 +180,22 @@ def keep(titles: Iterable[TitleUsage], now: float, shown: int = KEEP_SHOWN) -> l
             for t in used[:shown]]
 
 
+# How many of each kind `recommend` lists: the most recently watched shows, the largest cleanups.
+SHOWN = {"next": 10, "cleanup": 10, "archive": 5}
+
+
 def recommendations(titles: Iterable[TitleUsage], now: float, cleanup_after_days: float,
-                    archive_min_bytes: int = ARCHIVE_MIN_BYTES) -> list[Recommendation]:
-    """Every rule's suggestions in the order they are numbered: next episodes and new seasons, cleanup,
-    archive, keep. The same data gives the same list, so `recommend apply N` acts on what was shown."""
+                    archive_min_bytes: int = ARCHIVE_MIN_BYTES, shown: dict[str, int] = SHOWN,
+                    next_found: list[Recommendation] | None = None) -> list[Recommendation]:
+    """Every rule's suggestions in the order they are numbered: next episodes and new seasons (the
+    shows watched most lately first), cleanup and archive (the most space first), keep. The same data
+    gives the same list, so `recommend apply N` acts on what was shown. `next_found`: next_episodes'
+    suggestions worked out already (by a caller that read the shows' episodes in batches)."""
     titles = sorted(titles, key=lambda t: (t.title.lower(), t.item_id))
-    first = sorted(next_episodes(titles, now), key=lambda r: (r.title.lower(), r.item_id))
+    last_use = {t.item_id: t.last_use or 0 for t in titles}
+    first = sorted(next_episodes(titles, now) if next_found is None else next_found, key=lambda r: (-last_use[r.item_id], r.title.lower(), r.item_id))
     cleaned = cleanup(titles, now, cleanup_after_days)
-    return [*first, *cleaned, *archive(titles, now, archive_min_bytes, skip={r.item_id for r in cleaned}),
-            *keep(titles, now)]
+    archived = archive(titles, now, archive_min_bytes, skip={r.item_id for r in cleaned})
+    return [*first[:shown["next"]], *cleaned[:shown["cleanup"]], *archived[:shown["archive"]], *keep(titles, now)]
 
 

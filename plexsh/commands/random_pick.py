@@ -1,4 +1,4 @@
-"""`random [movies|tv] [FILTER...]` (or `~`): a random title never played, or the next episode of a show in progress."""
+"""`random [movies|tv] [FILTER...]` (or `~`): a random title never played, or the next episode of a show in progress (module named so it never shadows the standard `random`)."""
 
 from __future__ import annotations
 
