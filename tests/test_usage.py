@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_json, run_plexsh, write_config
+from conftest import on_terminal, run_json, run_plexsh, write_config
 
 DAY = 86400
 PLAYER = '''\
@@ -174,3 +174,84 @@ def test_bad_usage_input_is_one_line_with_a_caret(home, line, message):
     result = run_plexsh("-c", line)
     assert result.returncode == 2
     assert message in result.stderr and "^" in result.stderr
+
+
+WAITING_PLAYER = '''\
+import sys, time
+from pathlib import Path
+go, marker = Path(sys.argv[1]), Path(sys.argv[2])
+while not go.exists():  # a player runs as long as the user watches
+    time.sleep(0.05)
+marker.write_text(str(len(Path(sys.argv[-1]).read_bytes())))
+'''
+
+
+def test_the_player_runs_on_its_own_plexsh_neither_waits_for_it_nor_ends_it(home, nas, with_player, tmp_path):
+    script, go, marker = tmp_path / "waiting.py", tmp_path / "go", tmp_path / "watched"
+    script.write_text(WAITING_PLAYER)
+    write_config(home, nas, f"player: {json.dumps(shlex.join([sys.executable, str(script), str(go), str(marker)]))}\n")
+    result = run_plexsh("-c", "play heat")  # would time out if plexsh waited for the player
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    go.touch()
+    assert wait_for(marker) == "1200000"  # still running after plexsh exited, and it read the whole file
+
+
+def read_days_ago(path: Path, days: float) -> None:
+    """An access `days` ago that `usage scan` will see: a mark long before, a scan, then the read."""
+    os.utime(path, ns=(int((time.time() - (days + 100) * DAY) * 1e9), path.stat().st_mtime_ns))
+    run_plexsh("-c", "usage scan")
+    os.utime(path, ns=(int((time.time() - days * DAY) * 1e9), path.stat().st_mtime_ns))
+    run_plexsh("-c", "usage scan")
+
+
+def test_since_keeps_to_the_window_and_the_half_life_sets_the_score(home, nas, with_player):
+    read_days_ago(local(home, HEAT), 40)
+    run_plexsh("-c", 'play "Breaking Bad"')
+    wait_for(with_player)
+    everything, recent = run_json("usage", "usage since 30d")
+    assert {t["title"]: t["plays"] for t in everything["titles"]} == {"Breaking Bad": 1, "Heat": 1}
+    assert [t["title"] for t in recent["titles"]] == ["Breaking Bad"]
+    heat = next(t for t in everything["titles"] if t["title"] == "Heat")
+    assert heat["score"] == pytest.approx(0.5 ** (40 / 30), rel=1e-3) and heat["category"] == "low"
+    write_config(home, nas, "analytics:\n  half_life_days: 10\n")
+    (faster,) = run_json("usage heat")
+    assert faster["usage"]["score"] == pytest.approx(0.5 ** 4, rel=1e-3)
+
+
+def test_records_older_than_the_retention_are_deleted_by_the_next_usage_scan(home, nas, with_player):
+    read_days_ago(local(home, HEAT), 40)
+    write_config(home, nas, "analytics:\n  retention_days: 30\n")
+    scanned, usage = run_json("usage scan", "usage heat")
+    assert scanned["pruned"] >= 1
+    assert usage["usage"]["plays"] == 0
+
+
+def test_the_activity_is_a_bar_chart_on_a_terminal_and_a_line_of_text_in_a_pipe(home, with_player):
+    run_plexsh("-c", "play heat")
+    wait_for(with_player)
+    month = time.strftime("%Y-%m")
+    drawn = on_terminal("-c", "usage")
+    assert "plays per month" in drawn and f"{month} {'█' * 24}" in drawn
+    piped = run_plexsh("-c", "usage").stdout
+    assert f"plays per month: " in piped and f"{month} 1" in piped and "█" not in piped
+
+
+def test_doctor_says_whether_access_times_can_be_trusted_at_each_destination(home, with_player):
+    (doctor,) = run_json("doctor")
+    lines = [c["detail"] for c in doctor["checks"] if c["check"] == "access times"]
+    assert len(lines) == 2
+    assert all(str(home / "local") in line for line in lines)
+    assert all(any(word in line for word in ("relatime:", "noatime:", "strictatime:")) for line in lines)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("player: \"mpv 'x\"\n", "player: cannot read this command line: No closing quotation"),
+    ("analytics:\n  half_life_days: 0\n", "analytics.half_life_days must be a number above 0"),
+    ("analytics:\n  retention: 30\n", "unknown key 'analytics.retention'"),
+])
+def test_a_bad_analytics_or_player_setting_names_its_line(home, nas, extra, message):
+    write_config(home, nas, extra)
+    result = run_plexsh("-c", "usage")
+    assert result.returncode == 1
+    assert message in result.stderr and "config.yaml line" in result.stderr

@@ -10,8 +10,11 @@ from plexsh.usage.records import LOOK, record
 from plexsh.usage.reports import title_usage, usage_line
 
 
-def analytics(session) -> Analytics:
-    """The config's analytics section; the defaults when the config cannot be read (show must still work)."""
+def analytics(session, lenient: bool = False) -> Analytics:
+    """The config's analytics section: a broken config is the usage verbs' error; with `lenient` (show
+    and info, which must work without a config) the defaults instead."""
+    if not lenient:
+        return session.config.analytics
     try:
         return session.config.analytics
     except PlexError:
@@ -21,7 +24,7 @@ def analytics(session) -> Analytics:
 def look(session, item, files, selection: str = "") -> tuple[str, dict | None]:
     """Record that the user looked at `item` (on the first of the files shown) and return its usage
     line and summary, this look included."""
-    settings = analytics(session)
+    settings = analytics(session, lenient=True)
     if files:
         record(session.catalog, files[0].path, LOOK, {"title": item.title, "year": item.year, "kind": item.kind,
                                                        **({"selection": selection} if selection else {})},
