@@ -3,6 +3,7 @@
 import json
 import os
 import shlex
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -255,3 +256,17 @@ def test_a_bad_analytics_or_player_setting_names_its_line(home, nas, extra, mess
     result = run_plexsh("-c", "usage")
     assert result.returncode == 1
     assert message in result.stderr and "config.yaml line" in result.stderr
+
+
+def test_show_still_answers_when_another_plexsh_holds_the_file_and_its_look_cannot_be_recorded(home, with_player):
+    from plexsh.home import catalog_path
+
+    holder = sqlite3.connect(catalog_path())
+    holder.execute("BEGIN IMMEDIATE")  # another process writing for longer than the busy timeout
+    try:
+        shown = run_plexsh("-c", "show heat")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert shown.returncode == 0, shown.stderr
+    assert "Heat (1995)" in shown.stdout and "usage: not known now (another plexsh is writing the catalog)" in shown.stdout

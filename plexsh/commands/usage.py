@@ -15,7 +15,7 @@ from plexsh.redact import redact_value, source_replacements
 from plexsh.render import format_size
 from plexsh.reply import Reply
 from plexsh.usage.atimes import scan_atimes
-from plexsh.usage.records import prune, records
+from plexsh.usage.records import current_totals, prune, records
 from plexsh.usage.reports import monthly, summaries, title_usage, when_text, window, with_all_episodes_of
 
 DAY = 86400.0
@@ -184,6 +184,7 @@ def atime_scan(session, settings=None) -> dict:
     catalog = session.catalog
     found = scan_atimes(catalog, settings).as_dict()
     found["pruned"] = prune(catalog, settings.retention_days)
+    current_totals(catalog, settings)  # after a scan: the titles' ids, so the next `usage` need not
     return found
 
 

@@ -102,7 +102,8 @@ def totals_half_life(conn) -> float:
 def record(db, path, access_type: str, metadata: dict[str, Any] | None = None, *, when: float | None = None,
            file_id: int | None = None, analytics: Analytics | None = None) -> int | None:
     """Record one access of the file at `path` (a local copy, or for a look a catalog file); its record id,
-    or None when `analytics.enabled` is false. Two statements on indexed keys: well under a millisecond.
+    or None when `analytics.enabled` is false. A few statements on indexed keys in one transaction: well
+    under a millisecond (scripts/bench/usage).
 
     `file_id` names the catalog file when `path` is not a local copy (a look at a title on the NAS).
     """
@@ -203,13 +204,17 @@ def refresh_items(db, *, force: bool = False) -> bool:
     return True
 
 
-def current_totals(db, analytics: Analytics) -> None:
-    """Make the stored scores use the configured half-life (summed again once when it changed) and
-    point them at the titles of the catalog as it is now."""
+def current_scores(db, analytics: Analytics) -> None:
+    """Make the stored scores use the configured half-life (summed again once when it changed)."""
     conn = _conn(db)
     if totals_half_life(conn) != float(analytics.half_life_days):
         rebuild_totals(conn, analytics.half_life_days)
-    refresh_items(conn)
+
+
+def current_totals(db, analytics: Analytics) -> None:
+    """current_scores, and the totals pointed at the titles of the catalog as it is now."""
+    current_scores(db, analytics)
+    refresh_items(db)
 
 
 def records(db, *, since: float | None = None, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from plexsh.config import Analytics
 from plexsh.library.pathtext import loaded
-from plexsh.usage.records import LOOK, USES, current_totals
+from plexsh.usage.records import LOOK, USES, current_scores, current_totals
 from plexsh.usage.score import category, score_now
 
 DAY = 86400.0
@@ -130,7 +130,7 @@ def title_usage(catalog, analytics: Analytics, *, now: float | None = None,
     the records themselves."""
     conn = catalog.conn
     now = time.time() if now is None else now
-    current_totals(conn, analytics)
+    current_scores(conn, analytics)  # titles are found through the files' places here, not the cached ids
     wanted = None if item_ids is None else set(item_ids)
     by_file: dict[Any, FileUsage] = {}
 
