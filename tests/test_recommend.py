@@ -62,9 +62,9 @@ def test_a_season_watched_to_the_end_long_ago_is_suggested_for_cleanup_with_its_
     assert [(r["kind"], r["command"]) for r in listed["recommendations"]][0] == ("season", 'get "Breaking Bad" s2')
 
 
+@pytest.mark.skipif(commands.lookup("rm") is None or commands.lookup("undo") is None,
+                    reason="needs rm/undo from issue 11")
 def test_applying_a_cleanup_removes_the_season_and_undo_brings_it_back(home, season_one):
-    if commands.lookup("rm") is None or commands.lookup("undo") is None:
-        pytest.skip(reason="needs rm/undo from issue 11")
     watched_long_ago(season_one, 75)
     (listed,) = run_json("recommend")
     number = next(r["number"] for r in listed["recommendations"] if r["kind"] == "cleanup")
