@@ -57,7 +57,7 @@ def _titles(session, node, settings, now, since) -> Reply:
         _, rows = summaries(catalog, settings, now=now, used_only=top)
         rows = [{**e, **recent[e["item_id"]]} for e in rows if e["item_id"] in recent]
         rows = [e for e in rows if e["plays"] or (e["looks"] and not top)]
-        total, rows = len(rows), rows[:TOP if top else SHOWN]
+        total, rows = sum(1 for e in rows if e["plays"]), rows[:TOP if top else SHOWN]
     months = monthly(catalog, now=now)
     reply = Reply("usage", data={"view": node.view, "since_days": node.since_days, "total": total, "titles": rows,
                                  "months": [{"month": m, "plays": n} for m, n in months]})
@@ -69,7 +69,7 @@ def _titles(session, node, settings, now, since) -> Reply:
                     [[_label(e), str(e["plays"]), when_text(e["last_played"], now), str(e["looks"]),
                       f"{e['score']:.2f}", e["category"], "✅" if e["local_bytes"] else ""] for e in rows],
                     align=["left", "right", "right", "right", "right", "left", "left"],
-                    caption=(f"{total} title{'s' if total != 1 else ''}{' played' if top else ''}{_since_text(node)}"
+                    caption=(f"{total} title{'s' if total != 1 else ''} played{_since_text(node)}"
                              + (f", the first {len(rows)} shown" if total > len(rows) else "")))
     _activity(session, reply, months)
     return reply

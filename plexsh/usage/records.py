@@ -50,6 +50,9 @@ def create_access_records(db: Database) -> None:
     # Covers the per-title sums of `usage`: read in title order from the index alone.
     db.execute("CREATE INDEX idx_access_totals_item ON access_totals "
                "(item_id, uses, looks, last_use, last_look, score, score_at)")
+    # The files ever played: what `usage` ranks, a small part of the totals (most rows are looks).
+    db.execute("CREATE INDEX idx_access_totals_used ON access_totals (item_id, uses, last_use, score, score_at) "
+               "WHERE uses > 0")
     # The access time `usage scan` last saw on each local copy (nanoseconds), and when.
     db.execute("CREATE TABLE access_atimes (path TEXT PRIMARY KEY, atime_ns INTEGER NOT NULL, seen_at REAL NOT NULL)")
 

@@ -268,24 +268,29 @@ def _decay_sql(conn, now: float, half_life_days: float) -> str:
 
 def summaries(catalog, analytics: Analytics, *, now: float | None = None, limit: int | None = None,
               used_only: bool = False) -> tuple[int, list[dict[str, Any]]]:
-    """(how many titles were played or looked at, the first `limit` of them by score then last play):
-    plays, looks, last played and looked, score, category and local bytes. Summed per title in SQL
-    from the totals' covering index; only the rows returned are read into Python."""
+    """(how many titles were played, the first `limit` titles: those played by score then last play,
+    then, room permitting and unless `used_only`, those only looked at, latest first), each with plays,
+    looks, last played and looked, score, category and local bytes. Summed per title in SQL from the
+    totals' indexes (the played files have one of their own); only the rows returned reach Python."""
     conn = catalog.conn
     now = time.time() if now is None else now
     current_totals(conn, analytics)
-    wanted = "uses > 0" if used_only else "(uses > 0 OR looks > 0)"
-    total = conn.execute(f"SELECT count(DISTINCT item_id) FROM access_totals WHERE item_id IS NOT NULL AND {wanted}"
+    total = conn.execute("SELECT count(DISTINCT item_id) FROM access_totals WHERE uses > 0 AND item_id IS NOT NULL"
                          ).fetchone()[0]
-    rows = conn.execute(f"""
-        SELECT item_id, sum(uses) AS plays, sum(looks) AS looks, max(last_use) AS last_played,
-               max(last_look), sum({_decay_sql(conn, now, analytics.half_life_days)}) AS score
-        FROM access_totals WHERE item_id IS NOT NULL GROUP BY item_id
-        HAVING {"plays > 0" if used_only else "plays > 0 OR looks > 0"}
-        ORDER BY score DESC, last_played DESC, item_id {"LIMIT ?" if limit is not None else ""}""",
-                        [limit] if limit is not None else []).fetchall()
+    few = "LIMIT ?" if limit is not None else ""
+    played = conn.execute(f"""
+        SELECT item_id, sum(uses) AS plays, max(last_use) AS last_played,
+               sum({_decay_sql(conn, now, analytics.half_life_days)}) AS score
+        FROM access_totals WHERE uses > 0 AND item_id IS NOT NULL GROUP BY item_id
+        ORDER BY score DESC, last_played DESC, item_id {few}""", [limit] if limit is not None else []).fetchall()
+    rows = [(item_id, plays, last_played, score) for item_id, plays, last_played, score in played]
+    if not used_only and (limit is None or len(rows) < limit):
+        rows += [(item_id, 0, None, 0.0) for (item_id,) in conn.execute(f"""
+            SELECT item_id FROM access_totals WHERE item_id IS NOT NULL GROUP BY item_id
+            HAVING sum(uses) = 0 AND sum(looks) > 0 ORDER BY max(last_look) DESC, item_id {few}""",
+            [limit - len(rows)] if limit is not None else [])]
     ids = [row[0] for row in rows]
-    local, names = {}, {}
+    local, names, looks = {}, {}, {}
     for chunk in _chunks(ids, 900):
         marks = ", ".join("?" * len(chunk))
         local.update(conn.execute(
@@ -293,11 +298,14 @@ def summaries(catalog, analytics: Analytics, *, now: float | None = None, limit:
             f"AND f.dir = l.dir AND f.relpath = l.relpath WHERE f.item_id IN ({marks}) GROUP BY f.item_id", chunk))
         names.update((row[0], row[1:]) for row in conn.execute(
             f"SELECT id, kind, title, year FROM items WHERE id IN ({marks})", chunk))
+        looks.update((row[0], row[1:]) for row in conn.execute(
+            f"SELECT item_id, sum(looks), max(last_look) FROM access_totals WHERE item_id IN ({marks}) "
+            "GROUP BY item_id", chunk))
     found = [{"item_id": item_id, "kind": names[item_id][0], "title": names[item_id][1], "year": names[item_id][2],
-              "plays": plays, "looks": looks, "last_played": last_played, "last_looked": last_looked,
-              "score": round(score or 0.0, 4), "category": category(score or 0.0, plays),
-              "local_bytes": local.get(item_id, 0)}
-             for item_id, plays, looks, last_played, last_looked, score in rows if item_id in names]
+              "plays": plays, "looks": looks.get(item_id, (0, None))[0], "last_played": last_played,
+              "last_looked": looks.get(item_id, (0, None))[1], "score": round(score or 0.0, 4),
+              "category": category(score or 0.0, plays), "local_bytes": local.get(item_id, 0)}
+             for item_id, plays, last_played, score in rows if item_id in names]
     return total, found
 
 
