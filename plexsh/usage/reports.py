@@ -79,25 +79,38 @@ class TitleUsage:
     def label(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    # The sums over the files, worked out once per length of `files`: files are only ever added to
+    # a title (with_all_episodes), never changed once in it, and the rules ask for them many times.
+    _sums: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    def _summed(self) -> tuple:
+        if not self._sums or self._sums[0] != len(self.files):
+            files = self.files
+            self._sums = (len(files), sum(f.uses for f in files), sum(f.looks for f in files),
+                          max((f.last_use for f in files if f.last_use is not None), default=None),
+                          max((f.last_look for f in files if f.last_look is not None), default=None),
+                          sum(f.score for f in files), sum(f.local_size for f in files if f.local))
+        return self._sums
+
     @property
     def uses(self) -> int:
-        return sum(f.uses for f in self.files)
+        return self._summed()[1]
 
     @property
     def looks(self) -> int:
-        return sum(f.looks for f in self.files)
+        return self._summed()[2]
 
     @property
     def last_use(self) -> float | None:
-        return max((f.last_use for f in self.files if f.last_use is not None), default=None)
+        return self._summed()[3]
 
     @property
     def last_look(self) -> float | None:
-        return max((f.last_look for f in self.files if f.last_look is not None), default=None)
+        return self._summed()[4]
 
     @property
     def score(self) -> float:
-        return sum(f.score for f in self.files)
+        return self._summed()[5]
 
     @property
     def category(self) -> str:
@@ -105,7 +118,7 @@ class TitleUsage:
 
     @property
     def local_bytes(self) -> int:
-        return sum(f.local_size for f in self.files if f.local)
+        return self._summed()[6]
 
     def as_dict(self, with_files: bool = False) -> dict[str, Any]:
         data = {"item_id": self.item_id, "kind": self.kind, "title": self.title, "year": self.year,
