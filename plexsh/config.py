@@ -21,6 +21,7 @@ from plexsh.location import check_remote, is_remote
 from plexsh.sizes import MAX_SIZE, parse_size  # the one size parser; re-exported for the config's users
 
 __all__ = [
+    "Analytics",
     "Config",
     "Discovery",
     "Logging",
@@ -84,6 +85,17 @@ class Security:
     ssh_ciphers: str | None = DEFAULT_SSH_CIPHERS   # ssh's Ciphers option for transfers; None: ssh's own
 
 
+@dataclass(frozen=True)
+class Analytics:
+    """Usage analytics (plexsh/usage): whether accesses are recorded, how long records are kept, the
+    score's half-life and when an unused local copy is suggested for cleanup (days)."""
+
+    enabled: bool = True
+    retention_days: int = 365
+    half_life_days: float = 30.0
+    cleanup_after_days: int = 60
+
+
 def _default_destinations() -> dict[str, Path]:
     return {"movies": Path("~/Media/Movies").expanduser(), "tv": Path("~/Media/TV").expanduser()}
 
@@ -96,6 +108,8 @@ class Config:
     sync: Sync = Sync()
     logging: Logging = Logging()
     security: Security = Security()
+    analytics: Analytics = Analytics()
+    player: str | None = None  # the command `play` opens a file with; None: the first of mpv, vlc, xdg-open/open
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
     profile: str | None = None
@@ -121,6 +135,8 @@ class Config:
             "sync": plain(asdict(self.sync)),
             "logging": plain(asdict(self.logging)),
             "security": plain(asdict(self.security)),
+            "analytics": plain(asdict(self.analytics)),
+            "player": self.player,
             "profiles": sorted(self.profiles),
         }
 
@@ -219,6 +235,20 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
+def _player(value: Any) -> str | None:
+    """A command line run with the file appended (`mpv --fs`), split as a shell would; null: the default."""
+    if value is None:
+        return None
+    text = _text(value)
+    try:
+        import shlex
+
+        shlex.split(text)
+    except ValueError as error:
+        raise _Invalid("", f"cannot read this command line: {error}") from None
+    return text
+
+
 def _source_list(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -260,8 +290,12 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     # Rotation renames every backup in turn: a count in the millions would stall each rotation.
     "logging": {"max_size": _size, "backup_count": _whole_number(0, 1000)},
     "security": {"path_redaction": _boolean, "ssh_key_path": _optional_path, "ssh_ciphers": _optional_text},
+    "analytics": {"enabled": _boolean, "retention_days": _whole_number(1, 100_000),
+                  "half_life_days": _seconds(0, above=True), "cleanup_after_days": _whole_number(1, 100_000)},
 }
-_TOP_LEVEL = (*_SECTIONS, "profiles")
+# Keys that hold one value rather than a section.
+_SCALARS: dict[str, Callable[[Any], Any]] = {"player": _player}
+_TOP_LEVEL = (*_SECTIONS, *_SCALARS, "profiles")
 
 
 _SHOWN = reprlib.Repr()
@@ -320,7 +354,7 @@ class _Reader:
 
     def document(self, node: yaml.Node, where: str = "", allow_profiles: bool = True) -> dict:
         """Validated values of one document (or profile): {section: {field: value}}."""
-        top = _TOP_LEVEL if allow_profiles else tuple(_SECTIONS)
+        top = _TOP_LEVEL if allow_profiles else (*_SECTIONS, *_SCALARS)
         values: dict[str, Any] = {}
         for section, _, section_node in self.mapping(node, where, top):
             dotted = f"{where}.{section}" if where else section
@@ -329,6 +363,14 @@ class _Reader:
                     name: self.document(profile_node, f"{dotted}.{name}", allow_profiles=False)
                     for name, _, profile_node in self.mapping(section_node, dotted, None)
                 }
+                continue
+            if section in _SCALARS:
+                raw = self.value(section_node)
+                try:
+                    values[section] = _SCALARS[section](raw)
+                except _Invalid as bad:
+                    raise self.fail(section_node, f"{dotted} must be {bad.expected}, got {_shown(raw)}"
+                                    if bad.message is None else f"{dotted}: {bad.message}") from None
                 continue
             checks = _SECTIONS[section]
             values[section] = {}
@@ -366,6 +408,8 @@ def _build(values: dict, path: Path | None, profile: str | None, profiles: dict)
         sync=replace(base.sync, **values.get("sync", {})),
         logging=replace(base.logging, **values.get("logging", {})),
         security=replace(base.security, **values.get("security", {})),
+        analytics=replace(base.analytics, **values.get("analytics", {})),
+        player=values.get("player"),
         profiles=profiles,
         path=path,
         profile=profile,
@@ -374,9 +418,11 @@ def _build(values: dict, path: Path | None, profile: str | None, profiles: dict)
 
 def _overlay(values: dict, override: dict) -> dict:
     """A profile's sources and destinations replace the base ones; other sections merge by key."""
-    merged = {section: dict(fields_) for section, fields_ in values.items()}
+    merged = {section: fields_ if section in _SCALARS else dict(fields_) for section, fields_ in values.items()}
     for section, fields_ in override.items():
-        if section in ("sources", "destinations"):
+        if section in _SCALARS:
+            merged[section] = fields_
+        elif section in ("sources", "destinations"):
             merged[section] = dict(fields_)
         else:
             merged.setdefault(section, {}).update(fields_)
@@ -458,7 +504,7 @@ def _config_text(path: Path) -> str | None:
 
 def starter_config_text() -> str:
     """A commented starter config; every value shown is the default."""
-    d, s, lg, sec = Discovery(), Sync(), Logging(), Security()
+    d, s, lg, sec, an = Discovery(), Sync(), Logging(), Security(), Analytics()
     exts = ", ".join(f'"{e}"' for e in d.video_extensions)
     ignores = ", ".join(f'"{p}"' for p in d.ignore_patterns)
     return f"""\
@@ -505,6 +551,17 @@ security:
   ssh_key_path: null
   ssh_ciphers: "{sec.ssh_ciphers}"   # ssh's Ciphers for transfers: AES-GCM first; null: ssh's own choice
 
+# Usage analytics: plays, reads seen by `usage scan`, looks (show/info) and actions, for `usage` and `recommend`.
+analytics:
+  enabled: {str(an.enabled).lower()}
+  retention_days: {an.retention_days}       # records older than this are deleted
+  half_life_days: {an.half_life_days:g}        # a play counts half as much in the score after this many days
+  cleanup_after_days: {an.cleanup_after_days}    # untouched this long, a watched season or unplayed copy is suggested for cleanup
+
+# The command `play` opens a local copy with (the file is added at the end); null tries mpv, vlc,
+# then xdg-open (open on macOS).
+player: null            # e.g. "mpv --fs"
+
 # Named overrides, chosen with --profile NAME. A profile's sources and destinations
 # replace the ones above; other sections are merged key by key.
 # profiles:
@@ -533,4 +590,4 @@ def write_starter_config(path: Path | str | None = None) -> Path:
 
 def known_keys() -> list[str]:
     """Every dotted key the schema accepts, for completion and help."""
-    return [f"{section}.{key}" for section, checks in _SECTIONS.items() for key in checks]
+    return [f"{section}.{key}" for section, checks in _SECTIONS.items() for key in checks] + list(_SCALARS)

@@ -23,6 +23,7 @@ MIGRATION_SETS: tuple[tuple[str, str], ...] = (
     ("local", "plexsh.library.local"),
     ("presets", "plexsh.library.presets"),
     ("journal", "plexsh.journal.actions"),
+    ("usage", "plexsh.usage.records"),
 )
 # Where releases before this registry recorded their steps (sqlite-utils' Migrations), under these names.
 _LEGACY_TABLE = "_sqlite_migrations"

@@ -32,6 +32,10 @@ def recorder(session):
     def record(job) -> None:
         local_files(session.catalog).record(job.file_id, job.source, job.destination, job.bytes_done or job.total,
                                             job.sha256, job.finished)
+        from plexsh.usage.records import record as record_access  # the usage record of the get (plexsh/usage)
+
+        record_access(session.catalog, job.destination, "get", {"job": job.id, "sha256": job.sha256},
+                      when=job.finished, analytics=session.config.analytics)
 
     return record
 

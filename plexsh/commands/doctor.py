@@ -55,6 +55,7 @@ def doctor(session, node: ast.Doctor) -> Reply:
               + (f", profile {config.profile}" if config.profile else ""))
         _sources(config, check)
         _destinations(config, check)
+        _atimes(config, check)
     _catalog(session, check)
     _journal(session, check)
     _trash(session, check)
@@ -106,6 +107,16 @@ def _destinations(config, check) -> None:
         free = f", {format_size(result.free)} free" if result.free is not None else ""
         fix = None if result.ok else "pick a writable folder under destinations: in the config"
         check("destination", result.ok, f"{result.path}: {result.reason}{free}", fix)
+
+
+def _atimes(config, check) -> None:
+    """Whether `usage scan` can see other players' reads at each destination (relatime, noatime, strictatime)."""
+    from plexsh.usage.atimes import destination_atimes
+
+    for path, mount, _, why in destination_atimes(dict.fromkeys(config.destinations.values())):
+        where = f" ({mount.point}, {mount.fstype})" if mount else ""
+        # Not a problem: plays through `play` are counted either way.
+        check("access times", True, f"{path}{where}: {why}")
 
 
 def _catalog(session, check) -> None:

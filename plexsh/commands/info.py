@@ -1,10 +1,11 @@
 """`info [movie|tv] "Title" [SELECTION]`: size, resolution, codec, source folder and path of every file of a title."""
 
 from plexsh.commands import command
+from plexsh.commands._usage import look
 from plexsh.commands.show import episode_code
 from plexsh.lang import ast
 from plexsh.library.resolve import label, resolve_title
-from plexsh.library.selection import select
+from plexsh.library.selection import select, selection_text
 from plexsh.render import format_size
 from plexsh.reply import Reply
 
@@ -20,6 +21,8 @@ def info(session, node: ast.Info) -> Reply:
     reply = Reply("info", data={"item": item.as_dict(), "files": [f.as_dict() for f in files]})
     reply.say(f"{label(item)} · {len(files)} file{'s' if len(files) != 1 else ''} · "
               f"{format_size(sum(f.size for f in files))}", "title")
+    line, reply.data["usage"] = look(session, item, files, selection_text(node.selection))
+    reply.say(line, "dim")
     rows = []
     for f in files:
         what = episode_code(f) if item.kind == "show" else (f.edition or "")

@@ -27,12 +27,17 @@ def scan(session, node: ast.Scan) -> Reply:
         status = "ok" if s.ok else f"FAILED: {s.reason}"
         rows.append([s.name, s.kind, status, f"{s.files_total:,}", f"+{s.added:,}", f"-{s.removed:,}",
                      f"{s.seconds:.1f} s"])
+    from plexsh.commands.usage import atime_scan, scan_line  # reads by other players, counted after each scan
+
+    reply.data["usage"] = found = atime_scan(session)
     totals = report.totals
     stats = session.catalog.stats()
     caption = (f"{stats.movies:,} movies · {stats.shows:,} shows · {stats.files:,} files in the catalog "
                f"· scanned in {report.seconds:.1f} s")
     reply.table(["source", "kind", "status", "files", "added", "removed", "time"], rows, caption=caption,
                 align=["left", "left", "left", "right", "right", "right", "right"])
+    if found["reads"] or found["pruned"]:
+        reply.say(scan_line(found), "note")
     for s in report.sources:
         for warning in s.warnings[:5]:
             reply.say(f"{s.name}: {warning}", "warn")

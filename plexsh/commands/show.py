@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from plexsh.commands import command
+from plexsh.commands._usage import look
 from plexsh.lang import ast
 from plexsh.library.local import (MARKS, any_version, combine, episode_status, local_files, season_status,
                                   show_status, units)
 from plexsh.library.resolve import command_for, label, resolve_title
-from plexsh.library.selection import select, spans
+from plexsh.library.selection import select, selection_text, spans
 from plexsh.render import format_size
 from plexsh.reply import Reply
 
@@ -39,6 +40,7 @@ def show(session, node: ast.Show) -> Reply:
         reply.data["item"]["sync"] = any_version(status.values())
         reply.data["files"] = [dict(f.as_dict(), sync=status[f.id]) for f in files]
         reply.say(f"{MARKS[reply.data['item']['sync']]} {label(item)}", "title")
+        _usage(session, reply, item, files, node)
         rows = [[MARKS[status[f.id]], f.relpath.rsplit("/", 1)[-1], f.resolution or "", f.source or "", f.codec or "",
                  f.edition or "", format_size(f.size), f.folder] for f in files]
         return reply.table(["", "version", "quality", "source", "codec", "edition", "size", "folder"], rows,
@@ -60,6 +62,7 @@ def show(session, node: ast.Show) -> Reply:
                              for s, fs in by_season.items()]
     reply.say(f"{MARKS[reply.data['item']['sync']]} {label(item)} · {item.seasons} season"
               f"{'s' if item.seasons != 1 else ''} · {item.episodes} episodes · {format_size(item.size)}", "title")
+    _usage(session, reply, item, chosen, node)
     if node.selection.is_everything and len(by_season) > 1:
         rows = [[MARKS[seasons[s]], season_name(s), spans(e for f in fs for e in f.episodes),
                  str(sum(len(f.episodes) for f in fs)), format_size(sum(f.size for f in fs)),
@@ -73,3 +76,10 @@ def show(session, node: ast.Show) -> Reply:
              f.folder] for f in chosen]
     return reply.table(["", "episode", "title", "quality", "size", "folder"], rows,
                        align=["left", "left", "left", "right", "right", "left"])
+
+
+def _usage(session, reply: Reply, item, files, node) -> None:
+    """The title's usage line under its headline; showing it counts as a look."""
+    line, summary = look(session, item, files, selection_text(node.selection))
+    reply.data["usage"] = summary
+    reply.say(line, "dim")

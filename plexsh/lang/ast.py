@@ -264,6 +264,41 @@ class Redo(Command):
 
 
 @dataclass(frozen=True)
+class Usage(Command):
+    """`usage [TITLE] [since 30d]`, `usage top|never|shows [since 30d]`, `usage scan`, `usage export json FILE`."""
+
+    view: str = "titles"  # titles | title | top | never | shows | scan | export
+    title: str | None = None
+    kind: str | None = None  # "movie" | "show" restricts the title match
+    since_days: int | None = None  # only what happened in the last N days
+    path: str | None = None  # export: the file written
+
+
+@dataclass(frozen=True)
+class Play(Command):
+    """`play [movie|tv] TITLE [SELECTION]`: open a local copy with the configured player."""
+
+    title: str = ""
+    selection: Selection = Selection()
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommend(Command):
+    """`recommend`, `recommend apply N`: suggestions with reasons, and running the Nth one's command."""
+
+    apply: int | None = None
+
+
+@dataclass(frozen=True)
+class Random(Command):
+    """`random [movies|tv] [FILTER...]` (or `~`): a random unplayed title or next episode."""
+
+    kind: str = "all"  # movies | tv | all
+    filters: tuple[Filter, ...] = ()
+
+
+@dataclass(frozen=True)
 class Script:
     """A parsed text: its commands in order."""
 

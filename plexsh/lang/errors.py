@@ -29,6 +29,7 @@ TERMINAL_WORDS = {
     "PRESET_REF": "a saved preset like @big",
     "TRASH_ID": "a trash id like k3m9ab (`trash` lists them)",
     "AGE": "an age like 30d, 12h or 2w",
+    "DURATION": "a time span like 30d, 2w, 6m or 1y",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",

@@ -20,6 +20,7 @@ from plexsh.lang.tables import cached_parser
 MAX_EXPECTED_SHOWN = 5
 
 KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
+DURATION_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 # The kind word before a title, as the catalog names kinds.
 TITLE_KINDS = {"movies": "movie", "movie": "movie", "tv": "show", "shows": "show", "show": "show"}
 
@@ -397,6 +398,52 @@ class ToAst(Transformer):
     def preset_rm(self, meta, children):
         return ("rm", str(children[0]).lstrip("@"))
 
+    def usage(self, meta, children):
+        fields = {}
+        for child in children:
+            if child is None:
+                continue
+            if isinstance(child, int):
+                fields["since_days"] = child
+            elif isinstance(child, Token) and child.type == "TITLE_KIND":
+                if TITLE_KINDS[child.lower()] != "show":
+                    raise TokenError(f"`usage {child}` needs a title after it", child,
+                                     "`usage top` lists the most used titles, `usage shows` the shows")
+                fields["view"] = "shows"
+            elif isinstance(child, Token):
+                fields["view"] = "scan" if child.type == "USAGE_SCAN" else str(child).lower()
+            elif child[0] == "export":
+                fields.update(view="export", path=child[1])
+            else:
+                fields.update(view="title", kind=child[0], title=child[1])
+        return ast.Usage(**fields, span=_span(meta))
+
+    def since(self, meta, children):
+        """`since 30d` in days (a week is 7, a month 30, a year 365)."""
+        token = children[0]
+        days = _checked(token, lambda t: whole_number(str(t)[:-1])) * DURATION_DAYS[str(token)[-1].lower()]
+        if days < 1:
+            raise TokenError("a time span must be at least a day", token)
+        return days
+
+    def usage_export(self, meta, children):
+        return ("export", unquote(str(children[1])))
+
+    def play(self, meta, children):
+        kind, title = children[0]
+        return ast.Play(title, _selection(children[1:]), kind, span=_span(meta))
+
+    def recommend(self, meta, children):
+        number = children[0]
+        if number is not None and _int(number) < 1:
+            raise TokenError("recommendations are numbered from 1", number)
+        return ast.Recommend(_int(number) if number is not None else None, span=_span(meta))
+
+    def random(self, meta, children):
+        kind, *filters = children
+        return ast.Random(KIND_NAMES[kind.lower()] if kind else "all", tuple(f for f in filters if f is not None),
+                          span=_span(meta))
+
     def log(self, meta, children):
         fmt, path = children
         return ast.Log(str(fmt).lower(), unquote(str(path)) if path is not None else None, span=_span(meta))
@@ -476,7 +523,7 @@ def verbs() -> tuple[str, ...]:
     return tuple(sorted(w for name in verb_terminals() for w in terminal_words(name) if w.isalpha()))
 
 
-KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z0-9?\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
+KEYWORD_PATTERN = re.compile(r"^(?:\(\?:)?((?:[a-z0-9?~\\-]+\|?)+)\)?\(\?!\[\^\\s;#\]\)$")
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,1 @@
+"""Usage analytics: access records, the usage score, reports and recommendations (domain: never prints)."""
