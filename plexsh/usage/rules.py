@@ -197,5 +197,3 @@ def recommendations(titles: Iterable[TitleUsage], now: float, cleanup_after_days
     cleaned = cleanup(titles, now, cleanup_after_days)
     archived = archive(titles, now, archive_min_bytes, skip={r.item_id for r in cleaned})
     return [*first[:shown["next"]], *cleaned[:shown["cleanup"]], *archived[:shown["archive"]], *keep(titles, now)]
-
-
