@@ -164,3 +164,18 @@ def test_rm_on_another_file_system_renames_into_a_trash_there_that_trash_lists_a
     assert listed["id"] == entry.id and listed["original"] == str(copy)
     got(configured, "undo")
     assert copy.stat().st_ino == inode and trash.entries(configured) == []
+
+
+def test_rm_and_a_restore_are_in_the_usage_records_of_the_files_they_moved(scanned):
+    from plexsh.library.catalog import Catalog
+    from plexsh.usage.records import records
+
+    got(scanned, 'get "Breaking Bad" s1e1')
+    got(scanned, 'rm "Breaking Bad" s1e1')
+    [entry] = trash.entries(scanned)
+    got(scanned, f"trash restore {entry.id}")
+
+    with Catalog(scanned / "plexsh.db") as catalog:
+        moved = [(r["file_path"], r["access_type"]) for r in records(catalog)
+                 if r["access_type"] in ("rm", "restore")]
+    assert moved == [(str(entry.original), "rm"), (str(entry.original), "restore")]

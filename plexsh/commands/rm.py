@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from plexsh.commands import command
+from plexsh.commands._usage import analytics
 from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.printable import quoted
@@ -14,6 +15,7 @@ from plexsh.library.resolve import label, resolve_title
 from plexsh.library.selection import select, selection_text
 from plexsh.render import format_size
 from plexsh.reply import Reply
+from plexsh.usage.records import record
 
 
 @command("rm", ast.Rm, usage="rm [movie|tv] TITLE [SELECTION] [dry-run]",
@@ -49,6 +51,9 @@ def rm(session, node: ast.Rm) -> Reply:
         return _plan(reply, copies, folders, size)
     action = _remove(session, copies, folders)
     reply.data["action"] = action.id if action is not None else None
+    for path, _ in copies:
+        record(session.catalog, path, "rm", {"title": item.title, "action": reply.data["action"]},
+               analytics=analytics(session))
     for folder, why in folders:
         if why == GUESSED:
             reply.say(f"removed the empty folder {folder} ({why})", "dim")

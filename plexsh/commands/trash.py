@@ -116,6 +116,12 @@ def _restore_journaled(session, chosen: list) -> tuple[list, list]:
     action = journal.record(db, "trash", session.command_text or "trash restore", steps)
     journal.perform(db, action)
     _record_again(session, restored)
+    from plexsh.commands._usage import analytics
+    from plexsh.usage.records import record
+
+    for item in restored:
+        record(session.catalog, item.original, "restore", {"trash_id": item.id, "action": action.id},
+               analytics=analytics(session))
     return restored, refused
 
 
