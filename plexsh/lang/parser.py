@@ -20,7 +20,6 @@ from plexsh.lang.tables import cached_parser
 MAX_EXPECTED_SHOWN = 5
 
 KIND_NAMES = {"movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv", "all": "all"}
-DURATION_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 # The kind word before a title, as the catalog names kinds.
 TITLE_KINDS = {"movies": "movie", "movie": "movie", "tv": "show", "shows": "show", "show": "show"}
 
@@ -90,16 +89,18 @@ def parse_numbers(spec: str) -> tuple[ast.Range, ...]:
     return tuple(ranges)
 
 
-AGE_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+DAY = 86400
+DURATION_UNITS = {"h": 3600, "d": DAY, "w": 7 * DAY, "m": 30 * DAY, "y": 365 * DAY}
 
 
-def age_seconds(text: str) -> int:
-    """An age as `trash empty older-than` takes it, in seconds.
+def duration_seconds(text: str) -> int:
+    """A time span as `trash empty older-than` and `usage since` take it, in seconds (a month is 30
+    days, a year 365).
 
-    >>> age_seconds("30d"), age_seconds("12h"), age_seconds("2W")
-    (2592000, 43200, 1209600)
+    >>> duration_seconds("30d"), duration_seconds("12h"), duration_seconds("2W"), duration_seconds("1y")
+    (2592000, 43200, 1209600, 31536000)
     """
-    return int(text[:-1]) * AGE_UNITS[text[-1].lower()]
+    return int(text[:-1]) * DURATION_UNITS[text[-1].lower()]
 
 
 def resolution_lines(text: str) -> int:
@@ -421,7 +422,8 @@ class ToAst(Transformer):
     def since(self, meta, children):
         """`since 30d` in days (a week is 7, a month 30, a year 365)."""
         token = children[0]
-        days = _checked(token, lambda t: whole_number(str(t)[:-1])) * DURATION_DAYS[str(token)[-1].lower()]
+        _checked(token, lambda t: whole_number(str(t)[:-1]))
+        days = duration_seconds(str(token)) // DAY
         if days < 1:
             raise TokenError("a time span must be at least a day", token)
         return days
@@ -472,7 +474,7 @@ class ToAst(Transformer):
 
     def trash_empty(self, meta, children):
         age, yes = children
-        return {"action": "empty", "older_than": None if age is None else age_seconds(age), "yes": yes is not None}
+        return {"action": "empty", "older_than": None if age is None else duration_seconds(age), "yes": yes is not None}
 
 
 def accepted_after(text: str) -> set[str]:
