@@ -24,6 +24,9 @@ from plexsh.library.localepisodes import local_episodes
                  'get movie "Heat" dry-run     the plan, copying nothing\n'
                  'get movie "Heat" replace     replace a different file already at the destination')
 def get(session, node: ast.Get) -> Reply:
+    if node.guided:  # the shell starts the guided selection before a bare `get` gets here
+        raise PlexError('`get` needs a title here: type `get TITLE [SELECTION]`, like `get "Breaking Bad" s1 e1-3` '
+                        'or `get movie "Heat"`', "in the shell (`plexsh` alone), `get` alone starts the guided selection")
     catalog = session.catalog
     item = resolve_title(catalog, node.title, node.kind, "get")
     files = catalog.files(item.id)

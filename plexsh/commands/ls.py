@@ -45,6 +45,9 @@ def count_label(item) -> str:
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
                  "Sort keys: title (default), year, size, added.")
 def ls(session, node: ast.Ls) -> Reply:
+    if node.guided:  # the shell starts the guided selection before a bare `browse` gets here
+        raise PlexError("`browse` needs something to list here: type `ls`, `ls movies`, `ls tv unsynced` "
+                        "or `browse movies year>=2010`", "in the shell (`plexsh` alone), `browse` alone starts the guided selection")
     local = local_files(session.catalog)
     items = session.catalog.items(node.kind, node.filters, node.sort, node.descending)
     size = session.settings.page_size or session.renderer.page_size() or (PLAIN_PAGE_SIZE if node.page else None)

@@ -88,6 +88,7 @@ class Ls(Command):
     sort: str = "title"
     descending: bool = False
     page: int | None = None
+    guided: bool = False  # `browse` with nothing after it: the shell's guided selection
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Get(Command):
     verify: str | None = None  # sha256 | checksum | size; None takes the config's
     bwlimit: int | None = None  # bytes/s
     priority: str = "normal"
+    guided: bool = False  # `get` or `sync` with nothing after it: the shell's guided selection
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,474 @@
+"""The guided selection's steps and keys, as plain state: kind → titles → seasons → episodes, ending in a command line.
+
+`Guide.press(key)` takes one key (a character, or a name: enter, backspace, escape, up, down,
+pageup, pagedown, c-c, c-d) and may answer an Outcome (run a line, run `undo`, quit); `screen()`
+says what to draw. Nothing here draws or imports prompt_toolkit, so the tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from plexsh.commands.show import episode_code, season_name
+from plexsh.errors import PlexError
+from plexsh.lang.parser import parse_numbers
+from plexsh.library.local import MARKS, NONE, PARTIAL, SYNCED, combine, units
+from plexsh.library.resolve import command_for, label
+from plexsh.library.selection import spans
+from plexsh.printable import one_line
+from plexsh.render import format_size
+from plexsh.shell.guidedline import command_line, selection_for
+from plexsh.shell.guidedshelf import Shelf
+
+KINDS = ("movies", "tv")
+KIND_NAMES = {"movies": "movies", "tv": "tv shows"}
+NEXT_PICK = 3  # episodes `?` recommends in a show: the next ones after the last local one
+ACTION_KEYS = "nbq~?u"  # single keys, when nothing is typed
+NUMBERS = re.compile(r"\d+(-\d+)?(,\d+(-\d+)?)*")
+PAGE = re.compile(r"page\s+(\d+)")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a key ends the screen: `run` a command line, `undo` (then come back), or `quit`."""
+
+    action: str
+    line: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str  # what to type to take it: a row number, a season or an episode number
+    mark: str  # ✅ ⚠️ ⬜, or nothing
+    text: str  # shown as it is: names are escaped already
+    chosen: str = ""  # "all" or "some" of its episodes are chosen
+
+
+@dataclass(frozen=True)
+class Screen:
+    path: str  # where the selection stands: get › tv shows › Breaking Bad (2008) › Season 1
+    rows: tuple[Row, ...]
+    cursor: int | None  # which row is highlighted
+    status: str  # page, count, filter, how many are chosen
+    keys: str  # what the keys do here
+    typed: str  # the line being typed
+    message: str  # the last key's outcome or mistake
+
+
+class Guide:
+    """One guided selection: the step it is at, what is typed, what is chosen."""
+
+    def __init__(self, shelf: Shelf, rng: random.Random | None = None):
+        self.shelf = shelf
+        self.rng = rng or random.Random()
+        self.step = "kind"
+        self.kind = "movies"
+        self.typed = ""
+        self.message = ""
+        self.page_size = 20
+        self.cursors = {"kind": 0, "titles": 0, "seasons": 0, "episodes": 0}
+        self.recommend = False  # the title list holds the recommended shows
+        self.show = None  # the ShowView being walked
+        self.season: int | None = None
+        self.chosen: set[tuple[int, int]] = set()
+        self._found: tuple | None = None  # (kind, text, titles) of the last search
+        self._recommended: list = []
+        self._paged_from: int | None = None  # the cursor before an `n` that a letter may yet turn into text
+
+    def reload(self) -> None:
+        """Read the marks again (after `undo`): the show walked, and the search's titles."""
+        self._found = None
+        if self.show is not None:
+            self.show = self.shelf.show(self.show.item)
+            self.chosen &= self.show.pairs()
+
+    # --- what is listed ------------------------------------------------------------------------
+
+    def listing(self) -> list:
+        if self.step == "kind":
+            return list(KINDS)
+        if self.step == "titles":
+            if self.recommend:
+                return self._recommended
+            text = self.filter_text()
+            if text:
+                if self._found is None or self._found[:2] != (self.kind, text):
+                    self._found = (self.kind, text, self.shelf.search(self.kind, text))
+                return self._found[2]
+            return self.shelf.titles(self.kind)
+        if self.step == "seasons":
+            return sorted(self.show.seasons)
+        return self.show.season_files(self.season)
+
+    def filter_text(self) -> str:
+        """The typed text as a title filter: not a number, nor `page N`; a leading / makes anything a filter."""
+        text = self.typed.strip()
+        if text.startswith("/"):
+            return text[1:].strip()
+        if not text or NUMBERS.fullmatch(text) or PAGE.fullmatch(text):
+            return ""
+        return text
+
+    @property
+    def cursor(self) -> int:
+        return self.cursors[self.step]
+
+    @cursor.setter
+    def cursor(self, value: int) -> None:
+        self.cursors[self.step] = max(0, min(value, len(self.listing()) - 1))
+
+    # --- keys ----------------------------------------------------------------------------------
+
+    def press(self, key: str) -> Outcome | None:
+        paged_from, self._paged_from = self._paged_from, None
+        if key in ("c-c", "c-d"):
+            return Outcome("quit")
+        self.message = ""
+        if key == "enter":
+            typed, self.typed = self.typed.strip(), ""
+            try:
+                return self._apply(typed) if typed else self._enter()
+            except PlexError as error:
+                self.typed, self.message = typed, error.message
+                return None
+        if key in MOVES:
+            self.cursor = MOVES[key](self)
+        elif key == "escape":
+            self._retype("")
+        elif key == "backspace":
+            self._retype(self.typed[:-1])
+        elif key == " " and not self.typed and self.step in ("seasons", "episodes"):
+            self._toggle_highlighted()
+        elif len(key) == 1 and key.isprintable():
+            if paged_from is not None and key.isalpha() and key not in ACTION_KEYS:
+                self.cursor = paged_from  # `n` then a letter: the start of a word (`new`, `none`, a title)
+                self._retype("n" + key)
+            elif not self.typed and key in ACTION_KEYS:
+                return self._action(key)
+            elif self.step == "kind" and not self.typed and key in "mt":
+                self._choose_kind("movies" if key == "m" else "tv")
+            else:
+                self._retype(self.typed + key)
+        return None
+
+    def _retype(self, text: str) -> None:
+        before = self.filter_text()
+        self.typed = text
+        if self.step == "titles" and self.filter_text() != before:
+            self.cursors["titles"] = 0  # a new filter lists its best match first
+
+    def _action(self, key: str) -> Outcome | None:
+        if key == "q":
+            return Outcome("quit")
+        if key == "u":
+            return Outcome("undo")
+        if key == "n":
+            listed, size = len(self.listing()), self.page_size
+            if (self.cursor // size + 1) * size >= listed:
+                self.message = "this is the last page"
+            else:
+                self._paged_from = self.cursor
+                self.cursor = (self.cursor // size + 1) * size
+        elif key == "b":
+            self._back()
+        elif key == "~":
+            self._random()
+        elif key == "?":
+            self._recommend()
+        return None
+
+    def _enter(self) -> Outcome | None:
+        """Enter with nothing typed: take the highlighted row, or get what is chosen."""
+        listed = self.listing()
+        if not listed:
+            self.message = "nothing is listed here: b goes back"
+            return None
+        here = listed[self.cursor]
+        if self.step == "kind":
+            self._choose_kind(here)
+        elif self.step == "titles":
+            return self._open_title(here)
+        elif self.step == "seasons":
+            if self.chosen:
+                return self._confirm()
+            self._open_season(here)
+        else:
+            if not self.chosen:
+                self.chosen |= {(f.season, e) for f in [here] for e in f.episodes}
+            return self._confirm()
+        return None
+
+    def _apply(self, typed: str) -> Outcome | None:
+        """Enter after typing: `page N`, a number, a selection word, or (titles) take the best match."""
+        listed = self.listing()
+        page = PAGE.fullmatch(typed)
+        if page:
+            pages = max(1, -(-len(listed) // self.page_size))
+            number = int(page.group(1))
+            if not 1 <= number <= pages:
+                raise PlexError(f"there is no page {number}: pages 1 to {pages}")
+            self.cursor = (number - 1) * self.page_size
+            return None
+        if self.step == "kind":
+            word = {"1": "movies", "2": "tv", "movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv"}.get(typed)
+            if word is None:
+                raise PlexError("type 1 or m for movies, 2 or t for tv shows")
+            self._choose_kind(word)
+            return None
+        if self.step == "titles":
+            if self.filter_text():  # typing filtered the list: Enter takes its highlighted row
+                return self._enter()
+            number = _number(typed, "a title's number")
+            if not 1 <= number <= len(listed):
+                raise PlexError(f"there is no title {number} here: they are numbered 1 to {len(listed)}")
+            self.cursor = number - 1
+            return self._open_title(listed[number - 1])
+        return self._apply_selection(typed)
+
+    def _apply_selection(self, typed: str) -> None:
+        """On a show: `new`, `all`, `none`, a season (opens it), seasons or episodes (`1,3,5`, `5-8`) to choose."""
+        season = self.season if self.step == "episodes" else None
+        if typed in ("all", "new", "none"):
+            pairs = self.show.pairs(season) if typed != "new" else self.show.unsynced(season)
+            if typed == "none":
+                self.chosen -= pairs
+            elif not pairs:
+                self.message = "every episode here is local already"
+            else:
+                self.chosen |= pairs
+            return
+        if not NUMBERS.fullmatch(typed):
+            where = "episodes" if season is not None else "a season"
+            raise PlexError(f"type {where} like 1,3,5 or 5-8, or new, all, none")
+        numbers = [n for r in parse_numbers(typed) for n in range(r.lo, r.hi + 1)]
+        if season is None and len(numbers) == 1 and "-" not in typed:
+            if numbers[0] not in self.show.seasons:
+                raise PlexError(f"there is no season {numbers[0]}: seasons {spans(self.show.seasons)}")
+            self._open_season(numbers[0])
+            return
+        if season is None:
+            missing = [n for n in numbers if n not in self.show.seasons]
+            if missing:
+                raise PlexError(f"there is no season {spans(missing)}: seasons {spans(self.show.seasons)}")
+            pairs = {p for n in numbers for p in self.show.pairs(n)}
+        else:
+            have = {e for _, e in self.show.pairs(season)}
+            missing = [n for n in numbers if n not in have]
+            if missing:
+                raise PlexError(f"season {season} has no episode {spans(missing)}: episodes {spans(have)}")
+            pairs = {(season, n) for n in numbers}
+        self._toggle(pairs)
+
+    def _toggle(self, pairs: set) -> None:
+        """Choose them, or when all are chosen already, leave them out again."""
+        if pairs <= self.chosen:
+            self.chosen -= pairs
+        else:
+            self.chosen |= pairs
+
+    def _toggle_highlighted(self) -> None:
+        listed = self.listing()
+        if not listed:
+            return
+        here = listed[self.cursor]
+        self._toggle(self.show.pairs(here) if self.step == "seasons" else {(here.season, e) for e in here.episodes})
+
+    # --- moving between steps ------------------------------------------------------------------
+
+    def _choose_kind(self, kind: str) -> None:
+        self.cursors["kind"] = KINDS.index(kind)
+        if self.kind != kind:
+            self.cursors["titles"] = 0
+        self.kind, self.step, self.recommend = kind, "titles", False
+
+    def _open_title(self, entry) -> Outcome | None:
+        item = self.shelf.items([entry])[0]
+        if item.kind == "movie":
+            return Outcome("run", command_for(self.shelf.catalog, "get", item))
+        self.show, self.step, self.chosen = self.shelf.show(item), "seasons", set()
+        self.cursors["seasons"] = 0
+        if self.recommend:
+            self.chosen = self.show.next_episodes(NEXT_PICK)
+            self.message = self._recommended_note()
+        return None
+
+    def _open_season(self, season: int) -> None:
+        self.cursors["seasons"] = sorted(self.show.seasons).index(season)
+        self.season, self.step = season, "episodes"
+        self.cursors["episodes"] = 0
+
+    def _confirm(self) -> Outcome:
+        show = self.show
+        selection = selection_for(show.files, self.chosen, show.have, show.item.title)
+        return Outcome("run", command_line(command_for(self.shelf.catalog, "get", show.item), selection))
+
+    def _back(self) -> None:
+        if self.step == "episodes":
+            self.step = "seasons"
+        elif self.step == "seasons":
+            if self.chosen:
+                self.message = f"left {one_line(label(self.show.item))}: its {len(self.chosen)} chosen episodes too"
+            self.step, self.show, self.chosen = "titles", None, set()
+        elif self.step == "titles":
+            self.step, self.recommend = "kind", False
+        else:
+            self.message = "this is the first step: q leaves"
+
+    def _random(self) -> None:
+        listed = self.listing()
+        if not listed:
+            self.message = "nothing is listed here to pick from"
+            return
+        if self.step == "titles":
+            pick = self.shelf.random_pick(listed, self.rng)
+        elif self.step == "kind":
+            pick = self.rng.randrange(len(listed))
+        else:
+            marks = [self._mark(entry) for entry in listed]
+            pick = next((self.rng.choice(found) for wanted in (NONE, PARTIAL, SYNCED)
+                         if (found := [i for i, m in enumerate(marks) if m == wanted])), 0)
+        self.cursor = pick
+        self.message = "a random pick (not local first): Enter takes it, ~ picks again"
+
+    def _recommend(self) -> None:
+        if self.step in ("seasons", "episodes"):
+            pairs = self.show.next_episodes(NEXT_PICK)
+            if not pairs:
+                self.message = "nothing to recommend: every episode after the last local one is local"
+                return
+            self.chosen |= pairs
+            self.message = self._recommended_note(pairs)
+            return
+        self._recommended = self.shelf.recommended()
+        if not self._recommended:
+            self.message = "nothing to recommend yet: no show is partly local"
+            return
+        self.step, self.kind, self.recommend = "titles", "tv", True
+        self.cursors["titles"] = 0
+        self.message = f"shows partly local: Enter opens one with its next {NEXT_PICK} episodes chosen"
+
+    def _recommended_note(self, pairs=None) -> str:
+        pairs = self.chosen if pairs is None else pairs
+        if not pairs:
+            return "nothing to recommend: every episode after the last local one is local"
+        codes = ", ".join(f"S{s:02d}E{e:02d}" for s, e in sorted(pairs))
+        return f"recommended, the next episodes not local: {codes} · Enter gets them"
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def _mark(self, entry) -> str:
+        """The sync status of a season or an episode file."""
+        if self.step == "seasons":
+            return self.show.seasons[entry]
+        return combine(self.show.episodes.get(u, NONE) for u in units(entry))
+
+    def screen(self) -> Screen:
+        listed = self.listing()
+        size = max(1, self.page_size)
+        page = self.cursor // size
+        start, stop = page * size, min(len(listed), (page + 1) * size)
+        rows = tuple(self._rows(listed, start, stop))
+        pages = max(1, -(-len(listed) // size))
+        status = [f"page {page + 1} of {pages}"] if pages > 1 else []
+        status.append(self._count(len(listed)))
+        if self.step == "titles" and self.filter_text():
+            status.append(f"matching {self.filter_text()!r}")
+        if self.chosen:
+            status.append(f"{len(self.chosen)} episode{'s' if len(self.chosen) != 1 else ''} chosen")
+        return Screen(self._path(), rows, self.cursor - start if rows else None, " · ".join(status),
+                      self._keys(), one_line(self.typed), self.message)
+
+    def _rows(self, listed: list, start: int, stop: int):
+        shown = listed[start:stop]
+        if self.step == "kind":
+            counts = self.shelf.counts()
+            for n, kind in enumerate(shown, start + 1):
+                yield Row(str(n), "", f"{KIND_NAMES[kind]} · {counts[kind]:,}")
+        elif self.step == "titles":
+            items = self.shelf.items(shown)
+            status = self.shelf.status(items)
+            for n, item in enumerate(items, start + 1):
+                yield Row(str(n), MARKS[status.get(item.id, NONE)], f"{one_line(label(item))} · {_details(item)}")
+        elif self.step == "seasons":
+            for season in shown:
+                pairs = self.show.pairs(season)
+                taken = len(pairs & self.chosen)
+                text = (f"{season_name(season)} · episodes "
+                        f"{spans(e for _, e in pairs)}" + (f" · {taken} of {len(pairs)} chosen" if taken else ""))
+                yield Row(str(season), MARKS[self._mark(season)], text, _chosen(taken, len(pairs)))
+        else:
+            for f in shown:
+                pairs = {(f.season, e) for e in f.episodes}
+                code = spans(f.episodes).replace(", ", ",")
+                parts = [episode_code(f), one_line(f.episode_title or ""), f.resolution or "", format_size(f.size)]
+                yield Row(code, MARKS[self._mark(f)], " · ".join(p for p in parts if p),
+                          _chosen(len(pairs & self.chosen), len(pairs)))
+
+    def _count(self, listed: int) -> str:
+        if self.step == "kind":
+            return "what to get"
+        if self.step == "titles":
+            noun = "recommended shows" if self.recommend else KIND_NAMES[self.kind]
+            return f"{listed:,} {noun}"
+        if self.step == "seasons":
+            return f"{listed} season{'s' if listed != 1 else ''}"
+        return f"{listed} file{'s' if listed != 1 else ''}"
+
+    def _path(self) -> str:
+        parts = ["get"]
+        if self.step != "kind":
+            parts.append("recommended" if self.recommend else KIND_NAMES[self.kind])
+        if self.step in ("seasons", "episodes"):
+            parts.append(one_line(label(self.show.item)))
+        if self.step == "episodes":
+            parts.append(season_name(self.season))
+        return " › ".join(parts)
+
+    def _keys(self) -> str:
+        """Two lines: what this step takes, then the keys every step has."""
+        common = "n next page · b back · q quit · ~ random pick · ? recommended · u undo · ↑↓ move"
+        if self.step == "kind":
+            here = "m movies · t tv shows · Enter takes the highlighted one"
+        elif self.step == "titles":
+            here = "type to filter (/ first if it starts with n, b, q or u) · a number or ↑↓ Enter opens · page N"
+        else:
+            enter = (f"Enter gets the {len(self.chosen)} chosen" if self.chosen else
+                     "Enter opens the season" if self.step == "seasons" else "Enter gets this one")
+            what = "2 opens season 2 · 1,3 or 1-2 choose seasons" if self.step == "seasons" else "1,3,5 or 5-8 choose"
+            here = f"{what} · new · all · none · Space toggles · {enter}"
+        return f"{here}\n{common}"
+
+
+def _number(typed: str, what: str) -> int:
+    if not typed.isdigit():
+        raise PlexError(f"type {what}, `page N`, or words to filter")
+    return int(typed)
+
+
+def _chosen(taken: int, total: int) -> str:
+    return "" if not taken else "all" if taken >= total else "some"
+
+
+def _details(item) -> str:
+    if item.kind == "show":
+        return (f"{item.seasons} season{'s' if item.seasons != 1 else ''} · "
+                f"{item.episodes} episode{'s' if item.episodes != 1 else ''}")
+    return " · ".join(p for p in (item.resolution or "", format_size(item.size)) if p)
+
+
+def _page_step(direction: int):
+    def move(guide: Guide) -> int:
+        return (guide.cursor // guide.page_size + direction) * guide.page_size
+    return move
+
+
+MOVES = {
+    "up": lambda g: g.cursor - 1,
+    "down": lambda g: g.cursor + 1,
+    "pageup": _page_step(-1),
+    "pagedown": _page_step(1),
+    "home": lambda g: 0,
+    "end": lambda g: len(g.listing()) - 1,
+}
