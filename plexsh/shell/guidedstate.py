@@ -65,7 +65,7 @@ class Guide:
         self.rng = rng or random.Random()
         self.step = "kind"
         self.kind = "movies"
-        self.typed = ""
+        self.lines = {"kind": "", "titles": "", "seasons": "", "episodes": ""}  # what is typed, per step
         self.message = ""
         self.page_size = 20
         self.cursors = {"kind": 0, "titles": 0, "seasons": 0, "episodes": 0}
@@ -103,13 +103,16 @@ class Guide:
         return self.show.season_files(self.season)
 
     def filter_text(self) -> str:
-        """The typed text as a title filter: not a number, nor `page N`; a leading / makes anything a filter."""
-        text = self.typed.strip()
-        if text.startswith("/"):
-            return text[1:].strip()
-        if not text or NUMBERS.fullmatch(text) or PAGE.fullmatch(text):
-            return ""
-        return text
+        return _filter_text(self.typed)
+
+    @property
+    def typed(self) -> str:
+        """The line being typed at this step (a title filter stays with the titles when a show opens)."""
+        return self.lines[self.step]
+
+    @typed.setter
+    def typed(self, value: str) -> None:
+        self.lines[self.step] = value
 
     @property
     def cursor(self) -> int:
@@ -142,8 +145,8 @@ class Guide:
         elif key == " " and not self.typed and self.step in ("seasons", "episodes"):
             self._toggle_highlighted()
         elif len(key) == 1 and key.isprintable():
-            if paged_from is not None and key.isalpha() and key not in ACTION_KEYS:
-                self.cursor = paged_from  # `n` then a letter: the start of a word (`new`, `none`, a title)
+            if paged_from is not None and key in "eo" and self.step in ("seasons", "episodes"):
+                self.cursor = paged_from  # `n` then e or o: the start of `new` or `none`, not a page
                 self._retype("n" + key)
             elif not self.typed and key in ACTION_KEYS:
                 return self._action(key)
@@ -166,10 +169,10 @@ class Guide:
             return Outcome("undo")
         if key == "n":
             listed, size = len(self.listing()), self.page_size
+            self._paged_from = self.cursor
             if (self.cursor // size + 1) * size >= listed:
                 self.message = "this is the last page"
             else:
-                self._paged_from = self.cursor
                 self.cursor = (self.cursor // size + 1) * size
         elif key == "b":
             self._back()
@@ -218,7 +221,8 @@ class Guide:
             self._choose_kind(word)
             return None
         if self.step == "titles":
-            if self.filter_text():  # typing filtered the list: Enter takes its highlighted row
+            if _filter_text(typed):  # typing filtered the list: Enter opens its highlighted row, the filter stays
+                self.typed = typed
                 return self._enter()
             number = _number(typed, "a title's number")
             if not 1 <= number <= len(listed):
@@ -262,7 +266,10 @@ class Guide:
         self._toggle(pairs)
 
     def _toggle(self, pairs: set) -> None:
-        """Choose them, or when all are chosen already, leave them out again."""
+        """Choose them, or when all are chosen already, leave them out again. A file holding two
+        episodes (S03E03E04) comes whole, so both count: what is chosen is what arrives."""
+        pairs = pairs | {(f.season, e) for f in self.show.files if any((f.season, e) in pairs for e in f.episodes)
+                         for e in f.episodes}
         if pairs <= self.chosen:
             self.chosen -= pairs
         else:
@@ -439,6 +446,20 @@ class Guide:
             what = "2 opens season 2 · 1,3 or 1-2 choose seasons" if self.step == "seasons" else "1,3,5 or 5-8 choose"
             here = f"{what} · new · all · none · Space toggles · {enter}"
         return f"{here}\n{common}"
+
+
+def _filter_text(typed: str) -> str:
+    """Typed text as a title filter: not a number, nor `page N`; a leading / makes anything a filter.
+
+    >>> _filter_text("brekin bad"), _filter_text("12"), _filter_text("page 2"), _filter_text("/1917")
+    ('brekin bad', '', '', '1917')
+    """
+    text = typed.strip()
+    if text.startswith("/"):
+        return text[1:].strip()
+    if not text or NUMBERS.fullmatch(text) or PAGE.fullmatch(text):
+        return ""
+    return text
 
 
 def _number(typed: str, what: str) -> int:
