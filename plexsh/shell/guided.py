@@ -40,7 +40,7 @@ class _Recorder:
 
     def render(self, reply) -> None:
         if not reply.ok:
-            self.said.append(f"{reply.command}: {reply.error}")
+            self.said.append(reply.error or "failed")
         else:
             self.said += [block.text for block in reply.blocks if hasattr(block, "text")][:1]
         self.renderer.render(reply)
@@ -80,4 +80,4 @@ async def run_guided(session, prompt, run_line, echo) -> None:
         finally:
             session.renderer = recorder.renderer
         guide.reload()
-        guide.message = one_line(recorder.said[0]) if recorder.said else "undo ran"
+        guide.message = "undo: " + (one_line(recorder.said[0]) if recorder.said else "done")
