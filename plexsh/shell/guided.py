@@ -53,15 +53,20 @@ class _Recorder:
 async def run_guided(session, prompt, run_line, echo) -> None:
     """The guided selection until it runs a line or is left. `run_line(text)` runs a line as typed
     lines run (awaitable); `echo(text)` shows it after the prompt."""
+    import asyncio
     import random
 
-    from plexsh.shell.guidedshelf import Shelf
+    from plexsh.shell.guidedshelf import shelf_for
     from plexsh.shell.guidedstate import Guide
     from plexsh.shell.guidedview import GuidedView
 
-    guide = Guide(Shelf(session.catalog), random.Random())
+    shelf = shelf_for(session.catalog)
+    shelf.prefetch()  # the title lists load while the first screen asks movies or tv
+    guide = Guide(shelf, random.Random())
     view = GuidedView(guide)
     app = prompt.app
+    loop = asyncio.get_running_loop()
+    shelf.when_loaded(lambda: loop.call_soon_threadsafe(view.refresh))  # the first screen's counts
     while True:
         outcome = await view.run(app.style, app.input, app.output)
         if outcome.action == "quit":

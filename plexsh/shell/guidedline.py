@@ -34,7 +34,7 @@ def selection_for(files, chosen: set[tuple[int, int]], have: set[tuple[int, int]
     is local, `new-only` and `next N`; else seasons and single episodes (`s1,3 s4e2`).
 
     >>> from types import SimpleNamespace as F
-    >>> show = [F(season=1, episodes=[1]), F(season=1, episodes=[2]), F(season=2, episodes=[1]), F(season=2, episodes=[2])]
+    >>> show = [F(season=s, episodes=[e]) for s in (1, 2) for e in (1, 2)]
     >>> text = lambda chosen, have=(): selection_text(selection_for(show, set(chosen), set(have)))
     >>> text([(1, 1), (1, 2), (2, 1), (2, 2)]), text([(2, 1), (2, 2)], [(1, 1), (1, 2)])
     ('', 's2')

@@ -1,11 +1,14 @@
-"""What the guided selection lists, read from the catalog a page at a time: titles of a kind, a show's seasons and episodes, with their sync marks."""
+"""What the guided selection lists, read from the catalog a page at a time: titles, seasons, episodes and their marks."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import random
+import threading
+import weakref
 from dataclasses import dataclass, field
 
-from plexsh.lang.ast import Filter, Selection
+from plexsh.lang.ast import Selection
 from plexsh.library.local import NONE, PARTIAL, SYNCED, episode_status, local_files, season_status
 from plexsh.library.localepisodes import local_episodes
 from plexsh.library.selection import select
@@ -43,26 +46,81 @@ class ShowView:
                 for e in f.episodes}
 
 
+_shelves: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def shelf_for(catalog) -> Shelf:
+    """The one Shelf of a catalog connection, so a second guided selection finds the titles read already."""
+    shelf = _shelves.get(catalog)
+    if shelf is None:
+        shelf = _shelves[catalog] = Shelf(catalog)
+    return shelf
+
+
 class Shelf:
-    """The catalog as the guided selection reads it (on the shell's loop thread, with its connection)."""
+    """The catalog as the guided selection reads it (on the shell's loop thread, with its connection).
+
+    The titles of each kind in title order (100,000 take ~0.5 s to read) are read by a thread of
+    their own through its own connection as soon as the guided selection opens, while the first
+    screen asks movies or tv; a key that needs them before they are ready waits for the rest.
+    """
 
     def __init__(self, catalog):
         self.catalog = catalog
         self.local = local_files(catalog)
-        self._titles: dict[str, tuple[str, list]] = {}
+        self._titles: tuple[str, dict[str, list]] | None = None  # (generation, kind -> titles)
+        self._loading: tuple[str, concurrent.futures.Future] | None = None
 
-    def counts(self) -> dict[str, int]:
-        stats = self.catalog.stats()
-        return {"movies": stats.movies, "tv": stats.shows}
+    def prefetch(self) -> None:
+        """Start reading the titles of every kind in the background (the catalog's generation says when again)."""
+        generation = self.catalog.generation()
+        if (self._titles and self._titles[0] == generation) or (self._loading and self._loading[0] == generation):
+            return
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        path = self.catalog.path
+
+        def load() -> None:
+            from plexsh.library.catalog import Catalog
+
+            try:
+                import rapidfuzz.fuzz, rapidfuzz.process  # noqa: E401,F401  (the first filter key must not import them)
+
+                with Catalog(path) as own:
+                    future.set_result(_by_kind(own.title_index()))
+            except BaseException as error:  # the loop thread reads it again itself
+                future.set_exception(error)
+
+        self._loading = (generation, future)
+        threading.Thread(target=load, name="plexsh-guided-titles", daemon=True).start()
 
     def titles(self, kind: str) -> list:
         """Every title of a kind (TitleEntry: id, title, year, kind) in title order, kept until the catalog changes."""
         generation = self.catalog.generation()
-        cached = self._titles.get(kind)
-        if cached is None or cached[0] != generation:
-            wanted = CATALOG_KIND[kind]
-            cached = self._titles[kind] = (generation, [e for e in self.catalog.title_index() if e.kind == wanted])
-        return cached[1]
+        if self._titles is None or self._titles[0] != generation:
+            by_kind = None
+            if self._loading is not None and self._loading[0] == generation:
+                try:
+                    by_kind = self._loading[1].result()
+                except Exception:
+                    by_kind = None
+            self._titles = (generation, by_kind or _by_kind(self.catalog.title_index()))
+            self._loading = None
+        return self._titles[1][kind]
+
+    def counts(self) -> dict[str, int] | None:
+        """Titles of each kind (what the first screen offers) once the lists are read, else None
+        (counting them in SQL costs as much as a key may take)."""
+        generation = self.catalog.generation()
+        if self._titles is None or self._titles[0] != generation:
+            if self._loading is None or self._loading[0] != generation or not self._loading[1].done():
+                return None
+            self.titles("movies")
+        return {kind: len(found) for kind, found in self._titles[1].items()}
+
+    def when_loaded(self, callback) -> None:
+        """Call `callback()` (from the loading thread) once the background read of the titles is done."""
+        if self._loading is not None:
+            self._loading[1].add_done_callback(lambda _: callback())
 
     def search(self, kind: str, text: str) -> list:
         """Titles of a kind matching `text` as typed (prefixes, words, misspellings), best first."""
@@ -72,12 +130,9 @@ class Shelf:
     def recommended(self) -> list:
         """Shows partly local, most recently added first: their next episodes are the recommendations
         (until plexsh learns from what is watched)."""
-        shows = self.catalog.items("tv", (Filter("synced", "=", False),))
-        untouched = {i.id for i in shows}
-        done = {i.id for i in self.catalog.items("tv", (Filter("synced", "=", True),))}
-        started = [i for i in self.catalog.items("tv", sort="added", descending=True)
-                   if i.id not in untouched and i.id not in done]
-        return started[:RECOMMENDED_SHOWS]
+        shows = self.catalog.items("tv", sort="added", descending=True)
+        status = self.status(shows)
+        return [show for show in shows if status.get(show.id) == PARTIAL][:RECOMMENDED_SHOWS]
 
     def items(self, entries) -> list:
         """The catalog Items of a page of entries (entries may already be Items)."""
@@ -114,3 +169,14 @@ class Shelf:
         file_status = self.local.file_status(files, check=True) if files else {}
         return ShowView(item, files, file_status, episode_status(files, file_status),
                         season_status(files, file_status), local_episodes(self.catalog, item.id))
+
+
+def _by_kind(entries) -> dict[str, list]:
+    """Titles in title order, split by the guided selection's kinds."""
+    by_kind: dict[str, list] = {kind: [] for kind in CATALOG_KIND}
+    lists = {CATALOG_KIND[kind]: found for kind, found in by_kind.items()}
+    for entry in entries:
+        found = lists.get(entry.kind)
+        if found is not None:
+            found.append(entry)
+    return by_kind

@@ -24,10 +24,12 @@ from plexsh.shell.guidedshelf import Shelf
 
 KINDS = ("movies", "tv")
 KIND_NAMES = {"movies": "movies", "tv": "tv shows"}
+KIND_WORDS = {"1": "movies", "2": "tv", "movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv"}
 NEXT_PICK = 3  # episodes `?` recommends in a show: the next ones after the last local one
 ACTION_KEYS = "nbq~?u"  # single keys, when nothing is typed
 NUMBERS = re.compile(r"\d+(-\d+)?(,\d+(-\d+)?)*")
 PAGE = re.compile(r"page\s+(\d+)")
+MIN_FILTER = 2  # one letter matches thousands of titles: it filters nothing yet
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ class Guide:
         self.typed = text
         if self.step == "titles" and self.filter_text() != before:
             self.cursors["titles"] = 0  # a new filter lists its best match first
+            self.recommend = False  # and filters every title of the kind
 
     def _action(self, key: str) -> Outcome | None:
         if key == "q":
@@ -215,7 +218,7 @@ class Guide:
             self.cursor = (number - 1) * self.page_size
             return None
         if self.step == "kind":
-            word = {"1": "movies", "2": "tv", "movies": "movies", "movie": "movies", "tv": "tv", "shows": "tv"}.get(typed)
+            word = KIND_WORDS.get(typed)
             if word is None:
                 raise PlexError("type 1 or m for movies, 2 or t for tv shows")
             self._choose_kind(word)
@@ -392,7 +395,7 @@ class Guide:
         if self.step == "kind":
             counts = self.shelf.counts()
             for n, kind in enumerate(shown, start + 1):
-                yield Row(str(n), "", f"{KIND_NAMES[kind]} · {counts[kind]:,}")
+                yield Row(str(n), "", KIND_NAMES[kind] + (f" · {counts[kind]:,}" if counts else ""))
         elif self.step == "titles":
             items = self.shelf.items(shown)
             status = self.shelf.status(items)
@@ -451,15 +454,15 @@ class Guide:
 def _filter_text(typed: str) -> str:
     """Typed text as a title filter: not a number, nor `page N`; a leading / makes anything a filter.
 
-    >>> _filter_text("brekin bad"), _filter_text("12"), _filter_text("page 2"), _filter_text("/1917")
-    ('brekin bad', '', '', '1917')
+    >>> _filter_text("brekin bad"), _filter_text("12"), _filter_text("page 2"), _filter_text("/1917"), _filter_text("B")
+    ('brekin bad', '', '', '1917', '')
     """
     text = typed.strip()
     if text.startswith("/"):
-        return text[1:].strip()
-    if not text or NUMBERS.fullmatch(text) or PAGE.fullmatch(text):
+        text = text[1:].strip()
+    elif NUMBERS.fullmatch(text) or PAGE.fullmatch(text):
         return ""
-    return text
+    return text if len(text) >= MIN_FILTER else ""
 
 
 def _number(typed: str, what: str) -> int:

@@ -26,6 +26,12 @@ class GuidedView:
             self._screen = self.guide.screen()
         return self._screen
 
+    def refresh(self) -> None:
+        """Compute and draw the screen again (what it shows changed without a key)."""
+        self._screen = None
+        if self.app is not None and self.app.is_running:
+            self.app.invalidate()
+
     def press(self, event, key: str) -> None:
         outcome = self.guide.press(key)
         self._screen = None
