@@ -43,7 +43,8 @@ def count_label(item) -> str:
          summary="list movies and shows, page by page",
          details="Filters: year 1999 | year 1990..1999 | year>=2010 | quality 1080p | quality>=720p | codec hevc\n"
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
-                 "Sort keys: title (default), year, size, added.")
+                 "Sort keys: title (default), year, size, added.\n"
+                 "`browse` alone, in the shell, opens the guided selection (as `get` alone does).")
 def ls(session, node: ast.Ls) -> Reply:
     if node.guided:  # the shell starts the guided selection before a bare `browse` gets here
         raise PlexError("`browse` needs something to list here: type `ls`, `ls movies`, `ls tv unsynced` "
