@@ -142,3 +142,40 @@ def test_a_mistake_is_one_line_and_what_was_typed_stays_to_be_mended(guide):
     assert guide.screen().message == "season 1 has no episode 7: episodes 1-3"
     keys(guide, "backspace", "3-1", "enter")
     assert guide.screen().message.startswith("range 3-1 runs backwards")
+
+
+def test_hostile_names_are_shown_escaped_and_written_back_quoted_so_the_line_gets_that_title(home, tmp_path):
+    from test_hostile_output import RAW, write_hostile_library
+
+    from plexsh.lang.parser import parse
+
+    write_hostile_library(home, tmp_path / "nas")
+    assert run_plexsh("-c", "scan").returncode == 0
+    with Catalog() as catalog:
+        guide = Guide(Shelf(catalog), random.Random(1))
+        keys(guide, "m")
+        shown = "\n".join(rows(guide))
+        for escaped in (r"Title\033]0;pwned\a (2005)", r"Csi\302\23331m (2007)", r"Del\177 (2008)",
+                        r"Tab\there (2009)", r"Bidi\342\200\256vkm"):
+            assert escaped in shown
+        assert not any(raw in shown for raw in RAW)
+        number = next(n for n, text in enumerate(rows(guide), 1) if text.startswith("Title"))
+        outcome = keys(guide, str(number), "enter")
+        assert outcome.line == r'get "Title\033]0;pwned\a"'
+        assert parse(outcome.line).commands[0].title == "Title\x1b]0;pwned\x07"
+        keys(guide, "b")  # a movie ends the selection: here the guide is still at the titles
+        keys(guide, "t", "enter")
+        screen = guide.screen()
+        assert screen.path == r"get › tv shows › New\nLine" and "New\nLine" not in screen.path
+        keys(guide, "1", "enter")
+        assert rows(guide) == [r"S01E01 · Pi\033 · 700 B"]  # the episode title as the name parser reads it
+
+
+def test_an_empty_catalog_says_how_to_fill_it(configured):
+    with Catalog() as catalog:
+        guide = Guide(Shelf(catalog), random.Random(1))
+        keys(guide, "m")
+        assert guide.screen().status == "no movies in the catalog: q, then `scan` (and `sources` to see where it looks)"
+        keys(guide, "enter")
+        assert guide.screen().message == "nothing is listed here: b goes back"
+        assert keys(guide, "~") is None and guide.screen().message == "nothing is listed here to pick from"

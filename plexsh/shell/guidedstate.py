@@ -421,6 +421,8 @@ class Guide:
             return "what to get"
         if self.step == "titles":
             noun = "recommended shows" if self.recommend else KIND_NAMES[self.kind]
+            if not listed and not self.recommend and not self.filter_text():
+                return f"no {noun} in the catalog: q, then `scan` (and `sources` to see where it looks)"
             return f"{listed:,} {noun}"
         if self.step == "seasons":
             return f"{listed} season{'s' if listed != 1 else ''}"
