@@ -6,6 +6,9 @@ from plexsh.shell.guidedstate import Guide, Outcome, Screen
 
 CHROME_LINES = 7  # path, status, a blank, then under the rows: message, typed line, two lines of keys
 BOXES = {"all": "[x] ", "some": "[~] ", "": "[ ] "}
+# ⚠️ is ⚠ and an emoji selector: two cells on most terminals, one for prompt_toolkit, whose cursor
+# would then drift along the row; drawn as ⚠ and a space it is two cells for both, like ✅ and ⬜.
+TWO_CELLS = {"⚠️": "⚠ "}
 NAMED_KEYS = {"up": "up", "down": "down", "pageup": "pageup", "pagedown": "pagedown", "home": "home",
               "end": "end", "escape": "escape", "c-c": "c-c", "c-d": "c-d", "<sigint>": "c-c"}
 
@@ -47,7 +50,7 @@ class GuidedView:
             style = "class:guided.cursor" if n == screen.cursor else ""
             pointer = "›" if n == screen.cursor else " "
             box = BOXES[row.chosen] if boxes else ""
-            mark = f"{row.mark} " if row.mark else ""
+            mark = f"{TWO_CELLS.get(row.mark, row.mark)} " if row.mark else ""
             fragments.append((style, f"{pointer} {mark}{row.number.rjust(width)}  {box}{row.text}\n"))
         return fragments
 
