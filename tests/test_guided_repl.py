@@ -95,6 +95,15 @@ def test_choosing_episodes_across_seasons_prints_the_line_runs_it_and_the_files_
                        "Breaking Bad - S02E01 - Seven Thirty-Seven.mkv"]
     terminal.send("\x1b[A")  # the line is in the history, as if typed
     terminal.wait_for('plexsh › get "Breaking Bad" s1 e1,3 s2e1\n')
+    terminal.send("\x15get\r")  # and the next guided selection marks what arrived
+    terminal.send("t")
+    terminal.wait_for("⚠  1  Breaking Bad · 3 seasons", "⬜ 2  Doctor Who (2005)")
+    terminal.send("\r")
+    terminal.wait_for("⚠  1  [ ] Season 1 · episodes 1-3", "⚠  2  [ ] Season 2", "⬜ 3  [ ] Season 3")
+    terminal.send("1\r")
+    terminal.wait_for("✅ 1  [ ] S01E01 · Pilot", "⬜ 2  [ ] S01E02", "✅ 3  [ ] S01E03")
+    terminal.send("q")
+    terminal.wait_for("guided selection left: nothing was run")
 
 
 def test_u_runs_undo_as_a_typed_line_and_comes_back_where_it_was(terminal):
