@@ -2,7 +2,7 @@
 
 `Guide.press(key)` takes one key (a character, or a name: enter, backspace, escape, up, down,
 pageup, pagedown, c-c, c-d) and may answer an Outcome (run a line, run `undo`, quit); `screen()`
-says what to draw. Nothing here draws or imports prompt_toolkit, so the tests drive it directly.
+says what to draw (plexsh.shell.guidedscreen). Nothing here draws or imports prompt_toolkit, so the tests drive it directly.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ import random
 import re
 from dataclasses import dataclass
 
-from plexsh.commands.show import episode_code, season_name
 from plexsh.errors import PlexError
 from plexsh.lang.parser import parse_numbers
-from plexsh.library.local import MARKS, NONE, PARTIAL, SYNCED, combine, units
+from plexsh.library.local import NONE, PARTIAL, SYNCED, combine, units
 from plexsh.library.resolve import command_for, label
 from plexsh.library.selection import spans
 from plexsh.printable import one_line
-from plexsh.render import format_size
 from plexsh.shell.guidedline import command_line, selection_for
 from plexsh.shell.guidedshelf import Shelf
 
@@ -38,25 +36,6 @@ class Outcome:
 
     action: str
     line: str | None = None
-
-
-@dataclass(frozen=True)
-class Row:
-    number: str  # what to type to take it: a row number, a season or an episode number
-    mark: str  # ✅ ⚠️ ⬜, or nothing
-    text: str  # shown as it is: names are escaped already
-    chosen: str = ""  # "all" or "some" of its episodes are chosen
-
-
-@dataclass(frozen=True)
-class Screen:
-    path: str  # where the selection stands: get › tv shows › Breaking Bad (2008) › Season 1
-    rows: tuple[Row, ...]
-    cursor: int | None  # which row is highlighted
-    status: str  # page, count, filter, how many are chosen
-    keys: str  # what the keys do here
-    typed: str  # the line being typed
-    message: str  # the last key's outcome or mistake
 
 
 class Guide:
@@ -336,7 +315,7 @@ class Guide:
         elif self.step == "kind":
             pick = self.rng.randrange(len(listed))
         else:
-            marks = [self._mark(entry) for entry in listed]
+            marks = [self.mark(entry) for entry in listed]
             pick = next((self.rng.choice(found) for wanted in (NONE, PARTIAL, SYNCED)
                          if (found := [i for i, m in enumerate(marks) if m == wanted])), 0)
         self.cursor = pick
@@ -366,91 +345,19 @@ class Guide:
         codes = ", ".join(f"S{s:02d}E{e:02d}" for s, e in sorted(pairs))
         return f"recommended, the next episodes not local: {codes} · Enter gets them"
 
-    # --- drawing -------------------------------------------------------------------------------
+    # --- drawing -----------------------------------------------------------------------------
 
-    def _mark(self, entry) -> str:
-        """The sync status of a season or an episode file."""
+    def mark(self, entry) -> str:
+        """The sync status of a season or an episode file of the show walked."""
         if self.step == "seasons":
             return self.show.seasons[entry]
         return combine(self.show.episodes.get(u, NONE) for u in units(entry))
 
-    def screen(self) -> Screen:
-        listed = self.listing()
-        size = max(1, self.page_size)
-        page = self.cursor // size
-        start, stop = page * size, min(len(listed), (page + 1) * size)
-        rows = tuple(self._rows(listed, start, stop))
-        pages = max(1, -(-len(listed) // size))
-        status = [f"page {page + 1} of {pages}"] if pages > 1 else []
-        status.append(self._count(len(listed)))
-        if self.step == "titles" and self.filter_text():
-            status.append(f"matching {self.filter_text()!r}")
-        if self.chosen:
-            status.append(f"{len(self.chosen)} episode{'s' if len(self.chosen) != 1 else ''} chosen")
-        return Screen(self._path(), rows, self.cursor - start if rows else None, " · ".join(status),
-                      self._keys(), one_line(self.typed), self.message)
+    def screen(self):
+        """What to draw now (plexsh.shell.guidedscreen.Screen)."""
+        from plexsh.shell.guidedscreen import draw
 
-    def _rows(self, listed: list, start: int, stop: int):
-        shown = listed[start:stop]
-        if self.step == "kind":
-            counts = self.shelf.counts()
-            for n, kind in enumerate(shown, start + 1):
-                yield Row(str(n), "", KIND_NAMES[kind] + (f" · {counts[kind]:,}" if counts else ""))
-        elif self.step == "titles":
-            items = self.shelf.items(shown)
-            status = self.shelf.status(items)
-            for n, item in enumerate(items, start + 1):
-                yield Row(str(n), MARKS[status.get(item.id, NONE)], f"{one_line(label(item))} · {_details(item)}")
-        elif self.step == "seasons":
-            for season in shown:
-                pairs = self.show.pairs(season)
-                taken = len(pairs & self.chosen)
-                text = (f"{season_name(season)} · episodes "
-                        f"{spans(e for _, e in pairs)}" + (f" · {taken} of {len(pairs)} chosen" if taken else ""))
-                yield Row(str(season), MARKS[self._mark(season)], text, _chosen(taken, len(pairs)))
-        else:
-            for f in shown:
-                pairs = {(f.season, e) for e in f.episodes}
-                code = spans(f.episodes).replace(", ", ",")
-                parts = [episode_code(f), one_line(f.episode_title or ""), f.resolution or "", format_size(f.size)]
-                yield Row(code, MARKS[self._mark(f)], " · ".join(p for p in parts if p),
-                          _chosen(len(pairs & self.chosen), len(pairs)))
-
-    def _count(self, listed: int) -> str:
-        if self.step == "kind":
-            return "what to get"
-        if self.step == "titles":
-            noun = "recommended shows" if self.recommend else KIND_NAMES[self.kind]
-            if not listed and not self.recommend and not self.filter_text():
-                return f"no {noun} in the catalog: q, then `scan` (and `sources` to see where it looks)"
-            return f"{listed:,} {noun}"
-        if self.step == "seasons":
-            return f"{listed} season{'s' if listed != 1 else ''}"
-        return f"{listed} file{'s' if listed != 1 else ''}"
-
-    def _path(self) -> str:
-        parts = ["get"]
-        if self.step != "kind":
-            parts.append("recommended" if self.recommend else KIND_NAMES[self.kind])
-        if self.step in ("seasons", "episodes"):
-            parts.append(one_line(label(self.show.item)))
-        if self.step == "episodes":
-            parts.append(season_name(self.season))
-        return " › ".join(parts)
-
-    def _keys(self) -> str:
-        """Two lines: what this step takes, then the keys every step has."""
-        common = "n next page · b back · q quit · ~ random pick · ? recommended · u undo · ↑↓ move"
-        if self.step == "kind":
-            here = "m movies · t tv shows · Enter takes the highlighted one"
-        elif self.step == "titles":
-            here = "type to filter (/ first if it starts with n, b, q or u) · a number or ↑↓ Enter opens · page N"
-        else:
-            enter = (f"Enter gets the {len(self.chosen)} chosen" if self.chosen else
-                     "Enter opens the season" if self.step == "seasons" else "Enter gets this one")
-            what = "2 opens season 2 · 1,3 or 1-2 choose seasons" if self.step == "seasons" else "1,3,5 or 5-8 choose"
-            here = f"{what} · new · all · none · Space toggles · {enter}"
-        return f"{here}\n{common}"
+        return draw(self)
 
 
 def _filter_text(typed: str) -> str:
@@ -471,17 +378,6 @@ def _number(typed: str, what: str) -> int:
     if not typed.isdigit():
         raise PlexError(f"type {what}, `page N`, or words to filter")
     return int(typed)
-
-
-def _chosen(taken: int, total: int) -> str:
-    return "" if not taken else "all" if taken >= total else "some"
-
-
-def _details(item) -> str:
-    if item.kind == "show":
-        return (f"{item.seasons} season{'s' if item.seasons != 1 else ''} · "
-                f"{item.episodes} episode{'s' if item.episodes != 1 else ''}")
-    return " · ".join(p for p in (item.resolution or "", format_size(item.size)) if p)
 
 
 def _page_step(direction: int):

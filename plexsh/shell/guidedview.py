@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from plexsh.shell.guidedstate import Guide, Outcome, Screen
+from plexsh.shell.guidedscreen import Screen
+from plexsh.shell.guidedstate import Guide, Outcome
 
 CHROME_LINES = 7  # path, status, a blank, then under the rows: message, typed line, two lines of keys
 BOXES = {"all": "[x] ", "some": "[~] ", "": "[ ] "}
