@@ -22,8 +22,12 @@ from plexsh.library.localepisodes import local_episodes
          details='get "Breaking Bad" s3 e1-5   those episodes\n'
                  'get "Breaking Bad" new-only  every episode not yet local\n'
                  'get movie "Heat" dry-run     the plan, copying nothing\n'
-                 'get movie "Heat" replace     replace a different file already at the destination')
+                 'get movie "Heat" replace     replace a different file already at the destination\n'
+                 'get                          alone, in the shell: the guided selection, step by step')
 def get(session, node: ast.Get) -> Reply:
+    if node.guided:  # the shell starts the guided selection before a bare `get` gets here
+        raise PlexError('`get` needs a title here: type `get TITLE [SELECTION]`, like `get "Breaking Bad" s1 e1-3` '
+                        'or `get movie "Heat"`', "in the shell (`plexsh` alone), `get` alone starts the guided selection")
     catalog = session.catalog
     item = resolve_title(catalog, node.title, node.kind, "get")
     files = catalog.files(item.id)

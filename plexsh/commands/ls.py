@@ -67,8 +67,12 @@ def preset_filters(session, names) -> tuple[list[Preset], tuple[ast.Filter, ...]
          details="Filters: year 1999 | year 1990..1999 | year>=2010 | quality 1080p | quality>=720p | codec hevc\n"
                  "         size<4GB | source \"Movies2\" | synced | unsynced\n"
                  "Presets: @NAME adds the filters saved with `preset save NAME FILTER...`.\n"
-                 "Sort keys: title (default), year, size, added.")
+                 "Sort keys: title (default), year, size, added.\n"
+                 "`browse` alone, in the shell, opens the guided selection (as `get` alone does).")
 def ls(session, node: ast.Ls) -> Reply:
+    if node.guided:  # the shell starts the guided selection before a bare `browse` gets here
+        raise PlexError("`browse` needs something to list here: type `ls`, `ls movies`, `ls tv unsynced` "
+                        "or `browse movies year>=2010`", "in the shell (`plexsh` alone), `browse` alone starts the guided selection")
     local = local_files(session.catalog)
     used, saved_filters = preset_filters(session, node.presets)
     items = session.catalog.items(node.kind, node.filters + saved_filters, node.sort, node.descending)

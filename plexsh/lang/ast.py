@@ -89,6 +89,7 @@ class Ls(Command):
     descending: bool = False
     page: int | None = None
     presets: tuple[str, ...] = ()  # saved filters to add, by name (`ls @big`), in the order typed
+    guided: bool = False  # `browse` with nothing after it: the shell's guided selection
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class Get(Command):
     verify: str | None = None  # sha256 | checksum | size; None takes the config's
     bwlimit: int | None = None  # bytes/s
     priority: str = "normal"
+    guided: bool = False  # `get` or `sync` with nothing after it: the shell's guided selection
 
 
 @dataclass(frozen=True)

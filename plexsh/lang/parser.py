@@ -207,7 +207,9 @@ class ToAst(Transformer):
         return unquote(str(children[0]))
 
     def ls(self, meta, children):
-        kind, *args = children
+        verb, kind, *args = children
+        if verb.lower() == "browse" and kind is None and not args:
+            return ast.Ls(guided=True, span=_span(meta))
         filters, sort, descending, page, presets = [], "title", False, None, []
         for arg in args:
             if isinstance(arg, ast.Filter):
@@ -332,6 +334,9 @@ class ToAst(Transformer):
                 selection.append(arg)
         return ast.Get(title, kind, _selection(selection), **options,
                        span=_span(meta))
+
+    def bare_get(self, meta, children):
+        return ast.Get(guided=True, span=_span(meta))
 
     def to(self, meta, children):
         return ("to", unquote(str(children[0])))

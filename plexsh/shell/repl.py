@@ -152,6 +152,8 @@ def _import_engine() -> None:
 
 
 async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, worker, status) -> None:
+    from plexsh.shell.guided import is_guided, run_guided
+
     warm_up = schedule_warm_up(session)
     pending = first_commands
     typed: list[str] = []  # keys typed while a command ran: the next prompt starts with them
@@ -163,7 +165,7 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, w
             text, rest = ahead.split("\n", 1)
             typed[:] = list(rest)
             prompt.history.append_string(text)
-            print("".join(part for _, part in PROMPT) + one_line(text), flush=True)  # as if typed there
+            echo_line(text)
         else:
             try:
                 typed[:] = []
@@ -175,7 +177,11 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, w
             warm_up = None
         if text is not None and text.strip():
             await engine_start  # a command typed in the first instant waits for the engine, not the other way
-            await run_command(session, prompt, toolbar, worker, status, text, typed)
+            if is_guided(text):  # `get`, `sync` or `browse` alone: choose on the full screen, then run that line
+                await run_guided(session, prompt, lambda line: run_command(session, prompt, toolbar, worker, status,
+                                                                            line, typed), echo_line)
+            else:
+                await run_command(session, prompt, toolbar, worker, status, text, typed)
             toolbar.refresh()
             prepare_title_index(session)  # a scan may have changed the titles
         if text is None or session.quit_requested:
@@ -183,6 +189,11 @@ async def _prompt_loop(session, prompt, toolbar, first_commands, engine_start, w
             if await _may_leave(session):
                 return
         session.quit_requested = False
+
+
+def echo_line(text: str) -> None:
+    """A line plexsh runs for the user, shown after the prompt as if typed there."""
+    print("".join(part for _, part in PROMPT) + one_line(text), flush=True)
 
 
 async def run_command(session, prompt, toolbar, worker, status, text: str, typed: list[str]) -> int:
@@ -294,9 +305,13 @@ def job_watcher(prompt):
 
 
 def prepare_title_index(session) -> None:
-    """Index titles on a background thread so the first title completion does not wait for it."""
+    """Index titles on a background thread so the first title completion does not wait for it, and
+    read the guided selection's title lists there too (~0.5 s for 100,000 titles)."""
+    from plexsh.shell.guidedshelf import shelf_for
+
     try:
         session.catalog.prepare_title_index()
+        shelf_for(session.catalog).prefetch()
     except Exception:
         pass  # a catalog that cannot open says so when a command uses it
 
