@@ -65,6 +65,7 @@ class Session:
         self.command_text = ""  # the text of the command running now, as the journal records it
         self.journal_notes: list[str] = []  # what the start's journal recovery did, said with the next reply
         self._journal_checked = False
+        self._journal_lock = threading.Lock()  # the shell's threads open the file at once: one recovers, all wait
 
     # -- state, loaded on first use so `help` or `parse` work even with a broken config ---------------
 
@@ -117,11 +118,12 @@ class Session:
         from plexsh.db import NewerSchema
 
         try:
-            if not self._journal_checked:  # once, before any part reads the file: a stopped plexsh's actions
-                self._journal_checked = True
-                from plexsh.journal.recover import recover_at
+            with self._journal_lock:  # once, before any part reads the file: a stopped plexsh's actions
+                if not self._journal_checked:
+                    self._journal_checked = True
+                    from plexsh.journal.recover import recover_at
 
-                self.journal_notes += recover_at(self.database)
+                    self.journal_notes += recover_at(self.database)
             return opener(self.database)
         except (OSError, sqlite3.DatabaseError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
