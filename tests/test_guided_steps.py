@@ -179,3 +179,19 @@ def test_an_empty_catalog_says_how_to_fill_it(configured):
         keys(guide, "enter")
         assert guide.screen().message == "nothing is listed here: b goes back"
         assert keys(guide, "~") is None and guide.screen().message == "nothing is listed here to pick from"
+
+
+def test_question_mark_puts_the_show_being_watched_first(scanned, catalog):
+    from plexsh.library.local import local_files
+    from plexsh.usage.records import record
+
+    assert run_plexsh("-c", 'get "Breaking Bad" s1e1; get "Doctor Who" s1e1').returncode == 0
+    keys(guide := Guide(Shelf(catalog), random.Random(1)), "?")
+    unplayed_order = [row.split(" · ")[0] for row in rows(guide)]
+    assert sorted(unplayed_order) == ["Breaking Bad", "Doctor Who (2005)"]
+    later = unplayed_order[1]
+    [copy] = [c for c in local_files(catalog).copies() if later.split(" (")[0] in c.path]
+    record(catalog, copy.path, "play", {"title": later})
+
+    keys(guide := Guide(Shelf(catalog), random.Random(1)), "?")
+    assert [row.split(" · ")[0] for row in rows(guide)] == [later, unplayed_order[0]]
