@@ -124,36 +124,35 @@ def test_a_get_killed_at_every_step_is_finished_or_rolled_back_by_the_next_start
         assert stray_files(home) == [], k
 
 
+def kill_undo_and_redo_at_every_step(home, nas, point: str, action: int, *, undone: tuple[str, str],
+                                     done: tuple[str, str], after_undo=lambda: True) -> int:
+    """Undo then redo ACTION, each SIGKILLed at step k for every k; each time the next start must finish
+    it. `undone` and `done` are (where every copy is, season 1's mark) after each; returns the steps."""
+    (history,) = replies(plexsh_in(home, f"history {action}"))
+    total = len(history["action"]["steps"])
+    for k in range(1, total + 1):
+        for verb, state, (spot, sync) in (("undo", "undone", undone), ("redo", "done", done)):
+            killed = plexsh_in(home, verb, **kill_env(point, k))
+            assert killed.returncode == KILLED, (verb, k, killed.stdout, killed.stderr)
+            for name, spots in places(home, nas).items():
+                assert spots in (["placed"], ["trash"]), (verb, k, name, spots)
+            started = plexsh_in(home, f"history {action}", SHOW)
+            assert f"finished {verb}ing action {action}" in started.stdout, (verb, k, started.stdout, started.stderr)
+            shown, show = replies(started)
+            assert shown["action"]["state"] == state, (verb, k, shown)
+            assert all(spots == [spot] for spots in places(home, nas).values()), (verb, k)
+            assert season_1_sync(show) == sync, (verb, k)  # the local record agrees with the disk
+            assert verb == "redo" or after_undo(), k
+        assert stray_files(home) == [], k
+    return total
+
+
 @pytest.mark.parametrize("point", POINTS)
 def test_an_undo_and_a_redo_killed_at_every_step_are_finished_by_the_next_start(scanned_template, nas, point):
     home = fresh_home(scanned_template, nas, f"undo-{point}")
     assert plexsh_in(home, GET).returncode == 0
-    (history,) = replies(plexsh_in(home, "history 1"))
-    total = len(history["action"]["steps"])
-    for k in range(1, total + 1):
-        killed = plexsh_in(home, "undo", **kill_env(point, k))
-        assert killed.returncode == KILLED, (k, killed.stdout, killed.stderr)
-        for name, spots in places(home, nas).items():
-            assert spots in (["placed"], ["trash"]), ("undo", k, name, spots)
-        started = plexsh_in(home, "history 1", SHOW)
-        assert "finished undoing action 1" in started.stdout, (k, started.stdout, started.stderr)
-        shown, show = replies(started)
-        assert shown["action"]["state"] == "undone", (k, shown)
-        assert season_1_sync(show) == "none", k  # no longer recorded as local
-        assert all(spots == ["trash"] for spots in places(home, nas).values()), k
-        assert not (home / "local").exists(), k
-
-        killed = plexsh_in(home, "redo", **kill_env(point, k))
-        assert killed.returncode == KILLED, (k, killed.stdout, killed.stderr)
-        for name, spots in places(home, nas).items():
-            assert spots in (["placed"], ["trash"]), ("redo", k, name, spots)
-        started = plexsh_in(home, "history 1", SHOW)
-        assert "finished redoing action 1" in started.stdout, (k, started.stdout, started.stderr)
-        shown, show = replies(started)
-        assert shown["action"]["state"] == "done", (k, shown)
-        assert season_1_sync(show) == "synced", k  # recorded as local again
-        assert all(spots == ["placed"] for spots in places(home, nas).values()), k
-        assert stray_files(home) == [], k
+    kill_undo_and_redo_at_every_step(home, nas, point, 1, undone=("trash", "none"), done=("placed", "synced"),
+                                     after_undo=lambda: not (home / "local").exists())  # its folders went too
 
 
 THEIRS = b"someone else's file, not placed by plexsh"

@@ -187,13 +187,7 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
     if step.op == "trash":
         if step.note == "gone":
             return {}
-        entry = _trashed_by(db, step, step.path)
-        if entry is None:
-            raise StepProblem(f"{step.path}: it is no longer in the trash (emptied?)")
-        try:
-            _trash().put_back(entry, home=home_of(db), to=Path(step.path))
-        except FileExistsError:
-            raise StepProblem(f"{step.path}: something else is there now; it is kept") from None
+        _put_back(db, step, step.path)
         if step.origin:  # a local copy rm took (of that source file): a recorded copy again
             return {"also": lambda: _record_local(db, step, step.path)}
         return {}
@@ -242,17 +236,22 @@ def _problems(db, todo: list[Step], undoing: bool, force: bool = False) -> list[
     return problems
 
 
+def _put_back(db, step: Step, path: str) -> None:
+    """Rename the trash entry this step made of `path` back to `path`, never over anything there."""
+    entry = _trashed_by(db, step, path)
+    if entry is None:
+        raise StepProblem(f"{path}: it is no longer in the trash (emptied?)")
+    try:
+        _trash().put_back(entry, home=home_of(db), to=Path(path))
+    except FileExistsError:
+        raise StepProblem(f"{path}: something else is there now; it is kept") from None
+
+
 def _again(db, step: Step) -> dict[str, Any]:
     if step.op == "place":
         if step.note == "gone":
             return {}
-        entry = _trashed_by(db, step, step.to)
-        if entry is None:
-            raise StepProblem(f"{step.to}: its copy is no longer in the trash (emptied?)")
-        try:
-            _trash().put_back(entry, home=home_of(db), to=Path(step.to))
-        except FileExistsError:
-            raise StepProblem(f"{step.to}: something else is there now; it is kept") from None
+        _put_back(db, step, step.to)
         return {"trash_id": None, "also": lambda: _record_local(db, step)}
     if step.op == "trash" and step.note == "gone":
         return {}
