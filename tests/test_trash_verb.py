@@ -133,3 +133,21 @@ def test_status_and_doctor_show_the_trash_size(home):
     [check] = [c for c in doctor["checks"] if c["check"] == "trash"]
     assert check["ok"] and check["detail"].startswith("2 entries, 4.0 KiB")
     assert "trash: 2 entries, 4.0 KiB" in run_plexsh("-c", "status").stdout
+
+
+def test_trash_restore_completes_the_ids_in_the_trash_with_where_each_was(scanned):
+    from plexsh.render import Renderer
+    from plexsh.session import Session
+    from plexsh.shell.complete import Candidates
+
+    assert run_plexsh("-c", 'get "Breaking Bad" s1e1; rm "Breaking Bad" s1e1').returncode == 0
+    [entry] = trash.entries(scanned)
+    session = Session(Renderer("plain"))
+    try:
+        candidates = Candidates(session)
+        assert candidates.for_text("trash restore ") == [(entry.id, 0, str(entry.original)), ("all", 0, "")]
+        assert candidates.for_text(f"trash restore {entry.id[:2]}") == [(entry.id, 2, str(entry.original))]
+        other = next(c for c in "0123456789abcdefghijklmnopqrstuvwxyz" if c != entry.id[0])
+        assert candidates.for_text(f"trash restore {other}") == []
+    finally:
+        session.close()

@@ -23,7 +23,7 @@ ON_OFF = ("on", "off")
 class Suggestion:
     """What may come next at the cursor, in terms the Completer can turn into candidates.
 
-    kind: verb | keyword | title | season | episode | value | source | topic | preset
+    kind: verb | keyword | title | season | episode | value | source | topic | preset | trash (an entry's id)
     words: fixed candidates (verbs, keywords, on/off)
     title: the title typed so far (for title, season and episode suggestions)
     title_start: where that title starts in the text (the Completer replaces it whole)
@@ -175,6 +175,8 @@ def _suggestions(command, accepted: set[str]):
         elif previous is not None and previous.type == "OPTION":
             option = str(previous)
             yield Suggestion("value", words=ON_OFF if option in ("keep-going", "color") else (), key=option)
+    if "TRASH_ID" in accepted:
+        yield Suggestion("trash")
     if "PRESET_REF" in accepted:
         yield Suggestion("preset", key="@")
     elif "PRESET_NAME" in accepted:
@@ -198,6 +200,7 @@ def _suggestions(command, accepted: set[str]):
 # -- candidates ---------------------------------------------------------------------------------------
 
 MAX_TITLE_CANDIDATES = 25
+TRASH_ANSWER_SECONDS = 1.0
 SIZE_EXAMPLES = ("700MB", "1GB", "2GB", "4GB", "8GB", "15GB", "30GB")
 
 
@@ -238,7 +241,19 @@ class Candidates:
                     if v.lower().startswith(bare)]
         if s.kind == "preset":
             return self._presets(s, prefix)
+        if s.kind == "trash":
+            return self._trash_ids(prefix)
         return []
+
+    def _trash_ids(self, prefix: str):
+        """The trash's entries whose ids start with what was typed, each with where it was (escaped).
+        Read in a child with a short time limit: a trash on a dead mount must not hold up a key."""
+        from plexsh.commands.trash import trash_home
+        from plexsh.journal.trash import entries_within
+
+        found = entries_within(trash_home(self.session), TRASH_ANSWER_SECONDS) or []
+        return [(item.id, len(prefix), printable(str(item.original))) for item in reversed(found)
+                if item.id.startswith(prefix.lower())]
 
     def _presets(self, s: Suggestion, prefix: str):
         """The saved presets whose names start with what was typed (after `@`, which `ls` needs)."""
