@@ -30,6 +30,9 @@ def test_an_rm_killed_at_every_step_is_finished_by_the_next_start_and_undone_who
         started = plexsh_in(home, "history")
         newest = replies(started)[-1]["actions"][0]
         assert (newest["command"], newest["state"]) == (RM, "done"), (k, newest)
+        # Said at every k, the last one included (killed after its last step, only the mark was left).
+        assert replies(started)[-1].get("recovered_actions") == [
+            f"finished action {newest['id']} ({RM}), left incomplete by a stopped plexsh"], (k, started.stdout)
         assert all(spots == ["trash"] for spots in places(home, nas).values()), k
         assert not season.parent.exists(), k
         assert season_sync(home) == "none", k

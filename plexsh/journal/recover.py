@@ -87,6 +87,8 @@ def _finish(db, found: Action, was_midway: bool) -> str | None:
         from plexsh.journal.steps import _settle_action
 
         _settle_action(db, found.id)
+        if load_action(db, found.id).state == "done":  # it stopped right after its last step: say so too
+            return f"finished {what}, left incomplete by a stopped plexsh"
     return None
 
 
