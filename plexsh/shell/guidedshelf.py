@@ -136,10 +136,9 @@ class Shelf:
         """Shows to go on with, their next episodes the recommendations: first those being watched (a
         play or another player's read in the usage records), the latest first, then the others partly
         local, most recently added first. A show wholly local has nothing to fetch and is left out."""
-        watched = [row[0] for row in self.catalog.conn.execute(
-            "SELECT f.item_id FROM access_totals t JOIN files f ON f.source = t.source AND f.dir = t.dir "
-            "AND f.relpath = t.relpath JOIN items i ON i.id = f.item_id WHERE t.uses > 0 AND i.kind = 'show' "
-            "GROUP BY f.item_id ORDER BY max(t.last_use) DESC LIMIT ?", (RECOMMENDED_SHOWS,))]
+        from plexsh.usage.reports import shows_being_watched
+
+        watched = shows_being_watched(self.catalog, RECOMMENDED_SHOWS)
         shows = [show for show in map(self.catalog.item, watched) if show is not None]
         shows += [show for show in self.catalog.items("tv", sort="added", descending=True) if show.id not in watched]
         status = self.status(shows)

@@ -196,6 +196,14 @@ def title_usage(catalog, analytics: Analytics, *, now: float | None = None,
     return titles
 
 
+def shows_being_watched(catalog, limit: int) -> list[int]:
+    """Ids of the shows with a play or another player's read, the latest first (from the per-file totals)."""
+    return [row[0] for row in catalog.conn.execute(
+        "SELECT f.item_id FROM access_totals t JOIN files f ON f.source = t.source AND f.dir = t.dir "
+        "AND f.relpath = t.relpath JOIN items i ON i.id = f.item_id WHERE t.uses > 0 AND i.kind = 'show' "
+        "GROUP BY f.item_id ORDER BY max(t.last_use) DESC LIMIT ?", (limit,))]
+
+
 def with_all_episodes(catalog, title: TitleUsage) -> TitleUsage:
     """A show's usage with every episode file of the catalog in it, local or not (for next episodes)."""
     with_all_episodes_of(catalog, [title])
