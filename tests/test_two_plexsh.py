@@ -11,7 +11,7 @@ from conftest import REPO, plexsh_env, run_plexsh
 
 
 def test_a_second_plexsh_leaves_a_running_copy_of_the_first_alone(scanned):
-    first = subprocess.Popen([sys.executable, "-m", "plexsh", "--json", "-c", 'get "Blade Runner 2049" bwlimit 500K'],
+    first = subprocess.Popen([sys.executable, "-m", "plexsh", "--json", "-c", 'get "Blade Runner 2049" bwlimit 200K'],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=plexsh_env(), cwd=REPO)
     try:
         deadline = time.monotonic() + 60
