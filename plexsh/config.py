@@ -110,6 +110,7 @@ class Config:
     security: Security = Security()
     analytics: Analytics = Analytics()
     player: str | None = None  # the command `play` opens a file with; None: the first of mpv, vlc, xdg-open/open
+    organize: tuple = ()  # organize's rules (plexsh.organize.rules.Rule), in the order they are tried
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
     profile: str | None = None
@@ -137,6 +138,7 @@ class Config:
             "security": plain(asdict(self.security)),
             "analytics": plain(asdict(self.analytics)),
             "player": self.player,
+            "organize": [{"name": r.name, "template": r.template.text, "priority": r.priority} for r in self.organize],
             "profiles": sorted(self.profiles),
         }
 
@@ -295,7 +297,9 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 # Keys that hold one value rather than a section.
 _SCALARS: dict[str, Callable[[Any], Any]] = {"player": _player}
-_TOP_LEVEL = (*_SECTIONS, *_SCALARS, "profiles")
+# Sections read from their YAML nodes by their own module (each error at the line of the value at fault).
+_NODES: dict[str, str] = {"organize": "plexsh.organize.rules"}
+_TOP_LEVEL = (*_SECTIONS, *_SCALARS, *_NODES, "profiles")
 
 
 _SHOWN = reprlib.Repr()
@@ -354,7 +358,7 @@ class _Reader:
 
     def document(self, node: yaml.Node, where: str = "", allow_profiles: bool = True) -> dict:
         """Validated values of one document (or profile): {section: {field: value}}."""
-        top = _TOP_LEVEL if allow_profiles else (*_SECTIONS, *_SCALARS)
+        top = _TOP_LEVEL if allow_profiles else (*_SECTIONS, *_SCALARS, *_NODES)
         values: dict[str, Any] = {}
         for section, _, section_node in self.mapping(node, where, top):
             dotted = f"{where}.{section}" if where else section
@@ -363,6 +367,11 @@ class _Reader:
                     name: self.document(profile_node, f"{dotted}.{name}", allow_profiles=False)
                     for name, _, profile_node in self.mapping(section_node, dotted, None)
                 }
+                continue
+            if section in _NODES:
+                import importlib
+
+                values[section] = importlib.import_module(_NODES[section]).read_rules(self, section_node, dotted)
                 continue
             if section in _SCALARS:
                 raw = self.value(section_node)
@@ -410,6 +419,7 @@ def _build(values: dict, path: Path | None, profile: str | None, profiles: dict)
         security=replace(base.security, **values.get("security", {})),
         analytics=replace(base.analytics, **values.get("analytics", {})),
         player=values.get("player"),
+        organize=values.get("organize", ()),
         profiles=profiles,
         path=path,
         profile=profile,
@@ -418,9 +428,10 @@ def _build(values: dict, path: Path | None, profile: str | None, profiles: dict)
 
 def _overlay(values: dict, override: dict) -> dict:
     """A profile's sources and destinations replace the base ones; other sections merge by key."""
-    merged = {section: fields_ if section in _SCALARS else dict(fields_) for section, fields_ in values.items()}
+    merged = {section: fields_ if section in _SCALARS or section in _NODES else dict(fields_)
+              for section, fields_ in values.items()}
     for section, fields_ in override.items():
-        if section in _SCALARS:
+        if section in _SCALARS or section in _NODES:
             merged[section] = fields_
         elif section in ("sources", "destinations"):
             merged[section] = dict(fields_)
@@ -561,6 +572,19 @@ analytics:
 # The command `play` opens a local copy with (the file is added at the end); null tries mpv, vlc,
 # then xdg-open (open on macOS).
 player: null            # e.g. "mpv --fs"
+
+# Where `organize` moves local copies: rules tried by priority (highest first, then as written), the
+# first that matches gives the template; none matching: Plex's naming under the destinations. A rule
+# matches on kind, resolution, size, year, source (a source's name or folder) and path (a glob); its
+# template's fields are in docs/organize.md; root (default: the destination of its kind) is where it goes.
+# organize:
+#   rules:
+#     - name: 4K films apart
+#       kind: movie
+#       resolution: ">=2160p"
+#       root: ~/Media/Movies 4K
+#       template: "{{title}} ({{year}})/{{title}} ({{year}}){{ - edition}} [{{resolution}}].{{ext}}"
+#       priority: 10
 
 # Named overrides, chosen with --profile NAME. A profile's sources and destinations
 # replace the ones above; other sections are merged key by key.

@@ -27,8 +27,10 @@ from pathlib import Path
 from plexsh.journal.actions import (Action, Step, action, actions, mark_action, mark_step, record,
                                     steps_of)
 from plexsh.journal.steps import StepProblem, UndoRefused, changed, perform, redo, roll_back, undo
+from plexsh.journal.steps import perform_batched
 
-__all__ = ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "enabled",
+__all__ = ["copy_step", "perform_batched"]
+__all__ += ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "enabled",
            "folders_to_make", "mark_action", "mark_step", "mkdir_step", "move_step", "perform", "place_step",
            "record", "redo", "rmdir_step", "roll_back", "steps_of", "trash_step", "undo"]
 
@@ -58,6 +60,12 @@ def place_step(partial: str | Path, final: str | Path, size: int, sha256: str | 
 def move_step(path: str | Path, to: str | Path) -> Step:
     """`path` will be renamed to `to` (never replacing anything there)."""
     return Step("move", str(path), str(to), **_file_facts(path))
+
+
+def copy_step(path: str | Path, to: str | Path, origin: str | None = None) -> Step:
+    """`path` will be copied to `to` on another file system and verified (its removal is a trash step of its
+    own); with ORIGIN (the source file a local copy came from) the local copies' record follows it."""
+    return Step("copy", str(path), str(to), origin=origin, **_file_facts(path))
 
 
 def mkdir_step(path: str | Path) -> Step:

@@ -22,6 +22,7 @@ ACTION_STATES = ("pending", "done", "undoing", "undone", "redoing", "failed", "r
 # own transaction, so a crash leaves at most one step per action whose fate the disk must settle.
 STEP_STATES = ("planned", "doing", "done", "undoing", "undone", "redoing")
 OPS = ("place", "trash", "move", "mkdir", "rmdir")
+OPS += ("copy",)  # organize across file systems: copied, verified, renamed into place (its original then a trash step)
 
 
 def create_journal(db) -> None:
@@ -53,6 +54,9 @@ class Step:
             move:  `path` renamed to `to`, never replacing anything; undo renames it back.
             mkdir: a folder plexsh created; undo removes it when empty.
             rmdir: an empty folder plexsh removed; undo makes it again.
+            copy:  `path` copied to `to` on another file system, verified (SHA-256) before its rename into
+                   place; undo sends `to` to the trash, redo puts it back (as place). With an `origin`
+                   (move, copy), the local copies' record follows the file.
     size, mtime_ns, sha256: the file as the action left it (place, move) or found it (trash), so undo
             can tell that it changed since.
     """
@@ -78,7 +82,7 @@ class Step:
     @property
     def where(self) -> str:
         """The path a person thinks of for this step: where the file ends up (place, move), or was."""
-        return self.to if self.op in ("place", "move") and self.to else self.path
+        return self.to if self.op in ("place", "move", "copy") and self.to else self.path
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "seq": self.seq, "op": self.op, "path": self.path, "to": self.to, "size": self.size,

@@ -96,8 +96,10 @@ def _records_for(db, step, state: str):
     """What the interrupted operation would have changed in the local copies' record with its mark
     (steps._inverse and _again do it in the mark's transaction): done here with the settled mark.
     A copy placed for the first time is recorded with its job (_placed_jobs_done)."""
-    from plexsh.journal.steps import _forget_local, _record_local
+    from plexsh.journal.steps import _forget_local, _record_local, relocated_by
 
+    if step.op in ("move", "copy"):  # a local copy that organize moves: its record follows it
+        return relocated_by(db, step, state)
     if step.op == "place" and step.state == "undoing" and state == "undone":
         return lambda: _forget_local(db, step.to)
     if step.op == "place" and step.state == "redoing" and state == "done":

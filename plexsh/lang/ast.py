@@ -305,3 +305,14 @@ class Script:
     """A parsed text: its commands in order."""
 
     commands: tuple[Command, ...] = ()
+
+
+@dataclass(frozen=True)
+class Organize(Command):
+    """`organize [[movie|tv] TITLE | all] [dry-run] [replace] [yes]`: local copies moved into the rules' layout."""
+
+    title: str | None = None  # None: every local copy
+    kind: str | None = None
+    dry_run: bool = False
+    replace: bool = False
+    yes: bool = False

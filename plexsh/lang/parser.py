@@ -481,6 +481,12 @@ class ToAst(Transformer):
         age, yes = children
         return {"action": "empty", "older_than": None if age is None else duration_seconds(age), "yes": yes is not None}
 
+    def organize(self, meta, children):
+        words = {c.type for c in children if isinstance(c, Token)}
+        kind, title = next((c for c in children if isinstance(c, tuple)), (None, None))  # `all` leaves no child
+        return ast.Organize(title, kind, "DRY_RUN" in words, "REPLACE" in words, "APPLY_YES" in words,
+                            span=_span(meta))
+
 
 def accepted_after(text: str) -> set[str]:
     """The terminals the grammar accepts after `text` (UnexpectedInput when `text` itself is wrong).
