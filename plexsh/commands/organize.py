@@ -42,8 +42,11 @@ def organize(session, node: ast.Organize) -> Reply:
     moves = len(plan.moves)
     if not moves:
         if not plan.entries:
-            raise PlexError(f"nothing to organize: {what} {'has' if item else 'have'} no local copy",
+            raise PlexError(f"nothing to organize: {label(item)} has no local copy" if item is not None
+                            else "nothing to organize: there is no local copy",
                             "`get` makes local copies; `show` marks them with ✅")
+        if plan.totals()["in_place"] < len(plan.entries):
+            return reply.say("nothing to move", "note")
         return reply.say(f"nothing to move: {what} {'is' if item else 'are'} where the rules put "
                          f"{'it' if item else 'them'}", "note")
     if node.dry_run:

@@ -33,7 +33,7 @@ def component(text: str) -> str:
     >>> len(name.encode()) <= 255, name.endswith(".mkv")
     (True, True)
     """
-    name = safe_name(_SUBTITLE_COLON.sub(" - ", text).translate(_WINDOWS))
+    name = safe_name(_SUBTITLE_COLON.sub(" - ", text).translate(_WINDOWS)).lstrip(" .") or "_"  # ". . x" too
     if name.split(".", 1)[0].rstrip(" ").upper() in RESERVED_NAMES:
         name = "_" + name
     return name

@@ -41,7 +41,7 @@ NUMBERS = ("year", "season", "episode")
 MOVIE_TEMPLATE = "{title} ({year})/{title} ({year}){ - edition}.{ext}"
 SHOW_TEMPLATE = "{show}/Season {season:02}/{show} - S{season:02}E{episode:02} - {episode_title}.{ext}"
 
-_FIELD = re.compile(r"\{(?P<pre>[^{}\w:]*)(?P<name>\w+)(?::(?P<spec>[^{}]*?))?(?P<post>[^{}\w:]*)\}")
+_FIELD = re.compile(r"\{(?P<pre>[^{}\w:]*)(?P<name>\w+)(?::(?P<spec>[^{}]*))?(?P<post>[^{}\w:]*)\}")
 _BEFORE_EMPTY = re.compile(r"[\s\-_.,(\[]+$")
 _AFTER_EMPTY = re.compile(r"^[)\]]+")
 
