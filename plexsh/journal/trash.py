@@ -268,9 +268,9 @@ def _between(top: Path, folder: Path) -> list[Path]:
 
 def _ready(trash: Path, home: Path) -> tuple[Path, Path]:
     """TRASH's files/ and info/, made (0700) and remembered when new; TrashError when it cannot be trusted."""
+    if trash != home / HOME_TRASH:  # one another home made (a mount's trash is shared) holds this home's entries too
+        _remember(home, trash)
     if not os.path.lexists(trash):
-        if trash != home / HOME_TRASH:
-            _remember(home, trash)
         try:
             os.mkdir(trash, 0o700)
         except FileExistsError:
