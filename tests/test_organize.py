@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
-
-import pytest
 
 from conftest import run_json, run_plexsh, write_config
 
@@ -190,14 +187,9 @@ def test_a_bad_template_in_the_config_is_one_line_with_file_and_line(home, nas):
     assert "Traceback" not in result.stderr
 
 
-def shm_folder():
-    if not os.path.isdir("/dev/shm") or os.stat("/dev/shm").st_dev == os.stat(tempfile.gettempdir()).st_dev:
-        pytest.skip("needs /dev/shm on another file system than the tests' folder")
-    return Path(tempfile.mkdtemp(prefix="plexsh-organize-", dir="/dev/shm"))
-
-
-def test_across_file_systems_a_copy_is_verified_its_original_goes_to_the_trash_and_undo_puts_it_back(scanned, nas):
-    other = shm_folder()
+def test_across_file_systems_a_copy_is_verified_its_original_goes_to_the_trash_and_undo_puts_it_back(scanned, nas,
+                                                                                                    tmpfs):
+    other = tmpfs("64m")  # its own mount, so its own trash at its top
     try:
         root = other / "Films"
         write_config(scanned, nas, f'organize:\n  rules:\n    - kind: movie\n      root: "{root}"\n'

@@ -4,9 +4,7 @@ never lost, and the local record agrees. The kill is the journal's test hook (te
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,12 +19,6 @@ LAYOUT = {  # messy place -> NAS file
     "Movies/Alien.1979.Directors.Cut.1080p.BluRay.x265-GRP.mkv":
         "Movies2/Alien.1979.Directors.Cut.1080p.BluRay.x265-GRP.mkv",
 }
-
-
-def other_file_system() -> Path:
-    if not os.path.isdir("/dev/shm") or os.stat("/dev/shm").st_dev == os.stat(tempfile.gettempdir()).st_dev:
-        pytest.skip("needs /dev/shm on another file system than the tests' folder")
-    return Path(tempfile.mkdtemp(prefix="plexsh-organize-crash-", dir="/dev/shm"))
 
 
 def configure(home: Path, nas: Path, far: Path) -> None:
@@ -76,8 +68,8 @@ SYNCED = {"Heat": "synced", "Alien": "synced"}
 
 @pytest.mark.slow  # a few dozen plexsh runs
 @pytest.mark.parametrize("point", POINTS)
-def test_organize_killed_at_every_step_and_its_undo_and_redo_lose_nothing(tmp_path, nas, point):
-    far_parent = other_file_system()
+def test_organize_killed_at_every_step_and_its_undo_and_redo_lose_nothing(tmp_path, nas, point, tmpfs):
+    far_parent = tmpfs("256m")  # another file system, with a trash of its own at its top
     try:
         template = tmp_path / "template"
         configure(template, nas, far_parent / "template")

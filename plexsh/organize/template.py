@@ -12,6 +12,7 @@ without an episode title. `{episode}` of a file holding several episodes is the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -46,6 +47,9 @@ _BEFORE_EMPTY = re.compile(r"[\s\-_.,(\[]+$")
 _AFTER_EMPTY = re.compile(r"^[)\]]+")
 
 
+_FILLED: dict[tuple, str] = {}
+
+
 class TemplateError(ValueError):
     """A template that cannot be used, in words (the config adds its file and line)."""
 
@@ -68,7 +72,21 @@ class Template:
 
     def fill(self, values: Mapping[str, Any]) -> tuple[str, ...]:
         """The relative path (its safe components) for a file whose fields are VALUES."""
-        return tuple(component(_fill_part(part, values)) for part in self.parts)
+        filled = []
+        for index, names in enumerate(self._names):
+            part = self.parts[index]
+            key = (self.text, index, *[values.get(name) for name in names])
+            found = _FILLED.get(key)
+            if found is None:
+                if len(_FILLED) > 4096:  # a show's and a season's folder come back for each episode: kept a while
+                    _FILLED.clear()
+                found = _FILLED[key] = component(_fill_part(part, values))
+            filled.append(found)
+        return tuple(filled)
+
+    @functools.cached_property
+    def _names(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(p.name for p in part if isinstance(p, _Field)) for part in self.parts)
 
     @property
     def fields(self) -> set[str]:
