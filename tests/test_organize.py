@@ -227,3 +227,29 @@ def test_show_and_rm_still_find_a_copy_organize_moved(scanned, nas):
 
     assert [f["sync"] for f in shown["files"] if f["folder"] == "Movies"] == ["synced"]
     assert [f["path"] for f in removing["files"]] == [str(scanned / "local/Movies/Heat (1995)/Heat (1995).mkv")]
+
+
+def test_in_the_shell_the_plan_is_shown_then_asked_and_only_yes_moves(scanned, nas):
+    from test_repl import PROMPT, quits_cleanly, run_line, start_shell
+
+    local = scanned / "local"
+    plant_copies(scanned, nas, {"Movies/heat/Heat (1995).mkv": "Movies/Heat (1995)/Heat (1995).mkv"})
+    shell = start_shell(columns=200)
+    try:
+        run_line(shell, "organize")
+        shell.expect_exact("Heat (1995)/Heat (1995).mkv")  # the plan first
+        shell.expect_exact("Move 1 file (2.9 MiB)? [y/N]")
+        run_line(shell, "n")
+        shell.expect_exact("nothing moved")
+        shell.expect_exact(PROMPT)
+        assert (local / "Movies/heat/Heat (1995).mkv").exists()
+        run_line(shell, "organize all")
+        shell.expect_exact("[y/N]")
+        run_line(shell, "y")
+        shell.expect_exact("moved 1 file; `undo` puts it back")
+        shell.expect_exact(PROMPT)
+        assert (local / "Movies/Heat (1995)/Heat (1995).mkv").exists()
+        quits_cleanly(shell)
+    finally:
+        if shell.isalive():
+            shell.terminate(force=True)
