@@ -425,8 +425,7 @@ def undo(db, action: Action, force: bool = False) -> Action:
         raise UndoRefused(action, problems, "undo", forcible)
     mark_action(db, action.id, "undoing", engine=engine_identity())
     with _trash().synced_once():
-        for step in todo:
-            _run(db, step, "undoing", "undone", lambda s=step: _inverse(db, s, force))
+        run_grouped(db, todo, "undoing", "undone", lambda s: _inverse(db, s, force), "done")
     mark_action(db, action.id, "undone", undone_at=time.time())
     return load_action(db, action.id)
 
@@ -441,8 +440,7 @@ def redo(db, action: Action) -> Action:
         raise UndoRefused(action, problems, "redo")
     mark_action(db, action.id, "redoing", engine=engine_identity())
     with _trash().synced_once():
-        for step in todo:
-            _run(db, step, "redoing", "done", lambda s=step: _again(db, s))
+        run_grouped(db, todo, "redoing", "done", lambda s: _again(db, s), "undone")
     mark_action(db, action.id, "done", undone_at=None)
     return load_action(db, action.id)
 
@@ -576,33 +574,53 @@ def perform_batched(db, action: Action, batch: int = BATCH) -> Action:
     batch instead of two per file: 10,000 renames in a second, not twelve). A kill leaves up to a batch
     of steps marked doing: settle() reads each from the disk, a rename either happened or not."""
     with _trash().synced_once():
-        done: list[Step] = []
         todo = [s for s in action.steps if s.state == "planned" and s.op != "place"]
-        at = 0
-        while at < len(todo):
-            run = [todo[at]]
-            if todo[at].op == "move":
-                while len(run) < batch and at + len(run) < len(todo) and todo[at + len(run)].op == "move":
-                    run.append(todo[at + len(run)])
-            at += len(run)
-            try:
-                done += _run_batch(db, run, "doing", "done", lambda s: _forward(db, s), "planned")
-            except (OSError, StepProblem) as error:
-                roll_back(db, action, done + getattr(error, "done_in_batch", []))
-                if isinstance(error, StepProblem):
-                    raise
-                failed = getattr(error, "step", None)
-                raise StepProblem(f"{failed.where if failed else action.command}: {error.strerror or error}; "
-                                  "nothing was changed") from None
+        try:
+            run_grouped(db, todo, "doing", "done", lambda s: _forward(db, s), "planned", batch)
+        except (OSError, StepProblem) as error:
+            roll_back(db, action, getattr(error, "done_in_batch", []))
+            if isinstance(error, StepProblem):
+                raise
+            failed = getattr(error, "step", None)
+            raise StepProblem(f"{failed.where if failed else action.command}: {error.strerror or error}; "
+                              "nothing was changed") from None
     return _settle_action(db, action.id)
+
+
+def run_grouped(db, steps: list[Step], going: str, ending: str, operation, before: str,
+                batch: int = BATCH) -> list[Step]:
+    """Run STEPS in order, consecutive moves BATCH at a time (_run_batch), the others one by one (_run).
+    When one fails, the error carries `done_in_batch`: every step this call finished, in order."""
+    done: list[Step] = []
+    at = 0
+    while at < len(steps):
+        run = [steps[at]]
+        if steps[at].op == "move":
+            while len(run) < batch and at + len(run) < len(steps) and steps[at + len(run)].op == "move":
+                run.append(steps[at + len(run)])
+        at += len(run)
+        try:
+            done += _run_batch(db, run, going, ending, operation, before)
+        except (OSError, StepProblem) as error:
+            error.done_in_batch = done + getattr(error, "done_in_batch", [])
+            raise
+    return done
 
 
 def _run_batch(db, steps: list[Step], going: str, ending: str, operation, before: str) -> list[Step]:
     """Mark STEPS GOING in one transaction, do each operation (the crash hook around each), mark them
-    ENDING in one transaction with what each learnt. When one fails, those done are marked ENDING, the
-    rest BEFORE again, and the error (with `done_in_batch`, `step`) is raised."""
+    ENDING in one transaction with what each learnt. When one fails, those done are marked ENDING, those
+    not begun BEFORE again, the failed one too when BEFORE is "planned" (a forward operation that failed
+    did not happen; an undo's is left for settle, as _run leaves it), and the error (with
+    `done_in_batch`, `step`) is raised."""
     if len(steps) == 1:
-        return [_run(db, steps[0], going, ending, lambda: operation(steps[0]))]
+        try:
+            return [_run(db, steps[0], going, ending, lambda: operation(steps[0]))]
+        except (OSError, StepProblem) as error:
+            if before == "planned":
+                mark_step(db, steps[0], before)
+            error.done_in_batch, error.step = [], steps[0]
+            raise
     going_steps = _mark_many(db, [(s, going, {}) for s in steps])
     finished: list[tuple[Step, dict]] = []
     for step in going_steps:
@@ -610,8 +628,8 @@ def _run_batch(db, steps: list[Step], going: str, ending: str, operation, before
         try:
             values = operation(step)
         except (OSError, StepProblem) as error:
-            marked = _mark_many(db, [(s, ending, v) for s, v in finished]
-                                + [(s, before, {}) for s in going_steps[len(finished):]])
+            later = going_steps[len(finished) + (0 if before == "planned" else 1):]
+            marked = _mark_many(db, [(s, ending, v) for s, v in finished] + [(s, before, {}) for s in later])
             error.done_in_batch, error.step = marked[:len(finished)], step
             raise
         crash_point("after")

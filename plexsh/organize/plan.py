@@ -7,12 +7,14 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from plexsh.library.catalog import quality_lines
 from plexsh.library.overlap import inside
 from plexsh.library.pathtext import loaded
-from plexsh.organize.rules import Copy, Rule, choose
+from plexsh.organize.rules import DEFAULT_RULES, Copy, Rule, choose
+
+_DEFAULTS = {"movie": DEFAULT_RULES[0], "show": DEFAULT_RULES[1]}
 
 __all__ = ["Entry", "Plan", "make_plan", "plan_steps"]
 
@@ -26,10 +28,10 @@ IN_SOURCE = "lies inside a source: plexsh never moves a file of a source"
 OUTSIDE = "its place would lie outside the rule's root (a link?)"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One local copy in the plan: from, to (None when it has no place), how (move, copy, or None:
-    it stays), why it stays, the rule that placed it, and what it replaces (with `replace`)."""
+    it stays), why it stays, the rule that placed it, and what it replaces (with `replace`). A named
+    tuple: a plan makes 10,000 of them, and a frozen dataclass's __init__ costs several times more."""
 
     path: str
     to: str | None
@@ -42,7 +44,7 @@ class Entry:
     replaces: str | None = None
     replaces_origin: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict:  # noqa: D102
         return {"from": self.path, "to": self.to, "size": self.size, "how": self.how, "why": self.why,
                 "rule": self.rule, "title": self.title, "replaces": self.replaces}
 
@@ -98,7 +100,7 @@ def make_plan(db, rules: tuple[Rule, ...], destinations: Mapping[str, Path], sou
         entry = _entry(row, rules, roots, local_sources, places)
         if entry.to is not None and entry.how is not None:
             if entry.to in wanted:
-                entry = replace(entry, how=None, why=TWICE)
+                entry = entry._replace(how=None, why=TWICE)
             else:
                 wanted[entry.to] = entry
         entries.append(entry)
@@ -138,6 +140,8 @@ class _Places:
         self.devices: dict[str, int | None] = {}
         self.real: dict[str, str] = {}
         self.inside: dict[tuple[str, str], bool] = {}
+        self.sourced: dict[str, bool] = {}
+        self.resolutions: dict[str | None, int | None] = {}
 
     def device(self, folder: str) -> int | None:
         """The device of FOLDER, or of its nearest existing parent (where a new folder would be made)."""
@@ -159,6 +163,16 @@ class _Places:
                                 == depth and inside(_real_parent(self, folder), self.realpath(root)))
         return self.inside[key]
 
+    def in_source(self, folder: str, sources: list[str]) -> bool:
+        if folder not in self.sourced:
+            self.sourced[folder] = any(inside(self.realpath(folder), s) for s in sources)
+        return self.sourced[folder]
+
+    def lines(self, resolution: str | None) -> int | None:
+        if resolution not in self.resolutions:
+            self.resolutions[resolution] = quality_lines(resolution)
+        return self.resolutions[resolution]
+
     def realpath(self, folder: str) -> str:
         if folder not in self.real:
             self.real[folder] = os.path.realpath(folder)
@@ -170,21 +184,19 @@ def _entry(row, rules, roots: dict[str, str], local_sources: list[str], places: 
      edition, resolution, source_tag, codec, container) = row
     path = loaded(path)
     origin = None if origin is None else loaded(origin)
-    base = Entry(path, None, size, None, title=title or "", origin=origin)
-    folder = os.path.dirname(path)
-    if any(inside(places.realpath(folder), s) for s in local_sources):
-        return replace(base, why=IN_SOURCE)
+    folder, _, name = path.rpartition("/")
+    if places.in_source(folder, local_sources):
+        return Entry(path, None, size, None, IN_SOURCE, "", title or "", origin)
     if item_id is None or kind is None:
-        return replace(base, why=UNKNOWN)
+        return Entry(path, None, size, None, UNKNOWN, "", title or "", origin)
     try:
         st = os.stat(path, follow_symlinks=False)
     except OSError:
-        return replace(base, why=MISSING)
-    copy = Copy(path, kind, st.st_size, quality_lines(resolution), year, source,
+        return Entry(path, None, size, None, MISSING, "", title or "", origin)
+    copy = Copy(path, kind, st.st_size, places.lines(resolution), year, source,
                 None if source_root is None else loaded(source_root))
-    rule = choose(rules, copy)
+    rule = choose(rules, copy) if rules else _DEFAULTS[kind]
     root = os.path.abspath(rule.root) if rule.root else roots[kind]
-    name = os.path.basename(path)
     stem, dot, ext = name.rpartition(".")
     episodes = tuple(json.loads(episodes)) if episodes else ()
     values = {"title": title, "show": title if kind == "show" else None, "year": year,
@@ -193,15 +205,16 @@ def _entry(row, rules, roots: dict[str, str], local_sources: list[str], places: 
               "resolution": resolution, "source": source_tag, "codec": codec, "container": container,
               "ext": ext if dot and stem else "", "kind": kind}
     parts = rule.template.fill(values)
-    target = os.path.join(root, *parts)
+    target_folder = "/".join((root.rstrip("/"), *parts[:-1])) or "/"
+    target = target_folder + "/" + parts[-1]
     described = rule.describe()
     # Never out of the root: each part is one safe name (sanitize.component), and no link on the way
     # may lead elsewhere.
-    if not places.within(os.path.dirname(target), root, len(parts) - 1):
+    if not places.within(target_folder, root, len(parts) - 1):
         return Entry(path, target, st.st_size, None, OUTSIDE, described, title, origin)
     if target == path:
         return Entry(path, target, st.st_size, None, IN_PLACE, described, title, origin)
-    how = "move" if places.device(folder) == places.device(os.path.dirname(target)) else "copy"
+    how = "move" if places.device(folder) == places.device(target_folder) else "copy"
     return Entry(path, target, st.st_size, how, None, described, title, origin)
 
 
@@ -228,11 +241,11 @@ def _settle_targets(conn, entries: list[Entry], wanted: dict[str, Entry], replac
         except OSError:
             same = False
         if same:
-            out.append(replace(entry, how=None, why=IN_PLACE))
+            out.append(entry._replace(how=None, why=IN_PLACE))
         elif replace_existing and not os.path.isdir(entry.to):
-            out.append(replace(entry, replaces=entry.to, replaces_origin=_origin_of(conn, entry.to)))
+            out.append(entry._replace(replaces=entry.to, replaces_origin=_origin_of(conn, entry.to)))
         else:
-            out.append(replace(entry, how=None, why=TAKEN))
+            out.append(entry._replace(how=None, why=TAKEN))
     return out
 
 
@@ -262,7 +275,7 @@ def _ordered(entries: list[Entry]) -> list[Entry]:
         blocker = by_path.get(entry.to)
         ok = blocker is None or visit(blocker)
         state[entry.path] = "done"
-        done[entry.path] = entry if ok else replace(entry, how=None, why=TAKEN)
+        done[entry.path] = entry if ok else entry._replace(how=None, why=TAKEN)
         return ok
 
     for entry in by_path.values():

@@ -8,7 +8,7 @@ import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from plexsh.organize.template import MOVIE_TEMPLATE, SHOW_TEMPLATE, Template, TemplateError, parse_template
 
@@ -30,9 +30,9 @@ class RuleError(ValueError):
         self.key = key
 
 
-@dataclass(frozen=True)
-class Copy:
-    """What a rule looks at: one local copy and what the catalog knows of the file it came from."""
+class Copy(NamedTuple):
+    """What a rule looks at: one local copy and what the catalog knows of the file it came from (a named
+    tuple: one per copy, 10,000 in a plan)."""
 
     path: str
     kind: str  # movie | show

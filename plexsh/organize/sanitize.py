@@ -3,7 +3,6 @@ characters, no leading dots, no trailing dots or spaces, at most 255 bytes (the 
 
 from __future__ import annotations
 
-import functools
 import re
 
 from plexsh.engine.plan import safe_name
@@ -19,7 +18,6 @@ _WINDOWS = str.maketrans({"<": "-", ">": "-", ":": "-", '"': "'", "\\": "-", "|"
 _SUBTITLE_COLON = re.compile(r"\s*:\s+")
 
 
-@functools.lru_cache(maxsize=4096)  # a show's and a season's folder names come back for each episode
 def component(text: str) -> str:
     """TEXT as one safe path component (never empty, never "." or "..", never a separator).
 

@@ -73,8 +73,12 @@ class Template:
     def fill(self, values: Mapping[str, Any]) -> tuple[str, ...]:
         """The relative path (its safe components) for a file whose fields are VALUES."""
         filled = []
+        last = len(self.parts) - 1
         for index, names in enumerate(self._names):
             part = self.parts[index]
+            if index == last:  # a file's own name: seen once
+                filled.append(component(_fill_part(part, values)))
+                break
             key = (self.text, index, *[values.get(name) for name in names])
             found = _FILLED.get(key)
             if found is None:
