@@ -584,7 +584,11 @@ def perform_batched(db, action: Action, batch: int = BATCH) -> Action:
             failed = getattr(error, "step", None)
             raise StepProblem(f"{failed.where if failed else action.command}: {error.strerror or error}; "
                               "nothing was changed") from None
-    return _settle_action(db, action.id)
+    conn = getattr(db, "conn", db)
+    if conn.execute("SELECT 1 FROM action_steps WHERE action_id = ? AND state = 'planned' LIMIT 1",
+                    (action.id,)).fetchone() is None:
+        mark_action(db, action.id, "done")  # without reading its 10,000 steps twice, as _settle_action would
+    return load_action(db, action.id)
 
 
 def run_grouped(db, steps: list[Step], going: str, ending: str, operation, before: str,
@@ -638,21 +642,32 @@ def _run_batch(db, steps: list[Step], going: str, ending: str, operation, before
 
 
 def _mark_many(db, marks: list[tuple[Step, str, dict]]) -> list[Step]:
-    """Several steps' marks (each with its values and `also`) in one transaction."""
-    from dataclasses import replace
-
+    """Several steps' marks (each with its values and `also`) in one transaction: one statement per
+    set of columns, the `also`s after them in order."""
     from plexsh.journal.actions import _STEP_FIELDS, _conn, _stored
 
-    out = []
+    out, statements, alsos = [], {}, []
+    for step, state, values in marks:
+        values = dict(values)
+        also = values.pop("also", None)
+        values = {"state": state, **values}
+        sets = ", ".join(f"{_STEP_FIELDS[key]} = ?" for key in values)
+        statements.setdefault(sets, []).append(
+            (*[_stored(v) if key == "to" else v for key, v in values.items()], step.id))
+        if also is not None:
+            alsos.append(also)
+        out.append(_changed_step(step, values))
     with _conn(db) as conn:
-        for step, state, values in marks:
-            values = dict(values)
-            also = values.pop("also", None)
-            values = {"state": state, **values}
-            sets = ", ".join(f"{_STEP_FIELDS[key]} = ?" for key in values)
-            params = [_stored(v) if key == "to" else v for key, v in values.items()]
-            conn.execute(f"UPDATE action_steps SET {sets} WHERE id = ?", (*params, step.id))
-            if also is not None:
-                also()
-            out.append(replace(step, **values))
+        for sets, rows in statements.items():
+            conn.executemany(f"UPDATE action_steps SET {sets} WHERE id = ?", rows)
+        for also in alsos:
+            also()
     return out
+
+
+def _changed_step(step: Step, values: dict[str, Any]) -> Step:
+    """STEP with VALUES (dataclasses.replace, without its per-field checks: a batch makes thousands)."""
+    changed_step = object.__new__(Step)
+    changed_step.__dict__.update(step.__dict__)
+    changed_step.__dict__.update(values)
+    return changed_step
