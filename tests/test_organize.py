@@ -253,3 +253,18 @@ def test_in_the_shell_the_plan_is_shown_then_asked_and_only_yes_moves(scanned, n
     finally:
         if shell.isalive():
             shell.terminate(force=True)
+
+
+def test_a_copy_that_does_not_fit_on_the_other_file_system_changes_nothing(scanned, nas, tmpfs):
+    small = tmpfs("1m")  # Heat is 2.9 MiB
+    write_config(scanned, nas, f'organize:\n  rules:\n    - kind: movie\n      root: "{small}"\n'
+                               '      template: "{title} ({year})/{title} ({year}).{ext}"\n')
+    plant_copies(scanned, nas, {"Movies/heat/Heat (1995).mkv": "Movies/Heat (1995)/Heat (1995).mkv"})
+    before = tree(scanned / "local")
+
+    result = run_plexsh("-c", "organize all yes", "-c", "history 1")
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith(f"error: {small}/Heat (1995)/Heat (1995).mkv: No space left on device")
+    assert tree(scanned / "local") == before
+    assert list(small.rglob("*")) == []  # no partial left, the folders it made removed
