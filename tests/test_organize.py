@@ -53,6 +53,17 @@ def plant_copies(home: Path, nas: Path, layout: dict[str, str], local: Path | No
         db.close()
 
 
+def usage_records(home: Path) -> list[dict]:
+    from plexsh.db import open_database
+    from plexsh.usage.records import records
+
+    _, db = open_database(home / "plexsh.db")
+    try:
+        return records(db)
+    finally:
+        db.close()
+
+
 def tree(root: Path) -> dict[str, tuple]:
     """Every file and folder under ROOT: files with size and mtime, folders as such."""
     found = {}
@@ -83,6 +94,9 @@ def test_organize_moves_a_messy_tree_into_plex_naming_and_undo_restores_the_exac
     [show, dune] = run_json('show "doctor who"', 'show movie "dune part two"')
     assert {s["season"]: s["sync"] for s in show["seasons"]} == {0: "synced", 1: "none"}  # the record followed
     assert dune["item"]["sync"] == "synced"
+    moved = [r for r in usage_records(scanned) if r["access_type"] == "organize"]
+    assert sorted(r["file_path"] for r in moved) == sorted(str(local / p) for p in PLEX.values())
+    assert {r["metadata"]["action"] for r in moved} == {1}
 
     undone = run_plexsh("-c", "undo")
 
