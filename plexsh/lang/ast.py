@@ -172,7 +172,9 @@ class Jobs(Command):
 
 @dataclass(frozen=True)
 class Status(Command):
-    pass
+    """`status`; `status storage` is `storage`."""
+
+    storage: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,3 +307,8 @@ class Script:
     """A parsed text: its commands in order."""
 
     commands: tuple[Command, ...] = ()
+
+
+@dataclass(frozen=True)
+class Storage(Command):
+    """`storage`: local space per destination and title, what cleanup would free, the trash."""

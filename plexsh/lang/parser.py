@@ -465,6 +465,12 @@ class ToAst(Transformer):
         action = children[0] or {}
         return ast.Trash(**action, span=_span(meta))
 
+    def status(self, meta, children):
+        return ast.Status(storage=children[0] is not None, span=_span(meta))
+
+    def storage(self, meta, children):
+        return ast.Storage(span=_span(meta))
+
     def history(self, meta, children):
         return ast.History(None if children[0] is None else _int(children[0]), span=_span(meta))
 
