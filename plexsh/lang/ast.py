@@ -305,3 +305,15 @@ class Script:
     """A parsed text: its commands in order."""
 
     commands: tuple[Command, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resync(Command):
+    """`resync [[movie|tv] TITLE [SELECTION] | all] [orphans] [priority LEVEL] [dry-run]`: repair local copies."""
+
+    title: str | None = None  # None: every local copy
+    kind: str | None = None
+    selection: Selection = Selection()
+    orphans: bool = False  # files no source has (or plexsh never placed) go to the trash too
+    priority: str = "normal"
+    dry_run: bool = False

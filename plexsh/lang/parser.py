@@ -353,6 +353,21 @@ class ToAst(Transformer):
     def priority(self, meta, children):
         return ("priority", str(children[0]).lower())
 
+    def resync(self, meta, children):
+        kind = title = None
+        selection, options, words = [], {}, set()
+        for child in children:
+            if isinstance(child, tuple) and child[0] == "priority":
+                options["priority"] = child[1]
+            elif isinstance(child, tuple):  # the title; none (or `all`) is every local copy
+                kind, title = child
+            elif isinstance(child, Token) and child.type in ("ORPHANS", "DRY_RUN", "RESYNC_ALL"):
+                words.add(child.type)
+            elif child is not None:
+                selection.append(child)
+        return ast.Resync(title, kind, _selection(selection), "ORPHANS" in words, options.get("priority", "normal"),
+                          "DRY_RUN" in words, span=_span(meta))
+
     def job_ids(self, meta, children):
         if children[0].type == "ALL":
             return "all"
