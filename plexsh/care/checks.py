@@ -39,13 +39,16 @@ class Check:
     run_id: int | None
 
 
-def scope_key(item_ids: Iterable[int] | None) -> str:
-    """The text a run's scope is remembered by: `all`, or its titles' ids in order.
+def scope_key(item_ids: Iterable[int] | None, file_ids: Iterable[int] | None = None) -> str:
+    """The text a run's scope is remembered by: `all`, or its titles' (and files') ids in order.
 
-    >>> scope_key(None), scope_key([3, 1, 3])
-    ('all', '[1, 3]')
+    >>> scope_key(None), scope_key([3, 1, 3]), scope_key([1], [7, 5])
+    ('all', '[1, 3]', '[1] [5, 7]')
     """
-    return "all" if item_ids is None else json.dumps(sorted(set(item_ids)))
+    if item_ids is None and file_ids is None:
+        return "all"
+    key = json.dumps(sorted(set(item_ids or ())))
+    return key if file_ids is None else f"{key} {json.dumps(sorted(set(file_ids)))}"
 
 
 class Checks:

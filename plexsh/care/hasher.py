@@ -24,11 +24,13 @@ OWN_PREFIX = ".plexsh-"
 @dataclass(frozen=True)
 class Task:
     """One file for the child: hash it, or only stat it (`quick`, a partial), or skip hashing when it
-    still has the size and mtime of `unchanged` (checked already in the run being resumed)."""
+    still has the size and mtime of `unchanged` (checked already in the run being resumed) or a size
+    other than `size` (what was recorded: its bytes cannot match)."""
 
     path: str
     hash: bool = True
     unchanged: tuple[int, int] | None = None
+    size: int | None = None
 
 
 def sha256_of(path: str, buffer: bytearray, report: Callable[[int], None] | None = None) -> tuple[int, str]:
@@ -70,7 +72,8 @@ def _inspect(tasks: list[Task], roots: list[str], known: list[str], send) -> Non
         if not stat.S_ISREG(st.st_mode):
             send(("error", index, "not a regular file"))
             continue
-        if not task.hash or task.unchanged == (st.st_size, st.st_mtime_ns):
+        if not task.hash or task.unchanged == (st.st_size, st.st_mtime_ns) or \
+                task.size not in (None, st.st_size):
             send(("stat", index, st.st_size, st.st_mtime_ns))
             continue
         try:

@@ -82,11 +82,11 @@ _COPIES = ("SELECT l.path, l.size, l.mtime_ns, l.synced_at, l.source, l.relpath,
            "AND h.size = l.size AND h.mtime_ns = l.mtime_ns ORDER BY l.path")
 
 
-def _copies(catalog, item_ids: set[int] | None) -> list[_Copy]:
+def _copies(catalog, item_ids: set[int] | None, file_ids: set[int] | None) -> list[_Copy]:
     found = []
     for path, size, mtime_ns, synced_at, source, relpath, file_id, item_id, f_size, f_mtime, sha in \
             catalog.conn.execute(_COPIES):
-        if item_ids is not None and item_id not in item_ids:
+        if (item_ids is not None and item_id not in item_ids) or (file_ids is not None and file_id not in file_ids):
             continue
         place = f"{source}:{loaded(relpath)}" if source is not None else None
         found.append(_Copy(loaded(path), size, mtime_ns, synced_at or 0.0, place, file_id, item_id, f_size, f_mtime,
@@ -94,19 +94,20 @@ def _copies(catalog, item_ids: set[int] | None) -> list[_Copy]:
     return found
 
 
-def _partials(catalog, item_ids: set[int] | None) -> list[tuple]:
+def _partials(catalog, item_ids: set[int] | None, file_ids: set[int] | None) -> list[tuple]:
     """(job id, item id, file id, destination, partial, total, state) of copies interrupted on the way."""
     marks = ", ".join("?" * len(UNFINISHED))
     rows = catalog.conn.execute(f"SELECT id, item_id, file_id, destination, partial, total, state FROM jobs "
                                 f"WHERE state IN ({marks}) ORDER BY id", UNFINISHED).fetchall()
     return [(job, item, file, loaded(dest), loaded(partial) if partial else None, total, state)
-            for job, item, file, dest, partial, total, state in rows if item_ids is None or item in item_ids]
+            for job, item, file, dest, partial, total, state in rows
+            if (item_ids is None or item in item_ids) and (file_ids is None or file in file_ids)]
 
 
 def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids: Iterable[int] | None = None,
-           quick: bool = False, progress: Progress | None = None, timeout: float = DEFAULT_TIMEOUT) -> Findings:
-    """Check every recorded local copy (of `item_ids`' titles, or all) against what plexsh recorded, and,
-    over all titles, find the files under `destinations` plexsh never placed. One Finding per file.
+           file_ids: Iterable[int] | None = None, quick: bool = False, progress: Progress | None = None, timeout: float = DEFAULT_TIMEOUT) -> Findings:
+    """Check every recorded local copy (of `item_ids`' titles, of `file_ids` only, or all) against what plexsh
+    recorded, and, over all titles, find the files under `destinations` plexsh never placed. One Finding per file.
 
     Full mode hashes every copy (in a child process: plexsh.care.hasher); `quick` compares size and
     mtime only. Each result is stored as it comes (plexsh.care.checks), so a run that is cancelled or
@@ -116,12 +117,13 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
     """
     started = time.monotonic()
     wanted = None if item_ids is None else set(item_ids)
+    only = None if file_ids is None else set(file_ids)
     checks = Checks(catalog.db)
-    scope = scope_key(wanted)
+    scope = scope_key(wanted, only)
     resumed_run = checks.unfinished_run(scope, quick)
     run_id = resumed_run if resumed_run is not None else checks.start_run(scope, quick)
-    copies = _copies(catalog, wanted)
-    partials = _partials(catalog, wanted)
+    copies = _copies(catalog, wanted, only)
+    partials = _partials(catalog, wanted, only)
     last = checks.last(c.path for c in copies)
     tasks = []
     for copy in copies:
@@ -130,7 +132,7 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
         if resumed_run is not None and copy.last is not None and copy.last.run_id == run_id \
                 and copy.last.sha256 is not None:
             unchanged = (copy.last.size, copy.last.mtime_ns)
-        tasks.append(Task(copy.path, hash=not quick, unchanged=unchanged))
+        tasks.append(Task(copy.path, hash=not quick, unchanged=unchanged, size=copy.size))
     tasks += [Task(partial, hash=False) for *_, partial, _, _ in partials if partial]
     result = Findings()
     result.run_id, result.quick = run_id, quick
@@ -169,7 +171,7 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
             if hashed:
                 result.hashed_files += 1
                 result.hashed_bytes += message[2]
-            elif kind == "stat":
+            elif kind == "stat" and message[2] == copy.size:
                 result.resumed += 1
         sha = message[4] if hashed else None
         if kind in ("stat", "hashed"):
@@ -180,7 +182,7 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
         report()
 
     report()
-    roots = [os.fspath(d) for d in destinations] if wanted is None else []
+    roots = [os.fspath(d) for d in destinations] if wanted is None and only is None else []
     known = [c.path for c in copies] + [p[3] for p in partials]
     inspect(tasks, roots, known, timeout=timeout, on_message=on_message)
     for job, item, file, dest, partial, total, state in partials:

@@ -308,6 +308,16 @@ class Script:
 
 
 @dataclass(frozen=True)
+class Verify(Command):
+    """`verify [[movie|tv] TITLE [SELECTION] | all] [quick]`: local copies checked against what plexsh recorded."""
+
+    title: str | None = None  # None: every copy, and the files under the destinations plexsh never placed
+    kind: str | None = None
+    selection: Selection = Selection()
+    quick: bool = False  # size and mtime only
+
+
+@dataclass(frozen=True)
 class Resync(Command):
     """`resync [[movie|tv] TITLE [SELECTION] | all] [orphans] [priority LEVEL] [dry-run]`: repair local copies."""
 

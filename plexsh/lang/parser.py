@@ -341,7 +341,7 @@ class ToAst(Transformer):
     def to(self, meta, children):
         return ("to", unquote(str(children[0])))
 
-    def verify(self, meta, children):
+    def verify_mode(self, meta, children):
         return ("verify", str(children[0]).lower())
 
     def bwlimit(self, meta, children):
@@ -475,6 +475,15 @@ class ToAst(Transformer):
         dry_run = any(isinstance(a, Token) and a.type == "DRY_RUN" for a in args)
         selection = [a for a in args if not (isinstance(a, Token) and a.type == "DRY_RUN")]
         return ast.Rm(title, kind, _selection(selection), dry_run, span=_span(meta))
+
+    def verify(self, meta, children):
+        target, *rest = children
+        quick = rest[-1] is not None if rest else False
+        selection = [c for c in rest[:-1] if c is not None]
+        if target is None or isinstance(target, Token):  # `verify`, `verify all`
+            return ast.Verify(quick=quick, span=_span(meta))
+        kind, title = target
+        return ast.Verify(title, kind, _selection(selection), quick, span=_span(meta))
 
     def trash(self, meta, children):
         action = children[0] or {}
