@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import run_json, run_plexsh
+from conftest import REPO, plexsh_env, run_json, run_plexsh
 
 from plexsh.journal import trash
 
@@ -175,3 +179,27 @@ def test_resync_records_a_resync_access_per_repaired_file(scanned):
     records = json.loads(export.read_text())["records"]
     resynced = sorted(os.path.basename(r["file_path"]) for r in records if r["access_type"] == "resync")
     assert resynced == sorted([E01, E02, E03]) and usage["ok"]
+
+
+def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job(scanned, nas):
+    from test_faults import MIB, jobs_of, wait_for, write_movie
+    from enginekit import proc_state
+
+    data = write_movie(nas, "Movies/Arrival (2016)/Arrival (2016).mkv", 24 * MIB)
+    got("scan")
+    first = subprocess.Popen([sys.executable, "-m", "plexsh", "-c", 'get "Arrival" bwlimit 2M'], env=plexsh_env(),
+                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: jobs_of(scanned) and jobs_of(scanned)[0]["bytes_done"] >= 9 * MIB, "9 MiB copied")
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    (job,) = jobs_of(scanned)
+    wait_for(lambda: proc_state(job["pid"]) in (None, "Z"), "the orphaned copier to stop")
+    verified = json.loads(Path(job["partial"] + ".state").read_text())["checkpoints"][-1][0]
+
+    (reply,) = run_json("resync")
+
+    assert reply["ok"], reply
+    assert [(r["state"], r["path"]) for r in reply["repaired"]] == [("partial", job["destination"])]
+    assert Path(job["destination"]).read_bytes() == data
+    (after,) = jobs_of(scanned)  # its own job, not a second one
+    assert after["id"] == job["id"] and after["state"] == "done" and after["resumed_from"] >= verified > 0
