@@ -97,9 +97,9 @@ class Checks:
                 (stored(path), size, mtime_ns, sha256, state, now, now if hashed else None, run_id))
 
     def oldest_verification(self) -> tuple[float | None, int, int]:
-        """(when the copy verified longest ago was last hashed, how many recorded copies were never
-        hashed by verify, how many copies there are): doctor's line."""
+        """(when the copy verified longest ago was last read in full: by verify, else by the copy's own
+        check when it landed; how many copies verify never read; how many copies there are): doctor's line."""
         oldest, never, copies = self.conn.execute(
-            "SELECT min(c.hashed_at), sum(c.hashed_at IS NULL), count(*) FROM local_files l "
+            "SELECT min(coalesce(c.hashed_at, l.synced_at)), sum(c.hashed_at IS NULL), count(*) FROM local_files l "
             "LEFT JOIN verify_checks c ON c.path = l.path").fetchone()
         return oldest, never or 0, copies or 0

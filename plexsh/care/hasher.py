@@ -17,6 +17,8 @@ from plexsh.printable import printable
 BLOCK = 1 << 20
 PROGRESS_SECONDS = 0.2
 WALK_BATCH = 500
+# Test hook: the child stops answering after this many files, as a reader stuck on a dead disk does.
+HANG_AFTER = "PLEXSH_TEST_VERIFY_HANG_AFTER"
 # plexsh's own files under a destination: partial copies, their state files, trashes (`.plexsh-trash-UID`).
 OWN_PREFIX = ".plexsh-"
 
@@ -60,7 +62,10 @@ def _inspect(tasks: list[Task], roots: list[str], known: list[str], send) -> Non
     (both resolved here, in the child: resolving touches the disks)."""
     known = frozenset(os.path.realpath(k) for k in known)
     buffer = bytearray(BLOCK)
+    hang_after = int(os.environ.get(HANG_AFTER) or -1)
     for index, task in enumerate(tasks):
+        while index == hang_after:
+            time.sleep(3600)
         try:
             st = os.stat(task.path)
         except FileNotFoundError:
@@ -82,13 +87,13 @@ def _inspect(tasks: list[Task], roots: list[str], known: list[str], send) -> Non
             send(("error", index, error.strerror or str(error)))
             continue
         send(("hashed", index, size, st.st_mtime_ns, sha256))
-    batch = []
+    batch, last = [], time.monotonic()
     for path, size in _files_under(roots):
         if path not in known:
             batch.append((path, size))
-            if len(batch) >= WALK_BATCH:
-                send(("found", batch))
-                batch = []
+        if len(batch) >= WALK_BATCH or time.monotonic() - last >= PROGRESS_SECONDS:  # a heartbeat too
+            send(("found", batch))
+            batch, last = [], time.monotonic()
     send(("found", batch))
 
 

@@ -40,7 +40,7 @@ def verify(session, node: ast.Verify) -> Reply:
     with session.renderer.progress("verifying" + (" (quick)" if node.quick else "")) as update:
         findings = survey(catalog, destinations, item_ids=item_ids, file_ids=file_ids, quick=node.quick,
                           progress=lambda *p: update(progress_text(*p)),
-                          timeout=max(60.0, session.config.sync.stall_timeout))
+                          timeout=session.config.sync.stall_timeout)
     problems = [f for f in findings if f.state != COMPLETE]
     counts = findings.counts()
     reply = Reply("verify", data={
@@ -59,6 +59,24 @@ def verify(session, node: ast.Verify) -> Reply:
         reply.table(["state", "file", "why"],
                     [[f"{MARKS[f.state]} {f.state}", _shown(f.path, roots), f.detail] for f in problems])
     return reply.say(totals_line(counts, findings), "good" if not problems else "warn")
+
+
+def doctor_check(session, check) -> None:
+    """`doctor`'s line: how old the oldest verification of a local copy is, and how many verify never read."""
+    import time
+
+    from plexsh.care.checks import Checks
+    from plexsh.render import format_age
+
+    oldest, never, copies = Checks(session.catalog.db).oldest_verification()
+    if not copies:
+        check("verified", True, "no local copies yet")
+        return
+    text = f"{copies:,} cop{'ies' if copies != 1 else 'y'}, the oldest verified {format_age(time.time() - oldest)} ago"
+    if never:
+        text += (f"; {never:,} never read again since {'it was' if never == 1 else 'they were'} copied "
+                 "(`verify` reads them, `verify quick` checks size and mtime)")
+    check("verified", True, text)
 
 
 def progress_text(files_done: int, files: int, bytes_done: int, total: int) -> str:
