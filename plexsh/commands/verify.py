@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from plexsh.care.survey import COMPLETE, MARKS, STATES, survey
 from plexsh.commands import command
@@ -68,7 +69,10 @@ def doctor_check(session, check) -> None:
     from plexsh.care.checks import Checks
     from plexsh.render import format_age
 
-    oldest, never, copies = Checks(session.catalog.db).oldest_verification()
+    try:
+        oldest, never, copies = Checks(session.catalog.db).oldest_verification()
+    except (PlexError, sqlite3.Error):
+        return  # a catalog that cannot be read is the catalog line's problem
     if not copies:
         check("verified", True, "no local copies yet")
         return
