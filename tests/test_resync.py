@@ -142,14 +142,16 @@ def test_a_copy_whose_nas_file_changed_is_left_alone_and_the_report_says_get_rep
     source = nas / "Movies/Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv"
     copy = scanned / "local/Movies/Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv"
     before = copy.read_bytes()
-    with open(source, "ab") as f:
-        f.write(b"a new release")
+    newer = source.with_name("newer.tmp")  # a new release put in its place: the folder changes, so a scan reads it
+    newer.write_bytes(source.read_bytes() + b"a new release")
+    os.replace(newer, source)
     got("scan")
 
     result = run_plexsh("--json", "-c", 'resync "Blade Runner 2049"')
 
     (reply,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert result.returncode == 0 and reply["repairs"] == []
+    assert result.returncode == 0 and reply["repairs"] == [], reply
+    assert len(reply["left_alone"]) == 1, reply
     [(state, why)] = [(f["state"], f["why"]) for f in reply["left_alone"]]
     assert state == "source changed" and "`get ... replace` fetches it" in why
     assert copy.read_bytes() == before and trashed(scanned) == {}
@@ -203,3 +205,23 @@ def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job(scan
     assert Path(job["destination"]).read_bytes() == data
     (after,) = jobs_of(scanned)  # its own job, not a second one
     assert after["id"] == job["id"] and after["state"] == "done" and after["resumed_from"] >= verified > 0
+
+
+def test_a_hostile_orphan_name_is_shown_escaped_never_obeyed_and_trashed_and_restored_exactly(scanned):
+    got('get "Breaking Bad" s1e1')
+    season = os.fsencode(scanned / "local" / SEASON)
+    hostile = season + b"/evil \x1b]0;pwned\x07[bold]red[\\bold] \xff.mkv"
+    with open(hostile, "wb") as f:
+        f.write(b"planted")
+
+    shown = run_plexsh("-c", "resync")
+    asked = run_plexsh("-c", "resync orphans")
+
+    for result in (shown, asked):
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert r"evil \033]0;pwned\a[bold]red[\bold] \377.mkv" in result.stdout
+    assert not os.path.lexists(hostile)
+    assert run_plexsh("-c", "undo").returncode == 0
+    with open(hostile, "rb") as f:
+        assert f.read() == b"planted"

@@ -12,8 +12,8 @@ from plexsh.commands._usage import analytics
 from plexsh.errors import PlexError
 from plexsh.lang import ast
 from plexsh.library.resolve import label, resolve_title
-from plexsh.printable import quoted
 from plexsh.library.selection import select
+from plexsh.printable import quoted
 from plexsh.render import format_size
 from plexsh.reply import Reply
 from plexsh.usage.records import record
@@ -34,9 +34,8 @@ def resync(session, node: ast.Resync) -> Reply:
 
     catalog = session.catalog
     item, chosen = _scope(session, node)
-    findings = _survey(session, item)
-    if chosen is not None:
-        findings = [f for f in findings if f.file_id in chosen]
+    title = None if item is None else label(item)
+    findings = _survey(session, item, chosen)
     plan = plan_repairs(catalog, findings, orphans=node.orphans)
     reply = Reply("resync", data={
         "scope": None if item is None else item.as_dict(), "dry_run": node.dry_run, "checked": len(findings),
@@ -50,12 +49,12 @@ def resync(session, node: ast.Resync) -> Reply:
         raise PlexError(f"not enough room in {space.path}: {format_size(space.needed)} to copy again, "
                         f"{format_size(space.free)} free", "free some space (`trash empty` frees the trash's)")
     if node.dry_run:
-        return _report(_planned(reply, plan), plan, dry_run=True)
+        return _report(_planned(reply, plan), plan, title, dry_run=True)
     if plan.orphans:
         reply.data["orphans_action"] = _trash_orphans(session, plan.orphans)
     if plan.repairs:
         _repair(session, node, plan, reply)
-    return _report(reply, plan)
+    return _report(reply, plan, title)
 
 
 def _scope(session, node: ast.Resync):
@@ -75,16 +74,17 @@ def _scope(session, node: ast.Resync):
     return item, (None if node.selection.is_everything else {f.id for f in files})
 
 
-def _survey(session, item):
-    """verify's findings over the title (or every copy, and the destinations' orphans), with progress."""
+def _survey(session, item, chosen):
+    """verify's findings over the title's chosen files (or every copy, and the destinations' orphans),
+    with verify's progress on the status line."""
     from plexsh.care.survey import survey
+    from plexsh.commands.verify import progress_text
 
-    with session.renderer.progress("checking the local copies") as update:
-        def progress(files: int, of_files: int, done: int, total: int) -> None:
-            update(f"{files}/{of_files} files, {format_size(done)} of {format_size(total)}")
-
-        return survey(session.catalog, list(session.config.destinations.values()),
-                      item_ids=None if item is None else [item.id], progress=progress)
+    destinations = [] if item is not None else [os.fspath(d) for d in session.config.destinations.values()]
+    with session.renderer.progress("verifying") as update:
+        return survey(session.catalog, destinations, item_ids=None if item is None else [item.id],
+                      file_ids=None if chosen is None else sorted(chosen),
+                      progress=lambda *done: update(progress_text(*done)), timeout=session.config.sync.stall_timeout)
 
 
 def _refuse_sources(session, plan) -> None:
@@ -187,7 +187,7 @@ def _planned(reply: Reply, plan) -> Reply:
     return reply
 
 
-def _report(reply: Reply, plan, dry_run: bool = False) -> Reply:
+def _report(reply: Reply, plan, title: str | None, dry_run: bool = False) -> Reply:
     """What was repaired, what failed and why, what was left alone; not ok when something failed."""
     data = reply.data
     for repaired in data["repaired"]:
@@ -198,16 +198,21 @@ def _report(reply: Reply, plan, dry_run: bool = False) -> Reply:
         reply.say(f"failed ({failed['state']}): {failed['path']}: {failed['why']}", "bad")
     for left in plan.left_alone:
         reply.say(f"left alone ({left.finding.state}): {left.finding.path}: {left.why}", "dim")
+    if not data["checked"]:
+        where = f"{title} has" if title else "there are"
+        return reply.say(f"nothing to resync: {where} no local copies", "note")
     summary = [f"{data['checked']} checked", f"{plan.complete} complete"]
-    if dry_run:
+    queued = bool(data["jobs"]) and not data["repaired"] and not data["failed"] and not dry_run  # the shell
+    if not plan.repairs and not plan.orphans and not data["failed"]:
+        summary.append("nothing to repair")
+    elif dry_run:
         summary.append(f"{_files(len(plan.repairs))} would be fetched again ({format_size(plan.total)})")
         if plan.orphans:
             summary.append(f"{_files(len(plan.orphans))} would go to the trash")
         summary.append("nothing changed (dry-run)")
-    elif reply.data.get("jobs") and data["repaired"] == [] and not data["failed"]:
-        pass  # the shell: queued, said above
     else:
-        summary.append(f"{len(data['repaired'])} repaired")
+        if not queued:
+            summary.append(f"{len(data['repaired'])} repaired")
         if plan.orphans:
             summary.append(f"{_files(len(plan.orphans))} to the trash")
         if data["failed"]:
@@ -215,8 +220,9 @@ def _report(reply: Reply, plan, dry_run: bool = False) -> Reply:
     if plan.left_alone:
         summary.append(f"{len(plan.left_alone)} left alone")
     reply.say("; ".join(summary), "note")
-    if data["repaired"] or (plan.orphans and not dry_run):
-        reply.say("the bad copies are in the trash: `undo` puts them back", "dim")
+    replaced = any(r["replaces"] for r in data["repaired"]) or (queued and any(r.entry.replaces for r in plan.repairs))
+    if replaced or (plan.orphans and not dry_run):
+        reply.say(f"the bad copies {'go to' if queued else 'are in'} the trash; `undo` puts them back", "dim")
     if data["failed"]:
         reply.ok = False
         reply.error = f"{len(data['failed'])} of {len(data['failed']) + len(data['repaired'])} copies not repaired"
