@@ -225,3 +225,24 @@ def test_a_hostile_orphan_name_is_shown_escaped_never_obeyed_and_trashed_and_res
     assert run_plexsh("-c", "undo").returncode == 0
     with open(hostile, "rb") as f:
         assert f.read() == b"planted"
+
+
+def test_a_copy_that_cannot_be_fetched_again_is_reported_failed_and_its_bad_copy_stays_in_place(home, nas):
+    from conftest import write_config
+
+    write_config(home, nas, "sync:\n  retry_attempts: 0\n")
+    got("scan")
+    got('get "Breaking Bad" s1e1')
+    copy = home / "local" / SEASON / E01
+    bad = flip_a_byte(copy)
+    source = nas / SEASON / E01
+    source.rename(source.with_name("moved away"))  # the NAS lost it since the scan
+
+    result = run_plexsh("--json", "-c", "resync")
+
+    (reply,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and not reply["ok"], reply
+    [failed] = reply["failed"]
+    assert (failed["state"], failed["path"]) == ("corrupted", str(copy)) and "source" in failed["why"], failed
+    assert reply["error"] == "1 of 1 copies not repaired"
+    assert copy.read_bytes() == bad and trashed(home) == {}  # kept until a verified copy can replace it
