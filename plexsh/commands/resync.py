@@ -22,7 +22,7 @@ from plexsh.usage.records import record
 @command("resync", ast.Resync, usage="resync [[movie|tv] TITLE [SELECTION] | all] [orphans] "
          "[priority high|normal|low] [dry-run]",
          summary="repair local copies: fetch corrupted, partial and missing ones again",
-         details='resync                       every local copy: checked (as `verify` does), the damaged fetched again\n'
+         details='resync                       every local copy checked as `verify` does, the damaged fetched again\n'
                  'resync "Breaking Bad" s2     only those copies\n'
                  'resync orphans               also files no source has (or plexsh never placed) to the trash\n'
                  'resync dry-run               what it would do, changing nothing\n'
@@ -129,22 +129,30 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     verify = "checksum" if session.config.sync.checksum_validation else "size"
     action = _journal(session, plan.entries, verb="resync")  # written before any job is queued
     reply.data["action"] = action.id if action is not None else None
-    ids = []
+    by_job = {}
     for repair in plan.repairs:
-        waiting = _interrupted_job(session, repair)
-        if waiting is not None:
-            sup.retry([waiting])  # a job waiting out a backoff (or failed) goes now, resuming its partial
-            ids.append(waiting)
+        job = _interrupted_job(session, repair)
+        if job is not None and job.state == "paused":  # paused by the user: theirs to resume
+            reply.data["left_alone"].append({**repair.finding.as_dict(), "why": f"its copy is paused (job {job.id}): "
+                                             f"`resume {job.id}` continues it"})
+            continue
+        if job is not None:
+            sup.retry([job.id])  # a job waiting out a backoff (or failed) goes now, resuming its partial
+            by_job[job.id] = repair
         else:
-            ids += sup.enqueue([repair.entry], priority=node.priority, verify=verify)
+            (job_id,) = sup.enqueue([repair.entry], priority=node.priority, verify=verify)
+            by_job[job_id] = repair
+    ids = list(by_job)
     reply.data["jobs"] = ids
-    by_job = dict(zip(ids, plan.repairs))
+    if not ids:
+        return
     if session.engine is not None:  # the shell: the copies run in the background, like a get's
-        for repair in plan.repairs:
+        for repair in by_job.values():
             record(session.catalog, repair.finding.path, "resync", {"state": repair.finding.state, "queued": True},
                    analytics=analytics(session))
-        reply.say(f"queued {_files(len(ids))} to fetch again ({format_size(plan.total)}): jobs "
-                  f"{', '.join(map(str, ids))}; `jobs` follows them", "note")
+        size = sum(r.entry.size for r in by_job.values())
+        reply.say(f"queued {_files(len(ids))} to fetch again ({format_size(size)}): jobs {', '.join(map(str, ids))}; "
+                  "`jobs` follows them", "note")
         return
     note = transfers.recovered_note(session)
     if note:
@@ -166,16 +174,16 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
                                          "why": view.error or f"the copy was {view.state}", "job": view.id})
 
 
-def _interrupted_job(session, repair) -> int | None:
+def _interrupted_job(session, repair):
     """The unfinished job of a partial copy, to run again rather than start over (None: none waits)."""
     from plexsh.care.survey import PARTIAL
 
     if repair.finding.state != PARTIAL:
         return None
     store = transfers.job_store(session)
-    found = [j for j in store.jobs(("queued", "stalled", "failed", "running", "verifying"))
+    found = [j for j in store.jobs(("queued", "stalled", "failed", "running", "verifying", "paused"))
              if j.destination == str(repair.entry.destination)]
-    return found[-1].id if found else None
+    return found[-1] if found else None
 
 
 def _planned(reply: Reply, plan) -> Reply:
@@ -196,8 +204,8 @@ def _report(reply: Reply, plan, title: str | None, dry_run: bool = False) -> Rep
         reply.say(f"to the trash (orphaned): {orphan.path}", "good")
     for failed in data["failed"]:
         reply.say(f"failed ({failed['state']}): {failed['path']}: {failed['why']}", "bad")
-    for left in plan.left_alone:
-        reply.say(f"left alone ({left.finding.state}): {left.finding.path}: {left.why}", "dim")
+    for left in data["left_alone"]:
+        reply.say(f"left alone ({left['state']}): {left['path']}: {left['why']}", "dim")
     if not data["checked"]:
         where = f"{title} has" if title else "there are"
         return reply.say(f"nothing to resync: {where} no local copies", "note")
@@ -217,8 +225,8 @@ def _report(reply: Reply, plan, title: str | None, dry_run: bool = False) -> Rep
             summary.append(f"{_files(len(plan.orphans))} to the trash")
         if data["failed"]:
             summary.append(f"{len(data['failed'])} failed")
-    if plan.left_alone:
-        summary.append(f"{len(plan.left_alone)} left alone")
+    if data["left_alone"]:
+        summary.append(f"{len(data['left_alone'])} left alone")
     reply.say("; ".join(summary), "note")
     replaced = any(r["replaces"] for r in data["repaired"]) or (queued and any(r.entry.replaces for r in plan.repairs))
     if replaced or (plan.orphans and not dry_run):
