@@ -312,3 +312,25 @@ class Script:
 @dataclass(frozen=True)
 class Storage(Command):
     """`storage`: local space per destination and title, what cleanup would free, the trash."""
+
+
+@dataclass(frozen=True)
+class Resync(Command):
+    """`resync [[movie|tv] TITLE [SELECTION] | all] [orphans] [priority LEVEL] [dry-run]`: repair local copies."""
+
+    title: str | None = None  # None: every local copy
+    kind: str | None = None
+    selection: Selection = Selection()
+    orphans: bool = False  # files no source has (or plexsh never placed) go to the trash too
+    priority: str = "normal"
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Verify(Command):
+    """`verify [[movie|tv] TITLE [SELECTION] | all] [quick]`: local copies checked against what plexsh recorded."""
+
+    title: str | None = None  # None: every copy, and the files under the destinations plexsh never placed
+    kind: str | None = None
+    selection: Selection = Selection()
+    quick: bool = False  # size and mtime only

@@ -29,6 +29,8 @@ TERMINAL_WORDS = {
     "PRESET_REF": "a saved preset like @big",
     "TRASH_ID": "a trash id like k3m9ab (`trash` lists them)",
     "DURATION": "a time span like 30d, 12h, 2w, 6m or 1y",
+    "VERIFY_ALL": "all",
+    "QUICK": "quick",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",
