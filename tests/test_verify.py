@@ -240,3 +240,14 @@ def test_a_copy_killed_on_its_way_is_reported_partial_with_its_job(scanned):
     # (the next start cuts a partial back to its last verified checkpoint: maybe nothing yet)
     assert finding["size"] is not None and finding["size"] < finding["expected_size"] == 4_000_000
     assert finding["detail"].startswith("an interrupted copy (job 1")
+
+
+def test_verify_of_a_title_with_no_local_copy_says_so_and_a_selection_after_all_is_a_syntax_error(scanned):
+    nothing = run_plexsh("-c", 'verify movie "Heat"')
+    assert nothing.returncode == 0 and "nothing to verify: Heat (1995) has no local copies" in nothing.stdout
+
+    wrong = run_plexsh("-c", "verify all s1")
+
+    assert wrong.returncode == 2
+    assert "unexpected 's1'; expected quick or the end of the command" in wrong.stderr
+    assert "verify all s1\n           ^" in wrong.stderr
