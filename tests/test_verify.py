@@ -251,3 +251,15 @@ def test_verify_of_a_title_with_no_local_copy_says_so_and_a_selection_after_all_
     assert wrong.returncode == 2
     assert "unexpected 's1'; expected quick or the end of the command" in wrong.stderr
     assert "verify all s1\n           ^" in wrong.stderr
+
+
+def test_a_copy_whose_nas_file_is_gone_is_an_orphan_naming_where_it_came_from(scanned, nas):
+    got('get "Breaking Bad" s1e1')
+    (nas / "TV/Breaking Bad/Season 01" / FLIPPED).unlink()
+    got("scan")
+
+    [reply] = run_json("verify")
+
+    [finding] = reply["findings"]
+    assert finding["state"] == "orphaned" and finding["file_id"] is None and finding["size"] == 500_000
+    assert finding["detail"] == f"its source file (TV:Breaking Bad/Season 01/{FLIPPED}) is in no source any more"
