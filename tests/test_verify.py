@@ -56,12 +56,9 @@ def damaged(scanned, nas):
     local(scanned, DELETED).unlink()
     (local(scanned, UNTOUCHED).parent / "stray.mkv").write_bytes(b"not from plexsh")
     (local(scanned, UNTOUCHED).parent / ".plexsh-0123456789abcdef.partial").write_bytes(b"plexsh's own")
-    # As a re-encode lands on a NAS: a new file renamed over the old, so its folder changes too (a scan
-    # re-reads only folders whose mtime moved; an append in place may fall in the same tick as the last scan).
-    changed = nas / "TV/Breaking Bad/Season 02" / CHANGED_AT_SOURCE
-    (changed.parent / "re-encode.tmp").write_bytes(changed.read_bytes() + b"a re-encode on the NAS")
-    os.replace(changed.parent / "re-encode.tmp", changed)
-    got("scan")
+    with open(nas / "TV/Breaking Bad/Season 02" / CHANGED_AT_SOURCE, "ab") as f:
+        f.write(b"a re-encode on the NAS")
+    got("scan full")  # a file changed in place leaves its folder's mtime alone: only a full scan reads it
     return scanned
 
 
@@ -243,3 +240,26 @@ def test_a_copy_killed_on_its_way_is_reported_partial_with_its_job(scanned):
     # (the next start cuts a partial back to its last verified checkpoint: maybe nothing yet)
     assert finding["size"] is not None and finding["size"] < finding["expected_size"] == 4_000_000
     assert finding["detail"].startswith("an interrupted copy (job 1")
+
+
+def test_verify_of_a_title_with_no_local_copy_says_so_and_a_selection_after_all_is_a_syntax_error(scanned):
+    nothing = run_plexsh("-c", 'verify movie "Heat"')
+    assert nothing.returncode == 0 and "nothing to verify: Heat (1995) has no local copies" in nothing.stdout
+
+    wrong = run_plexsh("-c", "verify all s1")
+
+    assert wrong.returncode == 2
+    assert "unexpected 's1'; expected quick or the end of the command" in wrong.stderr
+    assert "verify all s1\n           ^" in wrong.stderr
+
+
+def test_a_copy_whose_nas_file_is_gone_is_an_orphan_naming_where_it_came_from(scanned, nas):
+    got('get "Breaking Bad" s1e1')
+    (nas / "TV/Breaking Bad/Season 01" / FLIPPED).unlink()
+    got("scan")
+
+    [reply] = run_json("verify")
+
+    [finding] = reply["findings"]
+    assert finding["state"] == "orphaned" and finding["file_id"] is None and finding["size"] == 500_000
+    assert finding["detail"] == f"its source file (TV:Breaking Bad/Season 01/{FLIPPED}) is in no source any more"

@@ -83,18 +83,20 @@ class Checks:
                 found[wanted[path]] = Check(*fields)
         return found
 
-    def record(self, path: str, size: int | None, mtime_ns: int | None, sha256: str | None, state: str,
-               run_id: int, hashed: bool) -> None:
-        """One file's result, in its own transaction: a killed run keeps every result before it."""
+    def record(self, results: list[tuple[str, int | None, int | None, str | None, str, bool]], run_id: int) -> None:
+        """Results as (path, size, mtime_ns, sha256, state, hashed), in one transaction: verify writes what
+        came in the last quarter second, so a killed run keeps all but that (one transaction per file
+        would cost more than a quick check of the file itself)."""
         now = time.time()
         with self.db.atomic():
-            self.conn.execute(
+            self.conn.executemany(
                 "INSERT INTO verify_checks (path, size, mtime_ns, sha256, state, checked_at, hashed_at, run_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
                 "mtime_ns = excluded.mtime_ns, sha256 = coalesce(excluded.sha256, sha256), state = excluded.state, "
                 "checked_at = excluded.checked_at, hashed_at = coalesce(excluded.hashed_at, hashed_at), "
                 "run_id = excluded.run_id",
-                (stored(path), size, mtime_ns, sha256, state, now, now if hashed else None, run_id))
+                [(stored(path), size, mtime_ns, sha256, state, now, now if hashed else None, run_id)
+                 for path, size, mtime_ns, sha256, state, hashed in results])
 
     def oldest_verification(self) -> tuple[float | None, int, int]:
         """(when the copy verified longest ago was last read in full: by verify, else by the copy's own

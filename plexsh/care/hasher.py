@@ -124,16 +124,21 @@ def _files_under(roots: Iterable[str]) -> Iterator[tuple[str, int]]:
 
 
 def inspect(tasks: list[Task], roots: list[str], known: Iterable[str], *, timeout: float,
-            on_message: Callable[[tuple], None]) -> None:
+            on_message: Callable[[tuple], None], on_quiet: Callable[[], None] = lambda: None,
+            quiet: float = 0.25) -> None:
     """Run the child over TASKS (then the walk of ROOTS, skipping the KNOWN paths) and hand each message to
-    `on_message` as it arrives. Ctrl-C (plexsh.interrupt) kills the child at once; a child silent for
+    `on_message` as it arrives; `on_quiet()` runs when nothing came for `quiet` seconds. Ctrl-C (plexsh.interrupt) kills the child at once; a child silent for
     `timeout` seconds (a disk that stopped answering) is killed and abandoned, and PlexError names the file."""
     known = list(known)
     child = ForkedChild(lambda send: _inspect(tasks, roots, known, send))
     current = 0
     try:
         while child.open:
-            if not wait_readable([child.fd], child.last_heard + timeout - time.monotonic()):
+            left = child.last_heard + timeout - time.monotonic()
+            if not wait_readable([child.fd], min(left, quiet)):
+                if left > quiet:
+                    on_quiet()
+                    continue
                 where = printable(tasks[current].path) if current < len(tasks) else "the destinations"
                 raise PlexError(f"reading {where} stopped answering (nothing for {timeout:g} s): "
                                 "a disk or mount that hangs?",

@@ -20,6 +20,7 @@ MARKS = {COMPLETE: "✅", PARTIAL: "⚠️", CORRUPTED: "❌", MISSING: "⛔", O
 # A copy's mtime is its last write, just before plexsh recorded it; a little slack for coarse clocks.
 MTIME_SLACK_NS = 2_000_000_000
 DEFAULT_TIMEOUT = 60.0
+SAVE_SECONDS = 0.25  # results are written at least this often (and when the run ends or is stopped)
 
 Progress = Callable[[int, int, int, int], None]
 
@@ -141,6 +142,15 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
     done_files, done_bytes, current_bytes = 0, 0, 0
     partial_seen: dict[str, tuple] = {}
     orphans: list[tuple[str, int]] = []
+    unsaved: list[tuple] = []
+    saved_at = time.monotonic()
+
+    def save() -> None:
+        nonlocal saved_at
+        if unsaved:
+            checks.record(unsaved, run_id)
+            unsaved.clear()
+        saved_at = time.monotonic()
 
     def report() -> None:
         if progress is not None:
@@ -175,16 +185,21 @@ def survey(catalog, destinations: Iterable[str | os.PathLike] = (), *, item_ids:
                 result.resumed += 1
         sha = message[4] if hashed else None
         if kind in ("stat", "hashed"):
-            checks.record(copy.path, message[2], message[3], sha, finding.state, run_id, hashed)
+            unsaved.append((copy.path, message[2], message[3], sha, finding.state, hashed))
         else:
-            checks.record(copy.path, None, None, None, finding.state, run_id, False)
+            unsaved.append((copy.path, None, None, None, finding.state, False))
         result.append(finding)
+        if time.monotonic() - saved_at >= SAVE_SECONDS:
+            save()
         report()
 
     report()
     roots = [os.fspath(d) for d in destinations] if wanted is None and only is None else []
     known = [c.path for c in copies] + [p[3] for p in partials]
-    inspect(tasks, roots, known, timeout=timeout, on_message=on_message)
+    try:
+        inspect(tasks, roots, known, timeout=timeout, on_message=on_message, on_quiet=save, quiet=SAVE_SECONDS)
+    finally:  # a stopped run keeps what it checked, to resume from
+        save()
     for job, item, file, dest, partial, total, state in partials:
         seen = partial_seen.get(partial)
         size = seen[2] if seen and seen[0] == "stat" else None
