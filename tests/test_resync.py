@@ -183,28 +183,36 @@ def test_resync_records_a_resync_access_per_repaired_file(scanned):
     assert resynced == sorted([E01, E02, E03]) and usage["ok"]
 
 
-def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job(scanned, nas):
+def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job_after_the_corrupted_ones(scanned, nas):
     from test_faults import MIB, jobs_of, wait_for, write_movie
     from enginekit import proc_state
 
+    got('get "Breaking Bad" s1e1')
     data = write_movie(nas, "Movies/Arrival (2016)/Arrival (2016).mkv", 24 * MIB)
     got("scan")
     first = subprocess.Popen([sys.executable, "-m", "plexsh", "-c", 'get "Arrival" bwlimit 2M'], env=plexsh_env(),
                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: jobs_of(scanned) and jobs_of(scanned)[0]["bytes_done"] >= 9 * MIB, "9 MiB copied")
+    wait_for(lambda: jobs_of(scanned)[-1]["file_id"] != jobs_of(scanned)[0]["file_id"]
+             and jobs_of(scanned)[-1]["bytes_done"] >= 9 * MIB, "9 MiB copied")
     first.send_signal(signal.SIGKILL)
     first.wait()
-    (job,) = jobs_of(scanned)
+    job = jobs_of(scanned)[-1]
     wait_for(lambda: proc_state(job["pid"]) in (None, "Z"), "the orphaned copier to stop")
     verified = json.loads(Path(job["partial"] + ".state").read_text())["checkpoints"][-1][0]
+    flip_a_byte(scanned / "local" / SEASON / E01)
 
     (reply,) = run_json("resync")
 
     assert reply["ok"], reply
-    assert [(r["state"], r["path"]) for r in reply["repaired"]] == [("partial", job["destination"])]
+    assert [(r["state"], os.path.basename(r["path"])) for r in reply["repaired"]] == [
+        ("corrupted", E01), ("partial", "Arrival (2016).mkv")]
     assert Path(job["destination"]).read_bytes() == data
-    (after,) = jobs_of(scanned)  # its own job, not a second one
-    assert after["id"] == job["id"] and after["state"] == "done" and after["resumed_from"] >= verified > 0
+    after = {j["id"]: j for j in jobs_of(scanned)}
+    # Its own job (no second one), resumed from its verified bytes, queued after the corrupted copy's.
+    assert len(after) == 3 and after[job["id"]]["state"] == "done"
+    assert after[job["id"]]["resumed_from"] >= verified > 0
+    corrupted_job = next(j for j in after.values() if j["id"] not in (1, job["id"]))
+    assert corrupted_job["position"] < after[job["id"]]["position"]
 
 
 def test_a_hostile_orphan_name_is_shown_escaped_never_obeyed_and_trashed_and_restored_exactly(scanned):

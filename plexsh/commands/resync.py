@@ -123,6 +123,7 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     """The copies fetched again as a get fetches them: one journaled action (a bad copy's `trash` step
     and its new copy's `place` step, both done as the verified copy lands), queued in REPAIR_ORDER. An
     interrupted copy's own job is retried, so it resumes from its verified bytes."""
+    from plexsh.care.survey import PARTIAL
     from plexsh.commands.get import _journal, _nothing_placed
 
     sup = transfers.supervisor(session)
@@ -146,6 +147,8 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     reply.data["jobs"] = ids
     if not ids:
         return
+    if any(r.finding.state == PARTIAL for r in by_job.values()):
+        _in_repair_order(sup, ids)
     if session.engine is not None:  # the shell: the copies run in the background, like a get's
         for repair in by_job.values():
             record(session.catalog, repair.finding.path, "resync", {"state": repair.finding.state, "queued": True},
@@ -161,10 +164,9 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     if action is not None:
         _nothing_placed(session, action.id)
     reply.data["jobs"] = [v.as_dict() for v in views]
-    for view in views:
-        repair = by_job.get(view.id)
-        if repair is None:
-            continue
+    finished = {view.id: view for view in views}
+    for job_id, repair in by_job.items():  # in repair order (the views come by job id)
+        view = finished[job_id]
         if view.state == "done":
             reply.data["repaired"].append(repair.as_dict())
             record(session.catalog, repair.finding.path, "resync",
@@ -172,6 +174,18 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
         else:
             reply.data["failed"].append({**repair.finding.as_dict(),
                                          "why": view.error or f"the copy was {view.state}", "job": view.id})
+
+
+def _in_repair_order(sup, ids: list[int]) -> None:
+    """An interrupted copy's own job kept its old place in the queue, ahead of the new jobs of corrupted
+    copies: the waiting ones among IDS are put back together, in repair order, where the first of them is."""
+    waiting = [v.id for v in sup.active() if v.state in ("queued", "stalled", "paused")]
+    mine = [job_id for job_id in ids if job_id in waiting]
+    if len(mine) < 2:
+        return
+    start = min(waiting.index(job_id) for job_id in mine) + 1
+    for offset, job_id in enumerate(mine):
+        sup.move(job_id, start + offset)
 
 
 def _interrupted_job(session, repair):
