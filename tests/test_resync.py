@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, plexsh_env, run_json, run_plexsh
 
 from plexsh.journal import trash
@@ -254,3 +256,27 @@ def test_a_copy_that_cannot_be_fetched_again_is_reported_failed_and_its_bad_copy
     assert (failed["state"], failed["path"]) == ("corrupted", str(copy)) and "source" in failed["why"], failed
     assert reply["error"] == "1 of 1 copies not repaired"
     assert copy.read_bytes() == bad and trashed(home) == {}  # kept until a verified copy can replace it
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("resync", dict(title=None, orphans=False, priority="normal", dry_run=False)),
+    ("resync all orphans dry-run", dict(title=None, orphans=True, dry_run=True)),
+    ('resync "Breaking Bad" s2 priority high', dict(title="Breaking Bad", priority="high")),
+    ("resync breaking bad orphans", dict(title="breaking bad", orphans=True)),  # a keyword ends the title
+    ("resync movie heat dry-run", dict(title="heat", kind="movie", dry_run=True)),
+    ("resync 'all'", dict(title="all")),  # a title named like the keyword, quoted
+])
+def test_resync_reads_its_scope_and_options(text, expected):
+    from plexsh.lang.parser import parse
+
+    (node,) = parse(text).commands
+    assert {key: getattr(node, key) for key in expected} == expected
+
+
+def test_a_selection_after_all_is_a_syntax_error_with_a_caret(home):
+    result = run_plexsh("-c", "resync all s1")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[:3] == [
+        "error: syntax error at line 1, column 12: unexpected 's1'; expected an option (dry-run, priority LEVEL), "
+        "`orphans` or the end of the command", "resync all s1", "           ^"]
