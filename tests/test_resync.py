@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -280,3 +281,21 @@ def test_a_selection_after_all_is_a_syntax_error_with_a_caret(home):
     assert result.stderr.splitlines()[:3] == [
         "error: syntax error at line 1, column 12: unexpected 's1'; expected an option (dry-run, priority LEVEL), "
         "`orphans` or the end of the command", "resync all s1", "           ^"]
+
+
+def test_a_copy_whose_source_file_is_gone_is_an_orphan_trashed_only_when_asked_and_undo_records_it_again(scanned, nas):
+    got('get "Blade Runner 2049"')
+    copy = scanned / "local/Movies/Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv"
+    shutil.rmtree(nas / "Movies/Blade Runner 2049 (2017)")
+    got("scan")
+
+    (left,) = run_json("resync")
+    assert [(f["state"], f["path"]) for f in left["left_alone"]] == [("orphaned", str(copy))] and copy.exists()
+
+    (asked,) = run_json("resync orphans")
+    assert asked["ok"] and not copy.exists() and list(trashed(scanned)) == [copy.name]
+
+    assert run_plexsh("-c", "undo").returncode == 0
+    (again,) = run_json("resync dry-run")
+    assert copy.exists() and [(f["state"], f["path"]) for f in again["left_alone"]] == [("orphaned", str(copy))]
+    assert "in no source any more" in again["left_alone"][0]["detail"]  # plexsh's recorded copy again

@@ -48,6 +48,8 @@ def resync(session, node: ast.Resync) -> Reply:
         space = next(s for s in transfer.space if not s.fits)
         raise PlexError(f"not enough room in {space.path}: {format_size(space.needed)} to copy again, "
                         f"{format_size(space.free)} free", "free some space (`trash empty` frees the trash's)")
+    if node.orphans and item is not None:
+        reply.say("orphans are looked for over every copy only: `resync orphans`", "dim")
     if node.dry_run:
         return _report(_planned(reply, plan), plan, title, dry_run=True)
     if plan.orphans:
@@ -96,7 +98,7 @@ def _refuse_sources(session, plan) -> None:
         refuse_overlaps(sorted(folders), [s for found in session.config.sources.values() for s in found])
 
 
-def _trash_orphans(session, orphans) -> int:
+def _trash_orphans(session, orphans) -> int | None:
     """The orphans to the trash as one journaled action (undo brings them back); its id. A copy plexsh
     recorded whose source is gone is forgotten with it (and recorded again by undo)."""
     from plexsh import journal
@@ -104,16 +106,22 @@ def _trash_orphans(session, orphans) -> int:
 
     db = session.catalog.db
     recorded = local_files(session.catalog).copy
-    steps = []
+    steps, going = [], []
     for finding in orphans:
-        step = journal.trash_step(finding.path)
+        try:
+            step = journal.trash_step(finding.path)
+        except FileNotFoundError:
+            continue  # gone since the check: nothing to put aside
         copy = recorded(finding.path)
         if copy is not None:  # the trash step forgets it; its undo records it again
             step = replace(step, sha256=copy.sha256, origin=f"{copy.source}:{copy.relpath}")
         steps.append(step)
+        going.append(finding)
+    if not steps:
+        return None
     action = journal.record(db, "resync", session.command_text or "resync orphans", steps)
     action = journal.perform(db, action)
-    for finding in orphans:
+    for finding in going:
         record(session.catalog, finding.path, "resync", {"state": finding.state, "action": action.id, "trashed": True},
                analytics=analytics(session))
     return action.id
