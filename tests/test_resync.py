@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO, plexsh_env, run_json, run_plexsh
 
@@ -183,28 +186,36 @@ def test_resync_records_a_resync_access_per_repaired_file(scanned):
     assert resynced == sorted([E01, E02, E03]) and usage["ok"]
 
 
-def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job(scanned, nas):
+def test_an_interrupted_copy_resumes_from_its_verified_bytes_in_its_own_job_after_the_corrupted_ones(scanned, nas):
     from test_faults import MIB, jobs_of, wait_for, write_movie
     from enginekit import proc_state
 
+    got('get "Breaking Bad" s1e1')
     data = write_movie(nas, "Movies/Arrival (2016)/Arrival (2016).mkv", 24 * MIB)
     got("scan")
     first = subprocess.Popen([sys.executable, "-m", "plexsh", "-c", 'get "Arrival" bwlimit 2M'], env=plexsh_env(),
                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: jobs_of(scanned) and jobs_of(scanned)[0]["bytes_done"] >= 9 * MIB, "9 MiB copied")
+    wait_for(lambda: jobs_of(scanned)[-1]["file_id"] != jobs_of(scanned)[0]["file_id"]
+             and jobs_of(scanned)[-1]["bytes_done"] >= 9 * MIB, "9 MiB copied")
     first.send_signal(signal.SIGKILL)
     first.wait()
-    (job,) = jobs_of(scanned)
+    job = jobs_of(scanned)[-1]
     wait_for(lambda: proc_state(job["pid"]) in (None, "Z"), "the orphaned copier to stop")
     verified = json.loads(Path(job["partial"] + ".state").read_text())["checkpoints"][-1][0]
+    flip_a_byte(scanned / "local" / SEASON / E01)
 
     (reply,) = run_json("resync")
 
     assert reply["ok"], reply
-    assert [(r["state"], r["path"]) for r in reply["repaired"]] == [("partial", job["destination"])]
+    assert [(r["state"], os.path.basename(r["path"])) for r in reply["repaired"]] == [
+        ("corrupted", E01), ("partial", "Arrival (2016).mkv")]
     assert Path(job["destination"]).read_bytes() == data
-    (after,) = jobs_of(scanned)  # its own job, not a second one
-    assert after["id"] == job["id"] and after["state"] == "done" and after["resumed_from"] >= verified > 0
+    after = {j["id"]: j for j in jobs_of(scanned)}
+    # Its own job (no second one), resumed from its verified bytes, queued after the corrupted copy's.
+    assert len(after) == 3 and after[job["id"]]["state"] == "done"
+    assert after[job["id"]]["resumed_from"] >= verified > 0
+    corrupted_job = next(j for j in after.values() if j["id"] not in (1, job["id"]))
+    assert corrupted_job["position"] < after[job["id"]]["position"]
 
 
 def test_a_hostile_orphan_name_is_shown_escaped_never_obeyed_and_trashed_and_restored_exactly(scanned):
@@ -246,3 +257,45 @@ def test_a_copy_that_cannot_be_fetched_again_is_reported_failed_and_its_bad_copy
     assert (failed["state"], failed["path"]) == ("corrupted", str(copy)) and "source" in failed["why"], failed
     assert reply["error"] == "1 of 1 copies not repaired"
     assert copy.read_bytes() == bad and trashed(home) == {}  # kept until a verified copy can replace it
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("resync", dict(title=None, orphans=False, priority="normal", dry_run=False)),
+    ("resync all orphans dry-run", dict(title=None, orphans=True, dry_run=True)),
+    ('resync "Breaking Bad" s2 priority high', dict(title="Breaking Bad", priority="high")),
+    ("resync breaking bad orphans", dict(title="breaking bad", orphans=True)),  # a keyword ends the title
+    ("resync movie heat dry-run", dict(title="heat", kind="movie", dry_run=True)),
+    ("resync 'all'", dict(title="all")),  # a title named like the keyword, quoted
+])
+def test_resync_reads_its_scope_and_options(text, expected):
+    from plexsh.lang.parser import parse
+
+    (node,) = parse(text).commands
+    assert {key: getattr(node, key) for key in expected} == expected
+
+
+def test_a_selection_after_all_is_a_syntax_error_with_a_caret(home):
+    result = run_plexsh("-c", "resync all s1")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[:3] == [
+        "error: syntax error at line 1, column 12: unexpected 's1'; expected an option (dry-run, priority LEVEL), "
+        "`orphans` or the end of the command", "resync all s1", "           ^"]
+
+
+def test_a_copy_whose_source_file_is_gone_is_an_orphan_trashed_only_when_asked_and_undo_records_it_again(scanned, nas):
+    got('get "Blade Runner 2049"')
+    copy = scanned / "local/Movies/Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv"
+    shutil.rmtree(nas / "Movies/Blade Runner 2049 (2017)")
+    got("scan")
+
+    (left,) = run_json("resync")
+    assert [(f["state"], f["path"]) for f in left["left_alone"]] == [("orphaned", str(copy))] and copy.exists()
+
+    (asked,) = run_json("resync orphans")
+    assert asked["ok"] and not copy.exists() and list(trashed(scanned)) == [copy.name]
+
+    assert run_plexsh("-c", "undo").returncode == 0
+    (again,) = run_json("resync dry-run")
+    assert copy.exists() and [(f["state"], f["path"]) for f in again["left_alone"]] == [("orphaned", str(copy))]
+    assert "in no source any more" in again["left_alone"][0]["detail"]  # plexsh's recorded copy again

@@ -48,6 +48,8 @@ def resync(session, node: ast.Resync) -> Reply:
         space = next(s for s in transfer.space if not s.fits)
         raise PlexError(f"not enough room in {space.path}: {format_size(space.needed)} to copy again, "
                         f"{format_size(space.free)} free", "free some space (`trash empty` frees the trash's)")
+    if node.orphans and item is not None:
+        reply.say("orphans are looked for over every copy only: `resync orphans`", "dim")
     if node.dry_run:
         return _report(_planned(reply, plan), plan, title, dry_run=True)
     if plan.orphans:
@@ -96,7 +98,7 @@ def _refuse_sources(session, plan) -> None:
         refuse_overlaps(sorted(folders), [s for found in session.config.sources.values() for s in found])
 
 
-def _trash_orphans(session, orphans) -> int:
+def _trash_orphans(session, orphans) -> int | None:
     """The orphans to the trash as one journaled action (undo brings them back); its id. A copy plexsh
     recorded whose source is gone is forgotten with it (and recorded again by undo)."""
     from plexsh import journal
@@ -104,16 +106,22 @@ def _trash_orphans(session, orphans) -> int:
 
     db = session.catalog.db
     recorded = local_files(session.catalog).copy
-    steps = []
+    steps, going = [], []
     for finding in orphans:
-        step = journal.trash_step(finding.path)
+        try:
+            step = journal.trash_step(finding.path)
+        except FileNotFoundError:
+            continue  # gone since the check: nothing to put aside
         copy = recorded(finding.path)
         if copy is not None:  # the trash step forgets it; its undo records it again
             step = replace(step, sha256=copy.sha256, origin=f"{copy.source}:{copy.relpath}")
         steps.append(step)
+        going.append(finding)
+    if not steps:
+        return None
     action = journal.record(db, "resync", session.command_text or "resync orphans", steps)
     action = journal.perform(db, action)
-    for finding in orphans:
+    for finding in going:
         record(session.catalog, finding.path, "resync", {"state": finding.state, "action": action.id, "trashed": True},
                analytics=analytics(session))
     return action.id
@@ -123,6 +131,7 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     """The copies fetched again as a get fetches them: one journaled action (a bad copy's `trash` step
     and its new copy's `place` step, both done as the verified copy lands), queued in REPAIR_ORDER. An
     interrupted copy's own job is retried, so it resumes from its verified bytes."""
+    from plexsh.care.survey import PARTIAL
     from plexsh.commands.get import _journal, _nothing_placed
 
     sup = transfers.supervisor(session)
@@ -146,6 +155,8 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     reply.data["jobs"] = ids
     if not ids:
         return
+    if any(r.finding.state == PARTIAL for r in by_job.values()):
+        _in_repair_order(sup, ids)
     if session.engine is not None:  # the shell: the copies run in the background, like a get's
         for repair in by_job.values():
             record(session.catalog, repair.finding.path, "resync", {"state": repair.finding.state, "queued": True},
@@ -161,10 +172,9 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
     if action is not None:
         _nothing_placed(session, action.id)
     reply.data["jobs"] = [v.as_dict() for v in views]
-    for view in views:
-        repair = by_job.get(view.id)
-        if repair is None:
-            continue
+    finished = {view.id: view for view in views}
+    for job_id, repair in by_job.items():  # in repair order (the views come by job id)
+        view = finished[job_id]
         if view.state == "done":
             reply.data["repaired"].append(repair.as_dict())
             record(session.catalog, repair.finding.path, "resync",
@@ -172,6 +182,18 @@ def _repair(session, node: ast.Resync, plan, reply: Reply) -> None:
         else:
             reply.data["failed"].append({**repair.finding.as_dict(),
                                          "why": view.error or f"the copy was {view.state}", "job": view.id})
+
+
+def _in_repair_order(sup, ids: list[int]) -> None:
+    """An interrupted copy's own job kept its old place in the queue, ahead of the new jobs of corrupted
+    copies: the waiting ones among IDS are put back together, in repair order, where the first of them is."""
+    waiting = [v.id for v in sup.active() if v.state in ("queued", "stalled", "paused")]
+    mine = [job_id for job_id in ids if job_id in waiting]
+    if len(mine) < 2:
+        return
+    start = min(waiting.index(job_id) for job_id in mine) + 1
+    for offset, job_id in enumerate(mine):
+        sup.move(job_id, start + offset)
 
 
 def _interrupted_job(session, repair):
