@@ -1,0 +1,417 @@
+"""Media duplicates: copies of the same film or episode in other releases or qualities, by parsed identity, then fuzzy name.
+
+Tiers, surest first:
+
+- **very high**: every member holds the same bytes (one SHA-256), and they name the same film or episode;
+- **high**: the same parsed identity: a film's title (its match key: letters and digits) and year, and
+  its edition (a Director's Cut is another film for this purpose: removing it for the theatrical cut
+  would lose what only it holds); an episode's show, season and episode. A multi-episode file
+  (`S01E01-E02`) holds each episode it covers, so it is grouped with `S01E01` and `S01E02`, and it is
+  then the copy kept: a group keeps a copy that holds every episode of the group, so removing the
+  others never loses an episode;
+- **medium** / **low**: names alike but not the same identity (`The Matrix` and `Matrix`, a typo,
+  words the parser left in a title), of the same kind, year (and season and episode), with sizes within
+  5% of each other: medium from a rapidfuzz ratio of FUZZY_MEDIUM, low from FUZZY_LOW. Two names of
+  which one is the other plus more (`Alien` and `Aliens`, `Heat` and `Heat 2`) or with other numbers
+  are never alike: those are sequels.
+
+Quality, codec, source and release-group words never reach a comparison: titles are what
+plexsh.library.names leaves after taking them out (its vocabulary is the only one). Local copies and NAS
+files use the identity the catalog parsed at scan time (an item's title and year, merged across its
+spellings); only folder files are parsed here.
+
+Scale: candidates are put in buckets by identity (a dict), and fuzzy names are compared only inside a
+bucket of the same kind, year, season and episodes whose title starts with the same letter, between
+files whose sizes are within 5% (a sliding window over sizes): never every pair of the whole set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections import defaultdict
+from functools import partial
+from typing import Callable, Iterable, Mapping
+
+from rapidfuzz.distance import Indel
+
+from plexsh.config import Discovery
+from plexsh.library.catalog import HASH_OF_FILE
+from plexsh.library.names import ParsedName, parse_path
+from plexsh.library.pathtext import loaded, readable, stored
+from plexsh.library.titles import fold, match_key
+from plexsh.library.walker import Rules
+
+from .groups import Candidate, Group
+from .keep import choose_keep
+
+# rapidfuzz ratios (0-100) of two plain titles: from FUZZY_MEDIUM a pair is "medium", from FUZZY_LOW
+# "low". "Spider Man Homecoming" / "Spiderman Home Coming" scores 100, "Inception" / "Inceptoin" 89,
+# "Matrix" / "Matirx" 83, "Star Wars" / "Star Trek" 67 (not alike).
+FUZZY_MEDIUM = 90.0
+FUZZY_LOW = 80.0
+# Sizes of a fuzzy pair differ by at most this share of the larger one.
+SIZE_TOLERANCE = 0.05
+
+_KINDS = {"all": None, "movies": "movie", "movie": "movie", "tv": "episode", "show": "episode",
+          "shows": "episode", None: None}
+_ARTICLE = re.compile(r"^(?:the|a|an) ")
+_NOT_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+_YEAR_FOLDER = re.compile(r"^(?P<title>.*?)\s*\((?P<year>\d{4})\)(?:\s*[\[{].*)?$")
+_SEASON_FOLDER = re.compile(r"^season\s*(\d{1,4})$", re.IGNORECASE)
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+def local_candidates(catalog, kind: str = "all") -> list[Candidate]:
+    """The local copies plexsh recorded (and still on disk), as candidates: verified, each with the
+    catalog file and title it is a copy of (when the source still has it)."""
+    wanted = _KINDS[kind]
+    names = _catalog_names(catalog)
+    rows = catalog.conn.execute(
+        "SELECT l.path, l.size, h.sha256, f.id, f.item_id FROM local_files l "
+        "LEFT JOIN files f ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath "
+        "LEFT JOIN hashes h ON h.source = l.source AND h.dir = l.dir AND h.relpath = l.relpath "
+        "AND h.size = l.size AND h.mtime_ns = l.mtime_ns ORDER BY l.path").fetchall()
+    found = []
+    for path_text, size, sha256, file_id, item_id in rows:
+        path = loaded(path_text)
+        try:
+            if os.stat(path).st_size != size:
+                continue  # changed since it was copied: verify and resync say what it is
+        except OSError:
+            continue
+        parsed = names.get(file_id) or parse_path(path)
+        if wanted is not None and parsed.kind != wanted:
+            continue
+        found.append(Candidate(path, size, sha256, "local", verified=True,
+                               in_plex_layout=in_plex_layout(path, parsed), item_id=item_id, file_id=file_id))
+    return found
+
+
+def nas_candidates(catalog, kind: str = "all") -> list[Candidate]:
+    """The catalog's files (what the last scans of the sources found), as candidates; nothing is read
+    from the sources themselves."""
+    wanted = _KINDS[kind]
+    names = _catalog_names(catalog)
+    found = []
+    for file_id, item_id, path_text, size, sha256 in catalog.conn.execute(
+            f"SELECT f.id, f.item_id, f.path, f.size, h.sha256 FROM files f {HASH_OF_FILE} ORDER BY f.path"):
+        parsed = names[file_id]
+        if wanted is not None and parsed.kind != wanted:
+            continue
+        path = loaded(path_text)
+        found.append(Candidate(path, size, sha256, "nas", in_plex_layout=in_plex_layout(path, parsed),
+                               item_id=item_id, file_id=file_id))
+    return found
+
+
+def folder_candidates(files: Iterable, hashes: Mapping[str, str] | None = None,
+                      discovery: Discovery | None = None) -> list[Candidate]:
+    """Video files found in a folder (`dupes in PATH`), as candidates.
+
+    `files` are paths, or entries with `path` and `size` (the exact finder's walk, made in a child
+    that a dead mount cannot hang); what is not a video by the scan's rules (extension, samples,
+    trailers, hidden files, partial downloads) is left out, as the catalog leaves it out. `hashes`
+    gives SHA-256s already known, by path.
+    """
+    rules = Rules(discovery or Discovery())
+    hashes = hashes or {}
+    found = []
+    for entry in files:
+        if isinstance(entry, (str, os.PathLike)):
+            path = os.fspath(entry)
+            try:
+                found_stat = os.lstat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(found_stat.st_mode):
+                continue  # a link is never followed (it may lead out of the folder), nor a FIFO opened
+            size = found_stat.st_size
+        else:
+            path, size = entry.path, entry.size
+        name = os.path.basename(path)
+        if not name or not rules.keeps(name):
+            continue
+        parsed = parse_path(path)
+        found.append(Candidate(path, size, hashes.get(path), "folder", in_plex_layout=in_plex_layout(path, parsed)))
+    return found
+
+
+def in_plex_layout(path: str, parsed: ParsedName) -> bool:
+    """Whether a file lies where Plex's naming puts it: `…/Title (Year)/<file>` for a film,
+    `…/Show/Season NN/<file>` (or `Specials` for season 0) for an episode.
+
+    >>> in_plex_layout("/m/Movies/Heat (1995)/Heat (1995).mkv", parse_path("Movies/Heat (1995)/Heat (1995).mkv"))
+    True
+    >>> in_plex_layout("/dl/Heat.1995.1080p.mkv", parse_path("Heat.1995.1080p.mkv"))
+    False
+    >>> in_plex_layout("/tv/Fargo/Season 01/Fargo - S01E03.mkv", parse_path("Fargo/Season 01/Fargo - S01E03.mkv"))
+    True
+    """
+    parts = readable(path).replace("\\", "/").split("/")
+    if parsed.kind == "movie":
+        folder = _YEAR_FOLDER.match(parts[-2]) if len(parts) >= 2 else None
+        return (folder is not None and int(folder["year"]) == parsed.year
+                and match_key(folder["title"]) == _key(parsed.title))
+    if len(parts) < 3 or parsed.season is None:
+        return False
+    season_folder = parts[-2]
+    found = _SEASON_FOLDER.match(season_folder)
+    season = int(found.group(1)) if found else 0 if season_folder.lower() == "specials" else None
+    if season != parsed.season:
+        return False
+    show = _YEAR_FOLDER.match(parts[-3])
+    return match_key(show["title"] if show else parts[-3]) == _key(parsed.title)
+
+
+def _key(title: str) -> str:
+    """A title's match key, its bytes that are not UTF-8 read as the catalog reads them (Windows-1252)."""
+    return match_key(readable(title))
+
+
+def _catalog_names(catalog) -> dict[int, ParsedName]:
+    """What the scan parsed of every catalog file, by file id, with its title's (item's) title and year:
+    the item merged the spellings and dated an undated file."""
+    names = {}
+    for (file_id, kind, title, year, season, episodes, episode_title, edition, resolution, source, codec,
+         container, item_title, item_year) in catalog.conn.execute(
+            "SELECT f.id, f.kind, f.title, f.year, f.season, f.episodes, f.episode_title, f.edition, "
+            "f.resolution, f.source_tag, f.codec, f.container, i.title, i.year "
+            "FROM files f LEFT JOIN items i ON i.id = f.item_id"):
+        numbers = tuple(json.loads(episodes)) if episodes else ()
+        names[file_id] = ParsedName(kind, item_title or title, item_year if item_title else year, season, numbers,
+                                    episode_title, edition, resolution, source, codec, container)
+    return names
+
+
+# --- grouping --------------------------------------------------------------------------------
+
+
+def media_groups(candidates: list[Candidate], catalog=None) -> list[Group]:
+    """Groups of candidates holding the same film or episode, surest first, then by identity.
+
+    Catalog files (a candidate's `file_id`) take the identity the catalog parsed; others are parsed
+    from their paths. `catalog` may be None for folder candidates.
+    """
+    names = _catalog_names(catalog) if catalog is not None and any(c.file_id is not None for c in candidates) else {}
+    parsed: dict[str, ParsedName] = {}
+    for candidate in candidates:
+        name = names.get(candidate.file_id) if candidate.file_id is not None else None
+        parsed[candidate.path] = name or parse_path(candidate.path)
+    verified_at = _verified_at(catalog, candidates)
+    years = _only_years(parsed.values())
+
+    movies: dict[tuple, list[Candidate]] = defaultdict(list)
+    seasons: dict[tuple, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        name = parsed[candidate.path]
+        key = _key(name.title)
+        if not key:
+            continue  # a name with no title says nothing of what it holds
+        year = name.year if name.year is not None else years.get((name.kind, key))
+        if name.kind == "movie":
+            movies[(key, year, match_key(name.edition or ""))].append(candidate)
+        elif name.episodes:
+            seasons[(key, year, name.season)].append(candidate)
+
+    groups: list[Group] = []
+    alone: list[Candidate] = []
+    for members in movies.values():
+        if len(members) > 1:
+            groups.append(_group("high", _film_label, members, parsed, verified_at))
+        else:
+            alone.extend(members)
+    for members in seasons.values():
+        made, left = _episode_groups(members, parsed, verified_at)
+        groups.extend(made)
+        alone.extend(left)
+    groups.extend(_fuzzy_groups(alone, parsed, years, verified_at))
+    order = {word: rank for rank, word in enumerate(("very high", "high", "medium", "low"))}
+    groups.sort(key=lambda g: (order[g.confidence], fold(g.identity), g.identity))
+    return groups
+
+
+def _only_years(names: Iterable[ParsedName]) -> dict[tuple[str, str], int]:
+    """For each (kind, title key) named with exactly one year, that year: an undated name of it is that
+    title, as the catalog dates an undated file of a title it knows with one year."""
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for name in names:
+        if name.year is not None:
+            seen[(name.kind, _key(name.title))].add(name.year)
+    return {key: next(iter(found)) for key, found in seen.items() if len(found) == 1}
+
+
+def _verified_at(catalog, candidates: list[Candidate]) -> dict[str, float]:
+    """When plexsh verified each local candidate (its copy's time), for the keep's reason."""
+    local = {stored(c.path): c.path for c in candidates if c.verified and c.where == "local"}
+    if catalog is None or not local:
+        return {}
+    return {local[path]: synced_at for path, synced_at in catalog.conn.execute("SELECT path, synced_at FROM local_files")
+            if path in local and synced_at}
+
+
+def _group(confidence: str, label: Callable[[ParsedName], str], members: list[Candidate],
+           parsed: Mapping[str, ParsedName], verified_at: Mapping[str, float],
+           holders: list[Candidate] | None = None, whole: str = "") -> Group:
+    """A group whose keep is chosen among `holders` (default: every member), the copies holding all of
+    `whole` (its episodes), named by `label` of the kept copy's name (the one a person would keep is
+    the clearest name); the same bytes in every member make it very high."""
+    hashes = {m.sha256 for m in members}
+    if confidence == "high" and len(hashes) == 1 and None not in hashes:
+        confidence = "very high"
+    members = sorted(members, key=lambda m: m.path)
+    keep, reason = choose_keep(holders or members, dict(parsed), verified_at=verified_at)
+    if holders is not None and len(holders) < len(members):
+        holds = f"holds all of {whole}, the others only part of it"
+        reason = holds if len(holders) == 1 else f"{reason}; {holds}"
+    return Group("media", confidence, label(parsed[keep.path]), members, keep, reason)
+
+
+def _episode_groups(members: list[Candidate], parsed: Mapping[str, ParsedName],
+                    verified_at: Mapping[str, float]) -> tuple[list[Group], list[Candidate]]:
+    """One show's season: groups of files holding the same episodes, and the files left alone.
+
+    The widest episode set first: its files and every file whose episodes it covers make one group,
+    kept among the files holding the whole set. `S01E01E02` with `S01E02` is a group keeping the
+    double episode; `S01E01E02` with `S01E02E03` is none (neither holds the other's episodes).
+    """
+    by_episodes: dict[tuple[int, ...], list[Candidate]] = defaultdict(list)
+    for member in members:
+        by_episodes[_episodes(parsed[member.path])].append(member)
+    holding: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    for episodes in by_episodes:
+        for episode in episodes:
+            holding[episode].append(episodes)
+    used: set[tuple[int, ...]] = set()
+    groups, alone = [], []
+    for episodes in sorted(by_episodes, key=lambda e: (-len(e), e)):
+        if episodes in used:
+            continue
+        used.add(episodes)
+        wide = set(episodes)
+        covered = {other for episode in episodes for other in holding[episode]
+                   if other not in used and set(other) <= wide}
+        used |= covered
+        holders = by_episodes[episodes]
+        everyone = holders + [m for other in sorted(covered) for m in by_episodes[other]]
+        if len(everyone) < 2:
+            alone.extend(everyone)
+            continue
+        label = partial(_episode_label, episodes=episodes)
+        groups.append(_group("high", label, everyone, parsed, verified_at, holders if covered else None,
+                             _episode_marks(parsed[holders[0].path].season, episodes)))
+    return groups, alone
+
+
+def _film_label(name: ParsedName) -> str:
+    """ "Heat (1995)", "Alien (1979) Director's Cut": the words a person would use."""
+    label = readable(name.title) + (f" ({name.year})" if name.year else "")
+    return f"{label} {readable(name.edition)}" if name.edition else label
+
+
+def _episode_label(name: ParsedName, episodes: tuple[int, ...] | None = None) -> str:
+    """ "Fargo S01E03", "Fargo S01E01-E02" (a run), "Fargo S01E01E03"; no season: "Show E05"."""
+    show = readable(name.title) + (f" ({name.year})" if name.year else "")
+    return f"{show} {_episode_marks(name.season, episodes or _episodes(name))}"
+
+
+def _episode_marks(season: int | None, episodes: tuple[int, ...]) -> str:
+    """ "S01E03", "S01E01-E02", "S01E01E03", "E05"."""
+    if len(episodes) > 1 and list(episodes) == list(range(episodes[0], episodes[-1] + 1)):
+        marks = f"E{episodes[0]:02d}-E{episodes[-1]:02d}"
+    else:
+        marks = "".join(f"E{e:02d}" for e in episodes)
+    return (f"S{season:02d}" if season is not None else "") + marks
+
+
+def _episodes(name: ParsedName) -> tuple[int, ...]:
+    return tuple(sorted(set(name.episodes)))
+
+
+def _label(name: ParsedName) -> str:
+    return _film_label(name) if name.kind == "movie" else _episode_label(name)
+
+
+# --- fuzzy names ------------------------------------------------------------------------------
+
+
+def _plain(title: str) -> str:
+    """A title for fuzzy comparison: folded (case, accents), words only, no leading article.
+
+    >>> _plain("The.Matrix"), _plain("Amélie"), _plain("A Beautiful Mind")
+    ('matrix', 'amelie', 'beautiful mind')
+    """
+    words = _NOT_WORD.sub(" ", fold(readable(title))).strip()
+    return _ARTICLE.sub("", words)
+
+
+def alike(a: str, b: str) -> float:
+    """How alike two plain titles are (0-100), or 0 when one is a sequel's name of the other.
+
+    >>> alike("matrix", "matirx") >= FUZZY_LOW, alike("alien", "aliens"), alike("heat", "heat 2")
+    (True, 0.0, 0.0)
+    >>> alike("rocky ii", "rocky iii"), alike("star wars", "star trek") < FUZZY_LOW
+    (0.0, True)
+    """
+    tight_a, tight_b = a.replace(" ", ""), b.replace(" ", "")
+    if tight_a == tight_b:
+        return 100.0
+    if tight_a.startswith(tight_b) or tight_b.startswith(tight_a):
+        return 0.0  # "Aliens", "Heat 2", "Rocky III": one title plus more is another film
+    if _DIGITS.findall(a) != _DIGITS.findall(b):
+        return 0.0
+    return Indel.normalized_similarity(a, b) * 100
+
+
+def _fuzzy_groups(alone: list[Candidate], parsed: Mapping[str, ParsedName], years: Mapping,
+                  verified_at: Mapping[str, float]) -> list[Group]:
+    """Medium and low groups among the candidates no identity grouped, by alike names and sizes."""
+    blocks: dict[tuple, list[tuple[int, str, Candidate]]] = defaultdict(list)
+    for candidate in alone:
+        name = parsed[candidate.path]
+        plain = _plain(name.title)
+        if not plain:
+            continue
+        year = name.year if name.year is not None else years.get((name.kind, _key(name.title)))
+        episodes = _episodes(name) if name.kind == "episode" else ()
+        blocks[(name.kind, year, name.season, episodes, plain[0])].append((candidate.size, plain, candidate))
+    parent: dict[str, str] = {}
+    weakest: dict[str, float] = {}
+
+    def root(path: str) -> str:
+        while parent[path] != path:
+            parent[path] = parent[parent[path]]
+            path = parent[path]
+        return path
+
+    for block in blocks.values():
+        if len(block) < 2:
+            continue
+        block.sort(key=lambda entry: (entry[0], entry[2].path))
+        for i, (size, plain, candidate) in enumerate(block):
+            for other_size, other_plain, other in block[i + 1:]:
+                if other_size - size > SIZE_TOLERANCE * other_size:
+                    break  # sorted by size: every later one is further off
+                score = alike(plain, other_plain)
+                if score < FUZZY_LOW:
+                    continue
+                for path in (candidate.path, other.path):
+                    parent.setdefault(path, path)
+                a, b = root(candidate.path), root(other.path)
+                low = min(score, weakest.get(a, 100.0), weakest.get(b, 100.0))
+                parent[b] = a
+                weakest[a] = low
+    members: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in alone:
+        if candidate.path in parent:
+            members[root(candidate.path)].append(candidate)
+    groups = []
+    for top, found in members.items():
+        confidence = "medium" if weakest.get(top, 100.0) >= FUZZY_MEDIUM else "low"
+        groups.append(_group(confidence, _label, found, parsed, verified_at))
+    return groups
