@@ -15,6 +15,8 @@ from plexsh.dupes.media import folder_candidates, local_candidates, media_groups
 from plexsh.library.catalog import Catalog
 from plexsh.library.local import local_files
 
+NOON_1_DECEMBER = 1_796_126_400.0  # 2026-12-01 12:00 UTC: that day in every time zone from -11 to +11 hours
+
 # Beside conftest's NAS: a second Matrix release on another share, a lone episode that the double
 # episode S03E03E04 also holds, and two films named like others.
 MORE_NAS = {
@@ -89,7 +91,7 @@ def test_a_local_copy_plexsh_verified_is_kept_over_an_unverified_file_of_the_sam
     copy.parent.mkdir(parents=True)
     shutil.copyfile(nas / "Movies2" / heat_720p.relpath, copy)
     local_files(catalog).record(heat_720p.id, heat_720p.path, str(copy), heat_720p.size, "ab" * 32,
-                                synced_at=1_796_083_200.0)  # 2026-12-01, noon in every time zone but the far east
+                                synced_at=NOON_1_DECEMBER)
     loose = tmp_path / "downloads"
     loose.mkdir()
     shutil.copyfile(copy, loose / "heat.1995.720p.bluray-other.mkv")
@@ -99,7 +101,7 @@ def test_a_local_copy_plexsh_verified_is_kept_over_an_unverified_file_of_the_sam
     (group,) = media_groups(mine + folder_candidates([str(loose / "heat.1995.720p.bluray-other.mkv")]), catalog)
 
     assert group.identity == "Heat (1995)" and group.keep.path == str(copy)
-    assert group.reason.startswith("verified on 2026-12-0")
+    assert group.reason == "verified on 2026-12-01"
     assert local_candidates(catalog, "tv") == []
 
 
