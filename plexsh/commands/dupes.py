@@ -127,16 +127,19 @@ def _act(session, node: ast.Dupes, reply: Reply, search, groups) -> Reply:
         return reply.say(f"nothing to {node.action}" + (" (media groups are never linked: only the same bytes are)"
                                                          if node.action == "link" else ""), "dim")
     reply.table(["file", "size", "kept copy"], [[m.path, format_size(m.size), m.kept] for m in plan.moves],
-                title=f"the plan: {len(plan.moves):,} files {going}", align=["left", "right", "left"])
+                title=f"the plan: {len(plan.moves):,} file{'s' if len(plan.moves) != 1 else ''} {going}", align=["left", "right", "left"])
     what = f"{len(plan.moves):,} file{'s' if len(plan.moves) != 1 else ''} would {going}, freeing {format_size(plan.freed)}"
     ask = getattr(session.renderer, "confirm", None)
     if node.dry_run or (not node.yes and ask is None):
         reply.data["dry_run"] = True
         hint = "" if node.dry_run else f"; add `yes` to do it ({_with_yes(node)})"
         return reply.say(f"{what}; nothing changed (dry-run){hint}", "note")
-    if not node.yes and not ask(f"{what[0].upper() + what[1:]}. Go ahead? [y/N] "):
-        reply.data["dry_run"] = True
-        return reply.say("nothing changed", "dim")
+    if not node.yes:
+        session.renderer.render(Reply("dupes", blocks=reply.blocks))  # the plan, before the question
+        reply.blocks = []
+        if not ask(f"{what[0].upper() + what[1:]}. Go ahead? [y/N] "):
+            reply.data["dry_run"] = True
+            return reply.say("nothing changed", "dim")
     action = carry_out(session.catalog.db, plan, session.command_text or _with_yes(node))
     reply.data["action"] = action.id
     for move in plan.moves:
