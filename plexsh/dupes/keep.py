@@ -29,7 +29,7 @@ def _rank(member: Candidate, parsed: Mapping[str, ParsedName] | None) -> tuple:
     return (_lines(member, parsed), member.verified, member.in_plex_layout)
 
 
-def choose_keep(members: list[Candidate], parsed: dict[str, ParsedName] | None = None, *,
+def choose_keep(members: list[Candidate], parsed: Mapping[str, ParsedName] | None = None, *,
                 verified_at: Mapping[str, float] | None = None) -> tuple[Candidate, str]:
     """The member to keep and the one-line reason it wins over the best of the others.
 

@@ -20,9 +20,10 @@ plexsh.library.names leaves after taking them out (its vocabulary is the only on
 files use the identity the catalog parsed at scan time (an item's title and year, merged across its
 spellings); only folder files are parsed here.
 
-Scale: candidates are put in buckets by identity (a dict), and fuzzy names are compared only inside a
-bucket of the same kind, year, season and episodes whose title starts with the same letter, between
-files whose sizes are within 5% (a sliding window over sizes): never every pair of the whole set.
+Scale: candidates are put in buckets by identity (a dict); fuzzy names are compared as distinct titles
+(a show's name once, not per episode), each only with the titles of its kind and year whose first or
+last word starts with the same two letters, in rapidfuzz's C loop with a cut-off; then only the files of two
+alike titles that hold the same film or episodes are compared by size: never every pair of the set.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ import os
 import re
 import stat
 from collections import defaultdict
-from functools import partial
-from typing import Callable, Iterable, Mapping
+from functools import lru_cache, partial
+from typing import Callable, Iterable, Mapping, NamedTuple
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from plexsh.config import Discovery
-from plexsh.library.catalog import HASH_OF_FILE
+from plexsh.library.catalog import HASH_OF_FILE, no_gc
 from plexsh.library.names import ParsedName, parse_path
 from plexsh.library.pathtext import loaded, readable, stored
 from plexsh.library.titles import fold, match_key
@@ -52,6 +54,9 @@ from .keep import choose_keep
 # "Matrix" / "Matirx" 83, "Star Wars" / "Star Trek" 67 (not alike).
 FUZZY_MEDIUM = 90.0
 FUZZY_LOW = 80.0
+# Two names of as many words are alike only when each word is this alike to its counterpart (a typo:
+# "Matrix" / "Matirx" 83; not "Empire" / "Empress" 77, "Fallen" / "Final" 73, "Eleven" / "Twelve" 67).
+FUZZY_WORD = 80.0
 # Sizes of a fuzzy pair differ by at most this share of the larger one.
 SIZE_TOLERANCE = 0.05
 
@@ -169,6 +174,7 @@ def in_plex_layout(path: str, parsed: ParsedName) -> bool:
     return match_key(show["title"] if show else parts[-3]) == _key(parsed.title)
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(title: str) -> str:
     """A title's match key, its bytes that are not UTF-8 read as the catalog reads them (Windows-1252)."""
     return match_key(readable(title))
@@ -198,6 +204,11 @@ def media_groups(candidates: list[Candidate], catalog=None) -> list[Group]:
     Catalog files (a candidate's `file_id`) take the identity the catalog parsed; others are parsed
     from their paths. `catalog` may be None for folder candidates.
     """
+    with no_gc():  # 100,000s of small objects, none cyclic: the collector's passes would double the time
+        return _media_groups(candidates, catalog)
+
+
+def _media_groups(candidates: list[Candidate], catalog) -> list[Group]:
     names = _catalog_names(catalog) if catalog is not None and any(c.file_id is not None for c in candidates) else {}
     parsed: dict[str, ParsedName] = {}
     for candidate in candidates:
@@ -265,7 +276,7 @@ def _group(confidence: str, label: Callable[[ParsedName], str], members: list[Ca
     if confidence == "high" and len(hashes) == 1 and None not in hashes:
         confidence = "very high"
     members = sorted(members, key=lambda m: m.path)
-    keep, reason = choose_keep(holders or members, dict(parsed), verified_at=verified_at)
+    keep, reason = choose_keep(holders or members, parsed, verified_at=verified_at)
     if holders is not None and len(holders) < len(members):
         holds = f"holds all of {whole}, the others only part of it"
         reason = holds if len(holders) == 1 else f"{reason}; {holds}"
@@ -281,8 +292,13 @@ def _episode_groups(members: list[Candidate], parsed: Mapping[str, ParsedName],
     double episode; `S01E01E02` with `S01E02E03` is none (neither holds the other's episodes).
     """
     by_episodes: dict[tuple[int, ...], list[Candidate]] = defaultdict(list)
+    widest = 1
     for member in members:
-        by_episodes[_episodes(parsed[member.path])].append(member)
+        episodes = _episodes(parsed[member.path])
+        by_episodes[episodes].append(member)
+        widest = max(widest, len(episodes))
+    if widest == 1 and len(by_episodes) == len(members):
+        return [], members  # the common case: one file per episode
     holding: dict[int, list[tuple[int, ...]]] = defaultdict(list)
     for episodes in by_episodes:
         for episode in episodes:
@@ -330,7 +346,8 @@ def _episode_marks(season: int | None, episodes: tuple[int, ...]) -> str:
 
 
 def _episodes(name: ParsedName) -> tuple[int, ...]:
-    return tuple(sorted(set(name.episodes)))
+    episodes = name.episodes
+    return episodes if len(episodes) < 2 else tuple(sorted(set(episodes)))
 
 
 def _label(name: ParsedName) -> str:
@@ -340,6 +357,7 @@ def _label(name: ParsedName) -> str:
 # --- fuzzy names ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def _plain(title: str) -> str:
     """A title for fuzzy comparison: folded (case, accents), words only, no leading article.
 
@@ -350,68 +368,148 @@ def _plain(title: str) -> str:
     return _ARTICLE.sub("", words)
 
 
+class _Plain(NamedTuple):
+    """A plain title with what every comparison of it needs, worked out once."""
+
+    words: str
+    tight: str  # without spaces
+    numbers: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plain: str) -> _Plain:
+        return cls(plain, plain.replace(" ", ""), tuple(_DIGITS.findall(plain)))
+
+
 def alike(a: str, b: str) -> float:
     """How alike two plain titles are (0-100), or 0 when one is a sequel's name of the other.
 
     >>> alike("matrix", "matirx") >= FUZZY_LOW, alike("alien", "aliens"), alike("heat", "heat 2")
     (True, 0.0, 0.0)
-    >>> alike("rocky ii", "rocky iii"), alike("star wars", "star trek") < FUZZY_LOW
-    (0.0, True)
+    >>> alike("rocky ii", "rocky iii"), alike("star wars", "star trek"), alike("autumn in riga", "autumn in zurich")
+    (0.0, 0.0, 0.0)
     """
-    tight_a, tight_b = a.replace(" ", ""), b.replace(" ", "")
-    if tight_a == tight_b:
+    return _alike(_Plain.of(a), _Plain.of(b))
+
+
+def _alike(a: _Plain, b: _Plain) -> float:
+    if a.tight == b.tight:
         return 100.0
-    if tight_a.startswith(tight_b) or tight_b.startswith(tight_a):
+    if a.tight.startswith(b.tight) or b.tight.startswith(a.tight):
         return 0.0  # "Aliens", "Heat 2", "Rocky III": one title plus more is another film
-    if _DIGITS.findall(a) != _DIGITS.findall(b):
+    if a.numbers != b.numbers:
         return 0.0
-    return Indel.normalized_similarity(a, b) * 100
+    score = Indel.normalized_similarity(a.words, b.words, score_cutoff=FUZZY_LOW / 100) * 100
+    if not score:
+        return 0.0
+    words_a, words_b = a.words.split(), b.words.split()
+    if len(words_a) != len(words_b):
+        # A word more or less ("Heat Remastered"): only names alike as a whole
+        return score if score >= FUZZY_MEDIUM else 0.0
+    for word_a, word_b in zip(words_a, words_b):
+        # Word by word, each a typo at most: "Autumn in Riga" is not "Autumn in Zurich" (80 as a whole)
+        if (word_a != word_b and not _swapped(word_a, word_b)
+                and Indel.normalized_similarity(word_a, word_b) < FUZZY_WORD / 100):
+            return 0.0
+    return score
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether two words differ by two neighbouring letters swapped, the commonest typo ("ni" for "in").
+
+    >>> _swapped("ni", "in"), _swapped("huor", "hour"), _swapped("dog", "god")
+    (True, True, False)
+    """
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]]
 
 
 def _fuzzy_groups(alone: list[Candidate], parsed: Mapping[str, ParsedName], years: Mapping,
                   verified_at: Mapping[str, float]) -> list[Group]:
-    """Medium and low groups among the candidates no identity grouped, by alike names and sizes."""
-    blocks: dict[tuple, list[tuple[int, str, Candidate]]] = defaultdict(list)
+    """Medium and low groups among the candidates no identity grouped, by alike names and sizes.
+
+    Titles are compared, not files: a show's name once, not once per episode. Each distinct plain
+    title is matched against the others of its bucket by rapidfuzz's C loop (`process.extract` with
+    a cut-off), then the pairs it finds by the sequel rules of `_alike`; only then are the two
+    titles' files of the same season and episodes compared by size.
+    """
+    # bucket -> plain title -> (season, episodes) -> files
+    blocks: dict[tuple, dict[str, dict[tuple, list[Candidate]]]] = defaultdict(dict)
+    seen: dict[tuple, tuple] = {}  # (kind, title, year) -> (plain title, year, buckets): a show's episodes share it
     for candidate in alone:
         name = parsed[candidate.path]
-        plain = _plain(name.title)
-        if not plain:
-            continue
-        year = name.year if name.year is not None else years.get((name.kind, _key(name.title)))
-        episodes = _episodes(name) if name.kind == "episode" else ()
-        blocks[(name.kind, year, name.season, episodes, plain[0])].append((candidate.size, plain, candidate))
-    parent: dict[str, str] = {}
-    weakest: dict[str, float] = {}
+        title = (name.kind, name.title, name.year)
+        known = seen.get(title)
+        if known is None:
+            plain = _plain(name.title)
+            year = name.year if name.year is not None else years.get((name.kind, _key(name.title)))
+            known = seen[title] = (plain, year, [(name.kind, year, start) for start in _starts(plain)] if plain else [])
+        plain, year, buckets = known
+        unit = (name.season, _episodes(name)) if name.kind == "episode" else ()
+        for bucket in buckets:
+            blocks[bucket].setdefault(plain, {}).setdefault(unit, []).append(candidate)
+    links = _Links()
+    cutoff = FUZZY_LOW / 100
+    for titles in blocks.values():
+        listed = list(titles)
+        plains = [_Plain.of(title) for title in listed]
+        for i, plain in enumerate(plains):
+            links.sizes(titles[listed[i]], titles[listed[i]], 100.0)  # one plain title, other spellings
+            if len(listed) == 1:
+                continue
+            for _, _, j in process.extract(plain.words, listed, scorer=Indel.normalized_similarity,
+                                           score_cutoff=cutoff, limit=None):
+                if j > i:
+                    score = _alike(plain, plains[j])
+                    if score >= FUZZY_LOW:
+                        links.sizes(titles[listed[i]], titles[listed[j]], score)
+    return [_group("medium" if weakest >= FUZZY_MEDIUM else "low", _label, found, parsed, verified_at)
+            for found, weakest in links.groups(alone)]
 
-    def root(path: str) -> str:
+
+def _starts(plain: str) -> set[str]:
+    """The buckets a plain title is compared in: the first two letters of its first word and of its
+    last, so that a typo in one of them still meets the other.
+
+    >>> sorted(_starts("crooked key")), sorted(_starts("inception"))
+    (['cr', 'ke'], ['in'])
+    """
+    return {plain[:2], plain[plain.rfind(" ") + 1:][:2]}
+
+
+class _Links:
+    """Files linked by alike names and sizes, as sets (union-find) remembering their weakest link."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.weakest: dict[str, float] = {}
+
+    def root(self, path: str) -> str:
+        parent = self.parent
         while parent[path] != path:
             parent[path] = parent[parent[path]]
             path = parent[path]
         return path
 
-    for block in blocks.values():
-        if len(block) < 2:
-            continue
-        block.sort(key=lambda entry: (entry[0], entry[2].path))
-        for i, (size, plain, candidate) in enumerate(block):
-            for other_size, other_plain, other in block[i + 1:]:
-                if other_size - size > SIZE_TOLERANCE * other_size:
-                    break  # sorted by size: every later one is further off
-                score = alike(plain, other_plain)
-                if score < FUZZY_LOW:
-                    continue
-                for path in (candidate.path, other.path):
-                    parent.setdefault(path, path)
-                a, b = root(candidate.path), root(other.path)
-                low = min(score, weakest.get(a, 100.0), weakest.get(b, 100.0))
-                parent[b] = a
-                weakest[a] = low
-    members: dict[str, list[Candidate]] = defaultdict(list)
-    for candidate in alone:
-        if candidate.path in parent:
-            members[root(candidate.path)].append(candidate)
-    groups = []
-    for top, found in members.items():
-        confidence = "medium" if weakest.get(top, 100.0) >= FUZZY_MEDIUM else "low"
-        groups.append(_group(confidence, _label, found, parsed, verified_at))
-    return groups
+    def link(self, a: str, b: str, score: float) -> None:
+        self.parent.setdefault(a, a)
+        self.parent.setdefault(b, b)
+        a, b = self.root(a), self.root(b)
+        self.weakest[a] = min(score, self.weakest.get(a, 100.0), self.weakest.get(b, 100.0))
+        self.parent[b] = a
+
+    def sizes(self, ours: dict[tuple, list[Candidate]], theirs: dict[tuple, list[Candidate]], score: float) -> None:
+        """Link the files of two alike titles that hold the same film or episodes, sizes within 5%."""
+        for unit, files in ours.items():
+            for a in files:
+                for b in theirs.get(unit, ()):
+                    if a.path < b.path and abs(a.size - b.size) <= SIZE_TOLERANCE * max(a.size, b.size):
+                        self.link(a.path, b.path, score)
+
+    def groups(self, alone: list[Candidate]) -> list[tuple[list[Candidate], float]]:
+        members: dict[str, list[Candidate]] = defaultdict(list)
+        for candidate in alone:
+            if candidate.path in self.parent:
+                members[self.root(candidate.path)].append(candidate)
+        return [(found, self.weakest.get(top, 100.0)) for top, found in members.items()]
