@@ -155,14 +155,21 @@ def in_plex_layout(path: str, parsed: ParsedName) -> bool:
     True
     >>> in_plex_layout("/dl/Heat.1995.1080p.mkv", parse_path("Heat.1995.1080p.mkv"))
     False
+    >>> in_plex_layout("/m/Movies/Heat (1986)/Heat (1995).mkv", parse_path("Heat (1995).mkv"))
+    False
+    >>> in_plex_layout("/m/Movies/Kes/Kes.mkv", parse_path("Movies/Kes/Kes.mkv"))
+    True
     >>> in_plex_layout("/tv/Fargo/Season 01/Fargo - S01E03.mkv", parse_path("Fargo/Season 01/Fargo - S01E03.mkv"))
     True
     """
     parts = readable(path).replace("\\", "/").split("/")
     if parsed.kind == "movie":
-        folder = _YEAR_FOLDER.match(parts[-2]) if len(parts) >= 2 else None
-        return (folder is not None and int(folder["year"]) == parsed.year
-                and match_key(folder["title"]) == _key(parsed.title))
+        if len(parts) < 2:
+            return False
+        folder = _YEAR_FOLDER.match(parts[-2])
+        if folder is None:  # an undated film's folder is its title alone, as plexsh's get names it
+            return parsed.year is None and _key(parts[-2]) == _key(parsed.title)
+        return int(folder["year"]) == parsed.year and _key(folder["title"]) == _key(parsed.title)
     if len(parts) < 3 or parsed.season is None:
         return False
     season_folder = parts[-2]
@@ -171,7 +178,7 @@ def in_plex_layout(path: str, parsed: ParsedName) -> bool:
     if season != parsed.season:
         return False
     show = _YEAR_FOLDER.match(parts[-3])
-    return match_key(show["title"] if show else parts[-3]) == _key(parsed.title)
+    return _key(show["title"] if show else parts[-3]) == _key(parsed.title)
 
 
 @lru_cache(maxsize=1 << 16)
