@@ -17,7 +17,7 @@ import stat
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from plexsh import interrupt
 from plexsh.errors import PlexError
@@ -34,9 +34,9 @@ SILENCE = 60.0
 _BATCH = 2000
 
 
-@dataclass(frozen=True)
-class FileEntry:
-    """One regular file found: its name (os.fsdecode'd), size, mtime and identity (device, inode, links)."""
+class FileEntry(NamedTuple):
+    """One regular file found: its name (os.fsdecode'd), size, mtime and identity (device, inode, links).
+    A tuple: a walk makes one per file, and a tuple is made ten times faster than a dataclass."""
 
     path: str
     size: int
@@ -92,7 +92,7 @@ def walk(root: str, progress: Callable[[str], None] | None = None) -> tuple[list
                 raise PlexError(f"{root}: {not_answering(SILENCE)}")
             for message in child.read():
                 if message[0] == "files":
-                    entries.extend(FileEntry(*row) for row in message[1])
+                    entries.extend(map(FileEntry._make, message[1]))
                     if progress:
                         progress(f"{len(entries):,} files found")
                 elif message[0] == "unreadable":
@@ -166,7 +166,7 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
             empty += 1
             continue
         by_inode[entry.inode].append(entry)
-    files = [min(names, key=lambda e: e.path) for names in by_inode.values()]
+    files = [names[0] if len(names) == 1 else min(names) for names in by_inode.values()]  # tuples: path first
     by_size: dict[int, list[FileEntry]] = defaultdict(list)
     for entry in files:
         by_size[entry.size].append(entry)
