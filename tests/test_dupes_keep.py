@@ -51,6 +51,13 @@ def test_at_the_same_resolution_and_verification_the_copy_inside_the_plex_layout
     assert choose_keep([loose, placed], named(loose, placed)) == (placed, "inside the Plex layout")
 
 
+def test_of_one_quality_verification_and_place_the_larger_file_is_kept():
+    small = Candidate("a/Heat.1995.1080p.mkv", 1_000_000, None, "folder")
+    large = Candidate("b/Heat.1995.1080p.mkv", 3_000_000, None, "folder")
+
+    assert choose_keep([small, large], named(small, large)) == (large, "the larger file (2.9 MiB beats 976.6 KiB)")
+
+
 def test_equal_copies_keep_the_first_path_whatever_order_they_come_in():
     first, second = copy("a/Heat.1995.mkv"), copy("b/Heat.1995.mkv")
 

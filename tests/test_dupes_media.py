@@ -140,8 +140,9 @@ def test_names_alike_after_the_release_words_are_grouped_medium_or_low_only_when
     groups = by_identity(media_groups(found))
 
     assert [(g.identity, g.confidence) for g in groups.values()] == [
-        ("The Matrix (1999)", "medium"), ("Inceptoin (2010)", "low")]
-    assert names(groups["The Matrix (1999)"].members) == ["Matrix.1999.1080p.WEB-DL.DDP5.1.H.264-NTb.mkv",
+        ("Matrix (1999)", "medium"), ("Inceptoin (2010)", "low")]  # each named as the copy it keeps
+    assert groups["Matrix (1999)"].reason == "the larger file (2.0 MiB beats 1.9 MiB)"
+    assert names(groups["Matrix (1999)"].members) == ["Matrix.1999.1080p.WEB-DL.DDP5.1.H.264-NTb.mkv",
                                                           "The.Matrix.1999.1080p.BluRay.x264-SPARKS.mkv"]
     assert groups["Inceptoin (2010)"].reason == "2160p beats 1080p"
 

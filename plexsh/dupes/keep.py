@@ -1,4 +1,4 @@
-"""Which copy of a duplicate group to keep, and why in one line: best resolution, then verified, then the Plex layout."""
+"""Which copy of a duplicate group to keep, and why in one line: best resolution, then verified, then the Plex layout, then size."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Mapping
 
 from plexsh.library.catalog import quality_lines
 from plexsh.library.names import ParsedName
+from plexsh.sizes import format_size
 
 from .groups import Candidate
 
@@ -26,7 +27,7 @@ def _resolution_words(member: Candidate, parsed: Mapping[str, ParsedName] | None
 
 def _rank(member: Candidate, parsed: Mapping[str, ParsedName] | None) -> tuple:
     """Bigger is better; the path (smallest first) breaks ties, so the same group always keeps the same copy."""
-    return (_lines(member, parsed), member.verified, member.in_plex_layout)
+    return (_lines(member, parsed), member.verified, member.in_plex_layout, member.size)
 
 
 def choose_keep(members: list[Candidate], parsed: Mapping[str, ParsedName] | None = None, *,
@@ -63,4 +64,6 @@ def choose_keep(members: list[Candidate], parsed: Mapping[str, ParsedName] | Non
         return keep, "verified (the others are not)"
     if keep.in_plex_layout and not runner.in_plex_layout:
         return keep, "inside the Plex layout"
+    if keep.size > runner.size:  # of one quality, the larger file has the more bits per frame (plan.best_version too)
+        return keep, f"the larger file ({format_size(keep.size)} beats {format_size(runner.size)})"
     return keep, "as good as the others: the first by path"
