@@ -214,3 +214,19 @@ def test_every_group_has_a_confidence_word_and_keeps_one_of_its_members(catalog)
     assert [g.confidence for g in groups] == sorted((g.confidence for g in groups), key=CONFIDENCES.index)
     seen = [m.path for g in groups for m in g.members]
     assert len(seen) == len(set(seen))  # a file is in one group at most
+
+
+def test_a_local_copy_replaced_by_a_link_or_changed_is_not_a_candidate(catalog, nas, tmp_path):
+    (blade,) = catalog.lookup("Blade Runner 2049")
+    (source,) = catalog.files(blade.id)
+    (heat,) = [item for item in catalog.lookup("Heat", "movie") if item.year == 1995]
+    heat_file = next(f for f in catalog.files(heat.id) if f.relpath.startswith("Heat.1995"))
+    linked, changed = tmp_path / "Blade Runner 2049 (2017).mkv", tmp_path / "Heat.1995.720p.mkv"
+    outside = tmp_path / "outside.mkv"
+    outside.write_bytes(b"x" * source.size)
+    os.symlink(outside, linked)
+    changed.write_bytes(b"y" * (heat_file.size + 1))
+    local_files(catalog).record(source.id, source.path, str(linked), source.size)
+    local_files(catalog).record(heat_file.id, heat_file.path, str(changed), heat_file.size)
+
+    assert local_candidates(catalog) == []

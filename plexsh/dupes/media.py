@@ -86,10 +86,11 @@ def local_candidates(catalog, kind: str = "all") -> list[Candidate]:
     for path_text, size, sha256, file_id, item_id in rows:
         path = loaded(path_text)
         try:
-            if os.stat(path).st_size != size:
-                continue  # changed since it was copied: verify and resync say what it is
+            found_stat = os.lstat(path)
         except OSError:
             continue
+        if not stat.S_ISREG(found_stat.st_mode) or found_stat.st_size != size:
+            continue  # a link put in its place is not followed; a changed copy is for verify and resync
         parsed = names.get(file_id) or parse_path(path)
         if wanted is not None and parsed.kind != wanted:
             continue
