@@ -76,12 +76,12 @@ def local_candidates(catalog, kind: str = "all") -> list[Candidate]:
     """The local copies plexsh recorded (and still on disk), as candidates: verified, each with the
     catalog file and title it is a copy of (when the source still has it)."""
     wanted = _KINDS[kind]
-    names = _catalog_names(catalog)
     rows = catalog.conn.execute(
         "SELECT l.path, l.size, h.sha256, f.id, f.item_id FROM local_files l "
         "LEFT JOIN files f ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath "
         "LEFT JOIN hashes h ON h.source = l.source AND h.dir = l.dir AND h.relpath = l.relpath "
         "AND h.size = l.size AND h.mtime_ns = l.mtime_ns ORDER BY l.path").fetchall()
+    names = _catalog_names(catalog, [row[3] for row in rows if row[3] is not None])
     found = []
     for path_text, size, sha256, file_id, item_id in rows:
         path = loaded(path_text)
@@ -188,15 +188,22 @@ def _key(title: str) -> str:
     return match_key(readable(title))
 
 
-def _catalog_names(catalog) -> dict[int, ParsedName]:
-    """What the scan parsed of every catalog file, by file id, with its title's (item's) title and year:
-    the item merged the spellings and dated an undated file."""
+def _catalog_names(catalog, ids: Iterable[int] | None = None) -> dict[int, ParsedName]:
+    """What the scan parsed of catalog files (every one, or those of IDS), by file id, with its title's
+    (item's) title and year: the item merged the spellings and dated an undated file."""
+    sql = ("SELECT f.id, f.kind, f.title, f.year, f.season, f.episodes, f.episode_title, f.edition, "
+           "f.resolution, f.source_tag, f.codec, f.container, i.title, i.year "
+           "FROM files f LEFT JOIN items i ON i.id = f.item_id")
+    if ids is None:
+        rows: Iterable[tuple] = catalog.conn.execute(sql)
+    else:
+        wanted = sorted(set(ids))
+        # A few local copies of a large catalog: their rows by id, not the whole table
+        rows = [row for start in range(0, len(wanted), 500) for row in catalog.conn.execute(
+            f"{sql} WHERE f.id IN ({','.join('?' * len(wanted[start:start + 500]))})", wanted[start:start + 500])]
     names = {}
     for (file_id, kind, title, year, season, episodes, episode_title, edition, resolution, source, codec,
-         container, item_title, item_year) in catalog.conn.execute(
-            "SELECT f.id, f.kind, f.title, f.year, f.season, f.episodes, f.episode_title, f.edition, "
-            "f.resolution, f.source_tag, f.codec, f.container, i.title, i.year "
-            "FROM files f LEFT JOIN items i ON i.id = f.item_id"):
+         container, item_title, item_year) in rows:
         numbers = tuple(json.loads(episodes)) if episodes else ()
         names[file_id] = ParsedName(kind, item_title or title, item_year if item_title else year, season, numbers,
                                     episode_title, edition, resolution, source, codec, container)
@@ -217,7 +224,8 @@ def media_groups(candidates: list[Candidate], catalog=None) -> list[Group]:
 
 
 def _media_groups(candidates: list[Candidate], catalog) -> list[Group]:
-    names = _catalog_names(catalog) if catalog is not None and any(c.file_id is not None for c in candidates) else {}
+    ids = [c.file_id for c in candidates if c.file_id is not None]
+    names = _catalog_names(catalog, ids if len(ids) < 5000 else None) if catalog is not None and ids else {}
     parsed: dict[str, ParsedName] = {}
     for candidate in candidates:
         name = names.get(candidate.file_id) if candidate.file_id is not None else None
