@@ -32,6 +32,7 @@ import json
 import os
 import re
 import stat
+import weakref
 from collections import defaultdict
 from functools import lru_cache, partial
 from typing import Callable, Iterable, Mapping, NamedTuple
@@ -75,7 +76,11 @@ _SEASON_FOLDER = re.compile(r"^season\s*(\d{1,4})$", re.IGNORECASE)
 def local_candidates(catalog, kind: str = "all") -> list[Candidate]:
     """The local copies plexsh recorded (and still on disk), as candidates: verified, each with the
     catalog file and title it is a copy of (when the source still has it)."""
-    wanted = _KINDS[kind]
+    with no_gc():
+        return _local_candidates(catalog, _KINDS[kind])
+
+
+def _local_candidates(catalog, wanted: str | None) -> list[Candidate]:
     rows = catalog.conn.execute(
         "SELECT l.path, l.size, h.sha256, f.id, f.item_id FROM local_files l "
         "LEFT JOIN files f ON f.source = l.source AND f.dir = l.dir AND f.relpath = l.relpath "
@@ -102,7 +107,11 @@ def local_candidates(catalog, kind: str = "all") -> list[Candidate]:
 def nas_candidates(catalog, kind: str = "all") -> list[Candidate]:
     """The catalog's files (what the last scans of the sources found), as candidates; nothing is read
     from the sources themselves."""
-    wanted = _KINDS[kind]
+    with no_gc():  # 100,000 candidates, none cyclic: the collector's passes would double the time
+        return _nas_candidates(catalog, _KINDS[kind])
+
+
+def _nas_candidates(catalog, wanted: str | None) -> list[Candidate]:
     names = _catalog_names(catalog)
     found = []
     for file_id, item_id, path_text, size, sha256 in catalog.conn.execute(
@@ -163,23 +172,26 @@ def in_plex_layout(path: str, parsed: ParsedName) -> bool:
     >>> in_plex_layout("/tv/Fargo/Season 01/Fargo - S01E03.mkv", parse_path("Fargo/Season 01/Fargo - S01E03.mkv"))
     True
     """
-    parts = readable(path).replace("\\", "/").split("/")
-    if parsed.kind == "movie":
-        if len(parts) < 2:
-            return False
-        folder = _YEAR_FOLDER.match(parts[-2])
+    return _in_layout(path.rpartition("/")[0], parsed.kind, parsed.title, parsed.year, parsed.season)
+
+
+@lru_cache(maxsize=1 << 14)
+def _in_layout(folders: str, kind: str, title: str, year: int | None, season: int | None) -> bool:
+    """in_plex_layout for a file's folders: the files of one folder share the answer."""
+    parts = readable(folders).split("/")
+    if kind == "movie":
+        folder = _YEAR_FOLDER.match(parts[-1])
         if folder is None:  # an undated film's folder is its title alone, as plexsh's get names it
-            return parsed.year is None and _key(parts[-2]) == _key(parsed.title)
-        return int(folder["year"]) == parsed.year and _key(folder["title"]) == _key(parsed.title)
-    if len(parts) < 3 or parsed.season is None:
+            return year is None and _key(parts[-1]) == _key(title)
+        return int(folder["year"]) == year and _key(folder["title"]) == _key(title)
+    if len(parts) < 2 or season is None:
         return False
-    season_folder = parts[-2]
+    season_folder = parts[-1]
     found = _SEASON_FOLDER.match(season_folder)
-    season = int(found.group(1)) if found else 0 if season_folder.lower() == "specials" else None
-    if season != parsed.season:
+    if (int(found.group(1)) if found else 0 if season_folder.lower() == "specials" else None) != season:
         return False
-    show = _YEAR_FOLDER.match(parts[-3])
-    return _key(show["title"] if show else parts[-3]) == _key(parsed.title)
+    show = _YEAR_FOLDER.match(parts[-2])
+    return _key(show["title"] if show else parts[-2]) == _key(title)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -188,9 +200,26 @@ def _key(title: str) -> str:
     return match_key(readable(title))
 
 
+_every_name: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # catalog -> (generation, names)
+
+
 def _catalog_names(catalog, ids: Iterable[int] | None = None) -> dict[int, ParsedName]:
     """What the scan parsed of catalog files (every one, or those of IDS), by file id, with its title's
-    (item's) title and year: the item merged the spellings and dated an undated file."""
+    (item's) title and year: the item merged the spellings and dated an undated file. Every file's is
+    kept for the catalog's generation (a scan that changes it makes a new one): `dupes nas` reads them
+    to make its candidates, then to group them."""
+    if ids is None:
+        generation = catalog.generation()
+        cached = _every_name.get(catalog)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        names = _read_names(catalog, None)
+        _every_name[catalog] = (generation, names)
+        return names
+    return _read_names(catalog, ids)
+
+
+def _read_names(catalog, ids: Iterable[int] | None) -> dict[int, ParsedName]:
     sql = ("SELECT f.id, f.kind, f.title, f.year, f.season, f.episodes, f.episode_title, f.edition, "
            "f.resolution, f.source_tag, f.codec, f.container, i.title, i.year "
            "FROM files f LEFT JOIN items i ON i.id = f.item_id")
@@ -204,10 +233,24 @@ def _catalog_names(catalog, ids: Iterable[int] | None = None) -> dict[int, Parse
     names = {}
     for (file_id, kind, title, year, season, episodes, episode_title, edition, resolution, source, codec,
          container, item_title, item_year) in rows:
-        numbers = tuple(json.loads(episodes)) if episodes else ()
+        numbers = _numbers(episodes) if episodes else ()
         names[file_id] = ParsedName(kind, item_title or title, item_year if item_title else year, season, numbers,
                                     episode_title, edition, resolution, source, codec, container)
     return names
+
+
+def _numbers(episodes: str) -> tuple[int, ...]:
+    """The catalog's episode list ("[3]", "[1,2]": the walker writes it so) as numbers, without a JSON
+    parser per file.
+
+    >>> _numbers("[3]"), _numbers("[1,2]"), _numbers("[1, 2]"), _numbers("[]")
+    ((3,), (1, 2), (1, 2), ())
+    """
+    inside = episodes.strip()[1:-1]
+    try:
+        return tuple(int(number) for number in inside.split(",")) if inside.strip() else ()
+    except ValueError:
+        return tuple(json.loads(episodes))
 
 
 # --- grouping --------------------------------------------------------------------------------
