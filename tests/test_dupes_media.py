@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import run_plexsh, write_config, write_tree
 
+from plexsh.dupes.candidates import folder_candidates, local_candidates, nas_candidates
 from plexsh.dupes.groups import CONFIDENCES, Candidate
-from plexsh.dupes.media import folder_candidates, local_candidates, media_groups, nas_candidates
+from plexsh.dupes.media import media_groups
 from plexsh.library.catalog import Catalog
 from plexsh.library.local import local_files
 
