@@ -53,9 +53,10 @@ from .keep import choose_keep
 # "Matrix" / "Matirx" 83, "Star Wars" / "Star Trek" 67 (not alike).
 FUZZY_MEDIUM = 90.0
 FUZZY_LOW = 80.0
-# Two names of as many words are alike only when each word is this alike to its counterpart (a typo:
-# "Matrix" / "Matirx" 83; not "Empire" / "Empress" 77, "Fallen" / "Final" 73, "Eleven" / "Twelve" 67).
-FUZZY_WORD = 80.0
+# Two names of as many words are alike only when each word is this alike to its counterpart, or the same
+# with two neighbouring letters swapped ("Matirx"): "Godfater" 94, "Inceptiom" 89; not "Amelia" /
+# "Amelie" 83, "Dusty" / "Rusty" and "Door" / "Doctor" 80, "Empire" / "Empress" 77, "Eleven" / "Twelve" 67.
+FUZZY_WORD = 85.0
 # Sizes of a fuzzy pair differ by at most this share of the larger one.
 SIZE_TOLERANCE = 0.05
 
@@ -257,6 +258,8 @@ def alike(a: str, b: str) -> float:
     (True, 0.0, 0.0)
     >>> alike("rocky ii", "rocky iii"), alike("star wars", "star trek"), alike("autumn in riga", "autumn in zurich")
     (0.0, 0.0, 0.0)
+    >>> alike("secret doctor", "secret door"), alike("dusty hunter", "rusty hunter")
+    (0.0, 0.0)
     """
     return _alike(_Plain.of(a), _Plain.of(b))
 
