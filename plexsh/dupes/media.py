@@ -229,14 +229,18 @@ def _label(name: ParsedName) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+def _whole(title: str) -> str:
+    """A title's words, folded (case, accents)."""
+    return _NOT_WORD.sub(" ", fold(readable(title))).strip()
+
+
 def _plain(title: str) -> str:
     """A title for fuzzy comparison: folded (case, accents), words only, no leading article.
 
     >>> _plain("The.Matrix"), _plain("Amélie"), _plain("A Beautiful Mind")
     ('matrix', 'amelie', 'beautiful mind')
     """
-    words = _NOT_WORD.sub(" ", fold(readable(title))).strip()
-    return _ARTICLE.sub("", words)
+    return _ARTICLE.sub("", _whole(title))
 
 
 class _Plain(NamedTuple):
@@ -245,23 +249,26 @@ class _Plain(NamedTuple):
     words: str
     tight: str  # without spaces
     numbers: tuple[str, ...]
+    whole: str  # with its article
 
     @classmethod
-    def of(cls, plain: str) -> _Plain:
-        return cls(plain, plain.replace(" ", ""), tuple(_DIGITS.findall(plain)))
+    def of(cls, plain: str, whole: str | None = None) -> _Plain:
+        return cls(plain, plain.replace(" ", ""), tuple(_DIGITS.findall(plain)), whole or plain)
 
 
 def alike(a: str, b: str) -> float:
-    """How alike two plain titles are (0-100), or 0 when one is a sequel's name of the other.
+    """How alike two titles are (0-100), or 0 when one is a sequel's name of the other.
 
-    >>> alike("matrix", "matirx") >= FUZZY_LOW, alike("alien", "aliens"), alike("heat", "heat 2")
+    >>> alike("Matrix", "Matirx") >= FUZZY_LOW, alike("Alien", "Aliens"), alike("Heat", "Heat 2")
     (True, 0.0, 0.0)
-    >>> alike("rocky ii", "rocky iii"), alike("star wars", "star trek"), alike("autumn in riga", "autumn in zurich")
+    >>> alike("Rocky II", "Rocky III"), alike("Star Wars", "Star Trek"), alike("Autumn in Riga", "Autumn in Zurich")
     (0.0, 0.0, 0.0)
-    >>> alike("secret doctor", "secret door"), alike("dusty hunter", "rusty hunter")
+    >>> alike("Secret Doctor", "Secret Door"), alike("Dusty Hunter", "Rusty Hunter")
     (0.0, 0.0)
+    >>> alike("The Invisible Silence", "Teh Invisible Silence") >= FUZZY_MEDIUM
+    True
     """
-    return _alike(_Plain.of(a), _Plain.of(b))
+    return _alike(_Plain.of(_plain(a), _whole(a)), _Plain.of(_plain(b), _whole(b)))
 
 
 def _alike(a: _Plain, b: _Plain) -> float:
@@ -271,10 +278,17 @@ def _alike(a: _Plain, b: _Plain) -> float:
         return 0.0  # "Aliens", "Heat 2", "Rocky III": one title plus more is another film
     if a.numbers != b.numbers:
         return 0.0
-    score = Indel.normalized_similarity(a.words, b.words, score_cutoff=FUZZY_LOW / 100) * 100
+    score = _word_score(a.words, b.words)
+    if not score and (a.whole != a.words or b.whole != b.words):
+        score = _word_score(a.whole, b.whole)  # a misspelt article ("Teh") is a word, not an article
+    return score
+
+
+def _word_score(a: str, b: str) -> float:
+    score = Indel.normalized_similarity(a, b, score_cutoff=FUZZY_LOW / 100) * 100
     if not score:
         return 0.0
-    words_a, words_b = a.words.split(), b.words.split()
+    words_a, words_b = a.split(), b.split()
     if len(words_a) != len(words_b):
         # A word more or less ("Heat Remastered"): only names alike as a whole
         return score if score >= FUZZY_MEDIUM else 0.0
@@ -309,6 +323,7 @@ def _fuzzy_groups(alone: list[Candidate], parsed: Mapping[str, ParsedName], year
     """
     # bucket -> plain title -> (season, episodes) -> files
     blocks: dict[tuple, dict[str, dict[tuple, list[Candidate]]]] = defaultdict(dict)
+    wholes: dict[str, str] = {}  # plain title -> its words with the article (of the first file seen)
     seen: dict[tuple, tuple] = {}  # (kind, title, year) -> (plain title, year, buckets): a show's episodes share it
     for candidate in alone:
         name = parsed[candidate.path]
@@ -316,6 +331,7 @@ def _fuzzy_groups(alone: list[Candidate], parsed: Mapping[str, ParsedName], year
         known = seen.get(title)
         if known is None:
             plain = _plain(name.title)
+            wholes.setdefault(plain, _whole(name.title))
             year = name.year if name.year is not None else years.get((name.kind, _key(name.title)))
             known = seen[title] = (plain, year, [(name.kind, year, start) for start in _starts(plain)] if plain else [])
         plain, year, buckets = known
@@ -326,7 +342,7 @@ def _fuzzy_groups(alone: list[Candidate], parsed: Mapping[str, ParsedName], year
     cutoff = FUZZY_LOW / 100
     for titles in blocks.values():
         listed = list(titles)
-        plains = [_Plain.of(title) for title in listed]
+        plains = [_Plain.of(title, wholes[title]) for title in listed]
         for i, plain in enumerate(plains):
             links.sizes(titles[listed[i]], titles[listed[i]], 100.0)  # one plain title, other spellings
             if len(listed) == 1:
