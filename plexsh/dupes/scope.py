@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -47,10 +48,12 @@ def _groups(sets: list[ExactSet], candidate: Callable[[FileEntry], Candidate]) -
 def search_folder(db, root: str, progress: Callable[[str], None] | None = None, discovery=None) -> Search:
     """Every file under ROOT (`dupes in PATH`): exact groups among all of them (as jdupes), media groups
     among its videos (the scan's rules: DISCOVERY); hashes stored in and reused from `path_hashes`."""
+    started = time.monotonic()
     entries, unreadable = walk(root, progress)
     found = exact_sets(entries, known=lambda files: hashcache.known(db, files),
                        store=lambda hashed: hashcache.remember(db, hashed), progress=progress)
     found.unreadable[:0] = unreadable
+    found.seconds = time.monotonic() - started  # the walk too
     hashes = {e.path: s.sha256 for s in found.sets for e in s.members}
     candidates = folder_candidates([e for e in entries if e.size > 0], hashes, discovery)
     by_path = {c.path: c for c in candidates}
