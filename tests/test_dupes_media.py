@@ -231,3 +231,18 @@ def test_a_local_copy_replaced_by_a_link_or_changed_is_not_a_candidate(catalog, 
     local_files(catalog).record(heat_file.id, heat_file.path, str(changed), heat_file.size)
 
     assert local_candidates(catalog) == []
+
+
+def test_a_misspelt_show_name_groups_the_same_episode_only(tmp_path):
+    found = folder(tmp_path, {
+        "TV/Breaking Bad/Season 01/Breaking Bad - S01E01 - Pilot.mkv": 500_000,
+        "TV/Breaking Bad/Season 01/Breaking Bad - S01E02 - Cat's in the Bag.mkv": 500_000,
+        "downloads/Braeking.Bad.S01E01.720p.HDTV.x264-GRP.mkv": 510_000,
+        "downloads/Braeking.Bad.S01E03.720p.HDTV.x264-GRP.mkv": 500_000,  # an episode the other lacks
+    })
+
+    (group,) = media_groups(found)
+
+    assert group.confidence == "medium" and group.identity == "Breaking Bad S01E01"  # as the Plex layout names it
+    assert names(group.members) == ["Braeking.Bad.S01E01.720p.HDTV.x264-GRP.mkv", "Breaking Bad - S01E01 - Pilot.mkv"]
+    assert group.reason == "720p beats no stated resolution"

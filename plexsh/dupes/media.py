@@ -141,8 +141,8 @@ def _group(confidence: str, label: Callable[[ParsedName], str], members: list[Ca
            parsed: Mapping[str, ParsedName], verified_at: Mapping[str, float],
            holders: list[Candidate] | None = None, whole: str = "") -> Group:
     """A group whose keep is chosen among `holders` (default: every member), the copies holding all of
-    `whole` (its episodes), named by `label` of the kept copy's name (the one a person would keep is
-    the clearest name); the same bytes in every member make it very high."""
+    `whole` (its episodes), named by `label` of a copy's name; the same bytes in every member make it
+    very high."""
     hashes = {m.sha256 for m in members}
     if confidence == "high" and len(hashes) == 1 and None not in hashes:
         confidence = "very high"
@@ -151,7 +151,9 @@ def _group(confidence: str, label: Callable[[ParsedName], str], members: list[Ca
     if holders is not None and len(holders) < len(members):
         holds = f"holds all of {whole}, the others only part of it"
         reason = holds if len(holders) == 1 else f"{reason}; {holds}"
-    return Group("media", confidence, label(parsed[keep.path]), members, keep, reason)
+    # Named as the kept copy names it, unless another copy lies in the Plex layout: that name is the clean one
+    named = keep if keep.in_plex_layout else next((m for m in members if m.in_plex_layout), keep)
+    return Group("media", confidence, label(parsed[named.path]), members, keep, reason)
 
 
 def _episode_groups(members: list[Candidate], parsed: Mapping[str, ParsedName],
