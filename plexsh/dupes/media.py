@@ -42,10 +42,10 @@ from plexsh.library.names import ParsedName, parse_path
 from plexsh.library.pathtext import readable, stored
 from plexsh.library.titles import fold, match_key
 
-# The dupes verb takes its candidates from here too (plexsh.dupes.scope)
-from .candidates import catalog_names, folder_candidates, local_candidates, nas_candidates  # noqa: F401
+from .candidates import catalog_names
+from .candidates import folder_candidates, local_candidates, nas_candidates  # noqa: F401 (plexsh.dupes.scope takes them from here)
 from .candidates import title_key as _key
-from .groups import Candidate, Group
+from .groups import CONFIDENCES, Candidate, Group
 from .keep import choose_keep
 
 # rapidfuzz ratios (0-100) of two plain titles: from FUZZY_MEDIUM a pair is "medium", from FUZZY_LOW
@@ -113,8 +113,7 @@ def _media_groups(candidates: list[Candidate], catalog) -> list[Group]:
         groups.extend(made)
         alone.extend(left)
     groups.extend(_fuzzy_groups(alone, parsed, years, verified_at))
-    order = {word: rank for rank, word in enumerate(("very high", "high", "medium", "low"))}
-    groups.sort(key=lambda g: (order[g.confidence], fold(g.identity), g.identity))
+    groups.sort(key=lambda g: (CONFIDENCES.index(g.confidence), fold(g.identity), g.identity))
     return groups
 
 
