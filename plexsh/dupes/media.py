@@ -43,7 +43,8 @@ from plexsh.library.pathtext import readable, stored
 from plexsh.library.titles import fold, match_key
 
 from .candidates import catalog_names
-from .candidates import folder_candidates, local_candidates, nas_candidates  # noqa: F401 (plexsh.dupes.scope takes them from here)
+# plexsh.dupes.scope takes the candidates from here
+from .candidates import folder_candidates, local_candidates, nas_candidates  # noqa: F401
 from .candidates import title_key as _key
 from .groups import CONFIDENCES, Candidate, Group
 from .keep import choose_keep
