@@ -55,6 +55,7 @@ def test_dupes_in_a_folder_shows_each_group_with_its_kept_copy_escaped_names_and
     assert "2 groups of duplicates" in result.stdout and "2 empty files left out" in result.stdout
     (reply,) = run_json(f'dupes in "{root}"')
     assert reply["ok"] and reply["reclaimable"] == 600_000 + 50_004
+    assert reply["files"] == 8 and reply["empty"] == 2  # the hard-linked pair is one file
     exact = [g for g in reply["groups"] if g["kind"] == "exact"]
     assert sorted(len(g["members"]) for g in exact) == [2, 3]
     (show,) = [g for g in exact if len(g["members"]) == 2]
@@ -148,6 +149,13 @@ def test_in_the_shell_remove_asks_after_the_plan_and_acts_only_on_yes(home, tmp_
     finally:
         if shell.isalive():
             shell.terminate(force=True)
+
+
+def test_a_folder_that_is_not_there_is_one_line_naming_it(home, tmp_path):
+    result = run_plexsh("-c", f'dupes in "{tmp_path / "nowhere"}"')
+
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'nowhere'}: no such folder"]
 
 
 def test_dupes_nas_remove_or_link_is_refused_in_one_line_and_touches_nothing(scanned):

@@ -66,7 +66,7 @@ def _media_groups(search, catalog) -> list:
 
 def _data(node: ast.Dupes, search, groups) -> dict:
     found = search.found
-    data = {"scope": node.scope, "path": node.path, "files": len(search.candidates),
+    data = {"scope": node.scope, "path": node.path, "files": found.files if found else len(search.candidates),
             "groups": [g.as_dict() for g in groups], "reclaimable": _reclaimable(groups)}
     for group, out in zip(groups, data["groups"]):
         others = {m.path: search.names[m.path][1:] for m in group.members if len(search.names.get(m.path, ())) > 1}
