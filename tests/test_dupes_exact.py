@@ -167,3 +167,25 @@ def test_the_byte_compare_tells_a_difference_anywhere(tmp_path):
     data[2_500_000] ^= 1
     (tmp_path / "b").write_bytes(data)
     assert not same_bytes(str(tmp_path / "a"), str(tmp_path / "b"))
+
+
+def test_hashing_cancelled_midway_from_another_thread_stops_and_leaves_no_child(tmp_path):
+    import threading
+
+    for name in ("a", "b", "c"):  # the same size and ends (zeros): each must be hashed whole, 3 GiB
+        with open(tmp_path / name, "wb") as out:
+            out.truncate(1 << 30)
+    entries, _ = walk(str(tmp_path))
+    hashing = threading.Event()
+    cancellation = interrupt.Cancellation()
+    threading.Thread(target=lambda: (hashing.wait(), cancellation.cancel()), daemon=True).start()
+    try:
+        with interrupt.cancellable(cancellation), pytest.raises(interrupt.CommandCancelled):
+            exact_sets(entries, progress=lambda text: hashing.set())
+    finally:
+        cancellation.close()
+    deadline = time.monotonic() + 60
+    while reap_abandoned() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
