@@ -127,8 +127,8 @@ def _act(session, node: ast.Dupes, reply: Reply, search, groups) -> Reply:
         return reply.say(f"nothing to {node.action}" + (" (media groups are never linked: only the same bytes are)"
                                                          if node.action == "link" else ""), "dim")
     reply.table(["file", "size", "kept copy"], [[m.path, format_size(m.size), m.kept] for m in plan.moves],
-                title=f"the plan: {len(plan.moves):,} file{'s' if len(plan.moves) != 1 else ''} {going}", align=["left", "right", "left"])
-    what = f"{len(plan.moves):,} file{'s' if len(plan.moves) != 1 else ''} would {going}, freeing {format_size(plan.freed)}"
+                title=f"the plan: {_files(len(plan.moves))} {going if len(plan.moves) != 1 else _one(going)}", align=["left", "right", "left"])
+    what = f"{_files(len(plan.moves))} would {going}, freeing {format_size(plan.freed)}"
     ask = getattr(session.renderer, "confirm", None)
     if node.dry_run or (not node.yes and ask is None):
         reply.data["dry_run"] = True
@@ -149,6 +149,19 @@ def _act(session, node: ast.Dupes, reply: Reply, search, groups) -> Reply:
     return reply.say(f"{len(plan.moves):,} file{'s' if len(plan.moves) != 1 else ''} {done}, "
                      f"{format_size(plan.freed)} freed; `undo` puts {'them' if len(plan.moves) != 1 else 'it'} back",
                      "note")
+
+
+def _files(count: int) -> str:
+    return f"{count:,} file{'s' if count != 1 else ''}"
+
+
+def _one(going: str) -> str:
+    """The verb phrase for one file: `go to the trash` -> `goes to the trash`.
+
+    >>> _one("go to the trash"), _one("become links to the copy kept")
+    ('goes to the trash', 'becomes a link to the copy kept')
+    """
+    return "goes to the trash" if going.startswith("go ") else "becomes a link to the copy kept"
 
 
 def _with_yes(node: ast.Dupes) -> str:
