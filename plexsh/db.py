@@ -25,6 +25,7 @@ MIGRATION_SETS: tuple[tuple[str, str], ...] = (
     ("journal", "plexsh.journal.actions"),
     ("usage", "plexsh.usage.records"),
     ("care", "plexsh.care.checks"),
+    ("dupes", "plexsh.dupes.hashcache"),
 )
 # Where releases before this registry recorded their steps (sqlite-utils' Migrations), under these names.
 _LEGACY_TABLE = "_sqlite_migrations"

@@ -29,7 +29,7 @@ from plexsh.journal.actions import (Action, Step, action, actions, mark_action, 
 from plexsh.journal.steps import StepProblem, UndoRefused, changed, perform, redo, roll_back, undo
 
 __all__ = ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "enabled",
-           "folders_to_make", "mark_action", "mark_step", "mkdir_step", "move_step", "perform", "place_step",
+           "folders_to_make", "link_step", "mark_action", "mark_step", "mkdir_step", "move_step", "perform", "place_step",
            "record", "redo", "rmdir_step", "roll_back", "steps_of", "trash_step", "undo"]
 
 
@@ -58,6 +58,11 @@ def place_step(partial: str | Path, final: str | Path, size: int, sha256: str | 
 def move_step(path: str | Path, to: str | Path) -> Step:
     """`path` will be renamed to `to` (never replacing anything there)."""
     return Step("move", str(path), str(to), **_file_facts(path))
+
+
+def link_step(path: str | Path, kept: str | Path, sha256: str | None = None) -> Step:
+    """`path`, a duplicate of `kept`, will be replaced by a link to it (the duplicate kept in the trash)."""
+    return Step("link", str(path), str(kept), sha256=sha256, **_file_facts(path))
 
 
 def mkdir_step(path: str | Path) -> Step:

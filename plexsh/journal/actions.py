@@ -21,7 +21,7 @@ ACTION_STATES = ("pending", "done", "undoing", "undone", "redoing", "failed", "r
 # redoing. The -ing states are written before the file operation and replaced after it, each in its
 # own transaction, so a crash leaves at most one step per action whose fate the disk must settle.
 STEP_STATES = ("planned", "doing", "done", "undoing", "undone", "redoing")
-OPS = ("place", "trash", "move", "mkdir", "rmdir")
+OPS = ("place", "trash", "move", "mkdir", "rmdir", "link")
 
 
 def create_journal(db) -> None:
@@ -53,6 +53,8 @@ class Step:
             move:  `path` renamed to `to`, never replacing anything; undo renames it back.
             mkdir: a folder plexsh created; undo removes it when empty.
             rmdir: an empty folder plexsh removed; undo makes it again.
+            link:  `path` (a duplicate) replaced by a link to `to` (the copy kept), the duplicate in
+                   the trash; undo removes the link and puts the duplicate back.
     size, mtime_ns, sha256: the file as the action left it (place, move) or found it (trash), so undo
             can tell that it changed since.
     """
@@ -103,11 +105,11 @@ class Action:
     @property
     def files(self) -> int:
         """Files the action moved (folders not counted), whether or not all have happened yet."""
-        return sum(1 for s in self.steps if s.op in ("place", "trash", "move"))
+        return sum(1 for s in self.steps if s.op in ("place", "trash", "move", "link"))
 
     @property
     def bytes(self) -> int:
-        return sum(s.size or 0 for s in self.steps if s.op in ("place", "trash", "move"))
+        return sum(s.size or 0 for s in self.steps if s.op in ("place", "trash", "move", "link"))
 
     @property
     def undone(self) -> bool:

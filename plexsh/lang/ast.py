@@ -334,3 +334,15 @@ class Verify(Command):
     kind: str | None = None
     selection: Selection = Selection()
     quick: bool = False  # size and mtime only
+
+
+@dataclass(frozen=True)
+class Dupes(Command):
+    """`dupes [movies|tv|all | nas | in PATH] [remove|link [medium|low] [yes|dry-run]]`: duplicate copies."""
+
+    scope: str = "all"  # "movies" | "tv" | "all" (local copies) | "nas" | "in"
+    path: str | None = None  # scope "in": the folder
+    action: str | None = None  # None (report) | "remove" | "link"
+    lowest: str = "high"  # the lowest confidence acted on: "high", "medium" or "low"
+    yes: bool = False
+    dry_run: bool = False

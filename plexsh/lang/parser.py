@@ -512,6 +512,25 @@ class ToAst(Transformer):
         return {"action": "empty", "older_than": None if age is None else duration_seconds(age), "yes": yes is not None}
 
 
+    def dupes(self, meta, children):
+        where, act = children
+        scope, path = "all", None
+        if isinstance(where, Token):
+            scope = "nas" if where.type == "NAS" else KIND_NAMES[where.lower()]
+        elif where is not None:
+            scope, path = "in", where
+        action, lowest, confirm = act or (None, None, None)
+        return ast.Dupes(scope, path, action and str(action).lower(), str(lowest).lower() if lowest else "high",
+                         confirm is not None and confirm.type == "YES",
+                         confirm is not None and confirm.type == "DRY_RUN", span=_span(meta))
+
+    def dupes_in(self, meta, children):
+        return unquote(str(children[0]))
+
+    def dupes_act(self, meta, children):
+        return tuple(children)
+
+
 def accepted_after(text: str) -> set[str]:
     """The terminals the grammar accepts after `text` (UnexpectedInput when `text` itself is wrong).
 
