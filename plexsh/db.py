@@ -24,6 +24,8 @@ MIGRATION_SETS: tuple[tuple[str, str], ...] = (
     ("presets", "plexsh.library.presets"),
     ("journal", "plexsh.journal.actions"),
     ("usage", "plexsh.usage.records"),
+    ("care", "plexsh.care.checks"),
+    ("dupes", "plexsh.dupes.hashcache"),
 )
 # Where releases before this registry recorded their steps (sqlite-utils' Migrations), under these names.
 _LEGACY_TABLE = "_sqlite_migrations"

@@ -72,7 +72,7 @@ def texts(candidates, typed):
 
 def test_verbs_complete_by_prefix(candidates):
     assert texts(candidates, "sh") == ["show"]
-    assert set(texts(candidates, "s")) == {"scan", "set", "show", "sources", "status", "sync"}
+    assert set(texts(candidates, "s")) == {"scan", "set", "show", "sources", "status", "storage", "sync"}
 
 
 def test_titles_complete_fuzzily_and_replace_what_was_typed(candidates):

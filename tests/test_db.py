@@ -44,7 +44,8 @@ def test_opening_any_part_creates_every_part_of_the_schema(tmp_path):
     with JobStore(tmp_path / "p.db") as store:  # the job store alone, first: the catalog's and local tables too
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"items", "files", "jobs", "job_events", "local_files"} <= tables
-        assert set(schema_versions(store.db)) == {"catalog", "jobs", "local", "presets", "journal", "usage"}
+        assert set(schema_versions(store.db)) == {"catalog", "jobs", "local", "presets", "journal", "usage",
+                                                   "care", "dupes"}
 
 
 def test_a_step_that_fails_leaves_the_file_as_it_was(tmp_path):
@@ -107,7 +108,8 @@ def test_the_previous_releases_file_opens_with_its_data_and_new_columns(home, tm
     assert count(db_path, "SELECT count(*) FROM sqlite_master WHERE name = '_sqlite_migrations'") == 0
     with sqlite3.connect(db_path) as db:
         assert {r[0] for r in db.execute("SELECT name FROM schema_versions")} == {
-            "catalog", "jobs", "local", "presets", "journal", "usage"}
+            "catalog", "jobs", "local", "presets", "journal", "usage",
+            "care", "dupes"}
         # copies now name their file by source and path inside it; each hash is kept once, by version
         copies = db.execute("SELECT source, relpath FROM local_files ORDER BY id").fetchall()
         assert copies[0] == ("Movies2", "Heat.1995.720p.BluRay.x264-GRP.mkv") and len(copies) == 5

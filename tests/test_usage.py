@@ -270,3 +270,17 @@ def test_show_still_answers_when_another_plexsh_holds_the_file_and_its_look_cann
         holder.close()
     assert shown.returncode == 0, shown.stderr
     assert "Heat (1995)" in shown.stdout and "usage: not known now (another plexsh is writing the catalog)" in shown.stdout
+
+
+def test_usage_shows_since_lists_only_the_shows_watched_in_that_window(home, with_player):
+    episode = local(home, EPISODE1)
+    os.utime(episode, ns=(int((time.time() - 20 * DAY) * 1e9), episode.stat().st_mtime_ns))
+    run_json("usage scan")
+    os.utime(episode, ns=(int((time.time() - 10 * DAY) * 1e9), episode.stat().st_mtime_ns))  # read 10 days ago
+    run_json("usage scan")
+
+    week, month = run_json("usage shows since 7d", "usage shows since 30d")
+
+    assert week["shows"] == [] and week["since_days"] == 7
+    assert [(s["title"], s["watched"], s["last_watched"]) for s in month["shows"]] == [("Breaking Bad", 1, "S01E01")]
+    assert "no show was watched in the last 7 days" in run_plexsh("-c", "usage shows since 7d").stdout

@@ -57,6 +57,8 @@ def doctor(session, node: ast.Doctor) -> Reply:
         _destinations(config, check)
         _atimes(config, check)
     _catalog(session, check)
+    from plexsh.commands.verify import doctor_check  # how long ago the local copies were last verified
+    doctor_check(session, check)
     _journal(session, check)
     _trash(session, check)
     _parser(check)

@@ -88,12 +88,13 @@ def _nothing_placed(session, action_id: int) -> None:
         journal.roll_back(db, found, [s for s in found.steps if s.state == "done"], state="failed")
 
 
-def _journal(session, entries):
+def _journal(session, entries, verb: str = "get"):
     """The get's action in the journal: the folders it makes (made here, now), then per file the file it
     replaces (to the trash) and the copy's rename into place, both done by the supervisor as the copy
-    lands. A file already on its way for an earlier get keeps that get's step."""
+    lands. A file already on its way for an earlier get keeps that get's step. (resync's too, as VERB.)"""
     from plexsh import journal
     from plexsh.engine.jobs import FINISHED, STATES
+    from plexsh.library.local import local_files
 
     if not journal.enabled():
         return None
@@ -103,7 +104,8 @@ def _journal(session, entries):
     for entry in entries:
         if entry.replaces:
             try:
-                steps.append(journal.trash_step(entry.destination))
+                steps.append(_replaced_step(journal.trash_step(entry.destination),
+                                            local_files(session.catalog).copy(str(entry.destination)), entry))
             except FileNotFoundError:
                 pass  # gone since the plan: nothing to put aside
         steps.append(journal.place_step(entry.partial, entry.destination, entry.size, entry.file.sha256,
@@ -111,7 +113,7 @@ def _journal(session, entries):
     if not steps:
         return None
     db = session.catalog.db
-    action = journal.record(db, "get", session.command_text or "get", steps)
+    action = journal.record(db, verb, session.command_text or verb, steps)
     try:
         return journal.perform(db, action, ops=("mkdir",))
     except journal.StepProblem:
@@ -119,6 +121,16 @@ def _journal(session, entries):
         # transfer; the action waits for them like any get's, its folders not made.
         journal.mark_action(db, action.id, "pending")
         return journal.action(db, action.id)
+
+
+def _replaced_step(step, recorded, entry):
+    """The trash step of a file a copy replaces: plexsh's own copy of the same source file is forgotten
+    with it and recorded again when undo puts it back (its origin and recorded SHA-256)."""
+    from dataclasses import replace
+
+    if recorded is None or recorded.file_id != entry.file.id:
+        return step
+    return replace(step, sha256=recorded.sha256, origin=entry.source)
 
 
 def _conflicts(reply: Reply, conflicts: list, dry_run: bool = False) -> Reply:

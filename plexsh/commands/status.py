@@ -7,8 +7,15 @@ from plexsh.reply import Reply
 from plexsh.transfers import job_store
 
 
-@command("status", ast.Status, usage="status", summary="recent transfers: bytes, speed, duration, retries, verified; the trash's size")
+@command("status", ast.Status, usage="status [storage]",
+         summary="recent transfers: bytes, speed, duration, retries, verified; the trash's size",
+         details="status            the last 20 finished transfers and the trash's size\n"
+                 "status storage    the same as `storage`: where local space goes")
 def status(session, node: ast.Status) -> Reply:
+    if node.storage:
+        from plexsh.commands.storage import storage
+
+        return storage(session, node)
     finished = [j for j in job_store(session).jobs(("done", "failed", "cancelled"))]
     finished.sort(key=lambda j: j.finished or 0, reverse=True)
     finished = finished[:20]

@@ -135,7 +135,7 @@ def _record_again(session, restored: list) -> None:
         if item.action_id is None:
             continue
         found = journal.action(session.catalog.db, item.action_id)
-        for step in found.steps if found is not None and found.verb == "rm" else ():
+        for step in found.steps if found is not None and found.verb in ("rm", "dupes") else ():
             if step.op == "trash" and step.path == str(item.original) and step.origin:
                 store.record(None, step.origin, step.path, item.size, step.sha256)
 

@@ -125,6 +125,9 @@ def _what(done) -> str:
     back = [s for s in undone if s.op == "trash"]
     if back:
         parts.append(f"{_count(len(back), 'file', 'files')} back from the trash")
+    linked = [s for s in undone if s.op == "link" and s.note != "one file already"]
+    if linked:
+        parts.append(f"{_count(len(linked), 'file', 'files')} back in place of {'its link' if len(linked) == 1 else 'their links'}")
     moved = [s for s in undone if s.op == "move"]
     if moved:
         parts.append(f"{_count(len(moved), 'file', 'files')} moved back")

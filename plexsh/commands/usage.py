@@ -149,6 +149,8 @@ def _shows(session, node, settings, now, since) -> Reply:
     catalog = session.catalog
     shows = []
     titles = [t for t in title_usage(catalog, settings, now=now).values() if t.kind == "show"]
+    if since is not None:  # the shows watched in the window (the counts stay whole: where each one stands)
+        titles = [t for t in titles if any(f.last_use is not None and f.last_use >= since for f in t.files)]
     with_all_episodes_of(catalog, titles)
     for title in sorted(titles, key=lambda t: t.title.lower()):
         episodes = [f for f in title.files if f.season not in (None, 0) and f.episodes]
@@ -163,9 +165,10 @@ def _shows(session, node, settings, now, since) -> Reply:
                       "last_watched": last.code if last else None,
                       "next": following.code if following else None,
                       "next_local": bool(following and following.local)})
-    reply = Reply("usage", data={"view": "shows", "shows": shows})
+    reply = Reply("usage", data={"view": "shows", "since_days": node.since_days, "shows": shows})
     if not shows:
-        return reply.say("no show has a local episode or a play yet", "dim")
+        return reply.say(f"no show was watched{_since_text(node)}" if since is not None
+                         else "no show has a local episode or a play yet", "dim")
     return reply.table(["show", "episodes", "local", "watched", "last watched", "next unwatched"],
                        [[_label(s), str(s["episodes"]), str(s["local"]), str(s["watched"]), s["last_watched"] or "",
                          (s["next"] or "all watched") + (" ✅" if s["next_local"] else "")] for s in shows],

@@ -26,13 +26,13 @@ from pathlib import Path
 
 from plexsh.journal.actions import (Action, Step, action, actions, mark_action, mark_step, record,
                                     steps_of)
-from plexsh.journal.steps import StepProblem, UndoRefused, changed, perform, redo, roll_back, undo
-from plexsh.journal.steps import perform_batched
+from plexsh.journal.steps import (StepProblem, UndoRefused, changed, perform, perform_batched, redo, roll_back,
+                                  undo)
 
-__all__ = ["copy_step", "perform_batched"]
-__all__ += ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "enabled",
-           "folders_to_make", "mark_action", "mark_step", "mkdir_step", "move_step", "perform", "place_step",
-           "record", "redo", "rmdir_step", "roll_back", "steps_of", "trash_step", "undo"]
+__all__ = ["Action", "Step", "StepProblem", "UndoRefused", "action", "actions", "changed", "copy_step", "enabled",
+           "folders_to_make", "link_step", "mark_action", "mark_step", "mkdir_step", "move_step", "perform",
+           "perform_batched", "place_step", "record", "redo", "rmdir_step", "roll_back", "steps_of", "trash_step",
+           "undo"]
 
 
 def enabled() -> bool:
@@ -66,6 +66,11 @@ def copy_step(path: str | Path, to: str | Path, origin: str | None = None) -> St
     """`path` will be copied to `to` on another file system and verified (its removal is a trash step of its
     own); with ORIGIN (the source file a local copy came from) the local copies' record follows it."""
     return Step("copy", str(path), str(to), origin=origin, **_file_facts(path))
+
+
+def link_step(path: str | Path, kept: str | Path, sha256: str | None = None) -> Step:
+    """`path`, a duplicate of `kept`, will be replaced by a link to it (the duplicate kept in the trash)."""
+    return Step("link", str(path), str(kept), sha256=sha256, **_file_facts(path))
 
 
 def mkdir_step(path: str | Path) -> Step:

@@ -21,7 +21,7 @@ ACTION_STATES = ("pending", "done", "undoing", "undone", "redoing", "failed", "r
 # redoing. The -ing states are written before the file operation and replaced after it, each in its
 # own transaction, so a crash leaves at most one step per action whose fate the disk must settle.
 STEP_STATES = ("planned", "doing", "done", "undoing", "undone", "redoing")
-OPS = ("place", "trash", "move", "mkdir", "rmdir")
+OPS = ("place", "trash", "move", "mkdir", "rmdir", "link")
 OPS += ("copy",)  # organize across file systems: copied, verified, renamed into place (its original then a trash step)
 
 
@@ -57,6 +57,8 @@ class Step:
             copy:  `path` copied to `to` on another file system, verified (SHA-256) before its rename into
                    place; undo sends `to` to the trash, redo puts it back (as place). With an `origin`
                    (move, copy), the local copies' record follows the file.
+            link:  `path` (a duplicate) replaced by a link to `to` (the copy kept), the duplicate in
+                   the trash; undo removes the link and puts the duplicate back.
     size, mtime_ns, sha256: the file as the action left it (place, move) or found it (trash), so undo
             can tell that it changed since.
     """
@@ -107,11 +109,11 @@ class Action:
     @property
     def files(self) -> int:
         """Files the action moved (folders not counted), whether or not all have happened yet."""
-        return sum(1 for s in self.steps if s.op in ("place", "trash", "move"))
+        return sum(1 for s in self.steps if s.op in ("place", "trash", "move", "link"))
 
     @property
     def bytes(self) -> int:
-        return sum(s.size or 0 for s in self.steps if s.op in ("place", "trash", "move"))
+        return sum(s.size or 0 for s in self.steps if s.op in ("place", "trash", "move", "link"))
 
     @property
     def undone(self) -> bool:

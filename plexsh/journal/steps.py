@@ -131,6 +131,8 @@ def _forward(db, step: Step) -> dict[str, Any]:
         return {}
     if step.op == "rmdir":
         return _remove_folder(step.path)
+    if step.op == "link":
+        return _link(db, step)
     raise StepProblem(f"{step.where}: a {step.op} step is done by the transfer engine, not here")
 
 
@@ -160,6 +162,8 @@ def check_undo(db, step: Step, force: bool, freed: set[str] = frozenset()) -> st
         if step.op == "move" and os.path.lexists(step.path) and step.path not in freed:
             return f"something else is at {step.path} now"
         return None
+    if step.op == "link":
+        return _check_link_undo(db, step, force)
     if step.op == "trash":
         if step.note == "gone":  # there was nothing to trash
             return None
@@ -209,6 +213,8 @@ def _inverse(db, step: Step, force: bool) -> dict[str, Any]:
             return {}
         os.makedirs(step.path, exist_ok=True)
         return {}
+    if step.op == "link":
+        return _unlink(db, step)
     raise ValueError(step.op)
 
 
@@ -225,6 +231,8 @@ def check_redo(db, step: Step, freed: set[str] = frozenset()) -> str | None:
             return "it is gone"
     if step.op == "trash" and step.note != "gone" and not os.path.lexists(step.path):
         return "it is gone"
+    if step.op == "link":
+        return _check_link_redo(step)
     return None
 
 
@@ -261,7 +269,7 @@ def _again(db, step: Step) -> dict[str, Any]:
         return {"trash_id": None, "also": lambda: _record_local(db, step)}
     if step.op == "trash" and step.note == "gone":
         return {}
-    if step.op in ("trash", "move", "rmdir"):
+    if step.op in ("trash", "move", "rmdir", "link"):
         return _forward(db, step)
     if step.op == "mkdir":
         if step.note != "existed":
@@ -339,6 +347,8 @@ def _happened(db, step: Step) -> tuple[bool, dict[str, Any]] | None:
         return os.path.isdir(step.path), {}
     if step.op == "rmdir":
         return not os.path.lexists(step.path), {}
+    if step.op == "link":
+        return _link_happened(db, step)
     return None
 
 
@@ -355,6 +365,138 @@ def _safe_fingerprint(path: str) -> dict[str, int]:
         return fingerprint(path)
     except OSError:
         return {}
+
+
+# --- link: a duplicate replaced by a link to the copy kept (dupes link) --------------------------------
+# The step's `path` is the duplicate, `to` the copy kept. Done: the bytes compared, a link to `to` made
+# beside `path` under a temporary name (a reflink where the file system clones, else a hard link), the
+# duplicate sent to the trash, the link renamed into its place. Undone: the link removed, the duplicate
+# put back from the trash. A crash leaves the duplicate at its place or in the trash, never lost.
+
+FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+
+
+def link_temp(path: str) -> str:
+    """The name a link waits under beside PATH until the duplicate is in the trash (short, hidden)."""
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
+    return os.path.join(os.path.dirname(path), f".plexsh-link-{digest}")
+
+
+def clone_or_link(kept: str, target: str) -> str:
+    """Make TARGET the same bytes as KEPT without copying them: a reflink (its own file, sharing the
+    blocks) where the file system can, else a hard link; which one it made."""
+    import fcntl
+
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        source = os.open(kept, os.O_RDONLY | os.O_NOFOLLOW)
+        try:
+            fcntl.ioctl(fd, FICLONE, source)
+            st = os.fstat(source)
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
+            return "reflink"
+        except OSError:
+            pass
+        finally:
+            os.close(source)
+    finally:
+        os.close(fd)
+    os.unlink(target)
+    os.link(kept, target, follow_symlinks=False)
+    return "hard link"
+
+
+def _link(db, step: Step) -> dict[str, Any]:
+    from plexsh.dupes.exact import same_bytes
+
+    if not os.path.lexists(step.path):
+        raise StepProblem(f"{step.path}: it is gone")
+    if not os.path.lexists(step.to):
+        raise StepProblem(f"{step.to}: the copy kept is gone; nothing was changed")
+    if os.path.samefile(step.path, step.to):
+        return {"note": "one file already"}
+    if not same_bytes(step.path, step.to):  # the compare before anything is replaced
+        raise StepProblem(f"{step.path}: its bytes are not those of {step.to} (any more); nothing was changed")
+    temp = link_temp(step.path)
+    if os.path.lexists(temp):
+        os.unlink(temp)  # a link a stopped plexsh left: plexsh's own name
+    try:
+        how = clone_or_link(step.to, temp)
+    except OSError as error:
+        raise StepProblem(f"{step.path}: cannot link it to {step.to}: {error.strerror or error}; "
+                          "nothing was changed") from None
+    try:
+        entry = _send(db, step, step.path)
+    except OSError:
+        os.unlink(temp)
+        raise
+    rename_no_replace(temp, step.path)
+    return {"trash_id": entry.id, "note": how, **fingerprint(step.path)}
+
+
+def _unlink(db, step: Step) -> dict[str, Any]:
+    """The link removed (to the trash when its bytes changed since, with `force`), the duplicate put back."""
+    if step.note == "one file already":
+        return {}
+    original = _trashed_by(db, step, step.path)  # found first: a changed link may join it in the trash
+    if original is None:
+        raise StepProblem(f"{step.path}: the duplicate it replaced is no longer in the trash (emptied?)")
+    if os.path.lexists(step.path):
+        linked = os.path.lexists(step.to) and os.path.samefile(step.path, step.to)
+        if linked or changed(step.path, step) is None:
+            os.unlink(step.path)  # a name of the kept copy, or a clone of bytes the trash holds too
+        else:
+            _send(db, step, step.path)
+    try:
+        _trash().put_back(original, home=home_of(db), to=Path(step.path))
+    except FileExistsError:
+        raise StepProblem(f"{step.path}: something else is there now; it is kept") from None
+    return {}
+
+
+def _check_link_undo(db, step: Step, force: bool) -> str | None:
+    if step.note == "one file already":
+        return None
+    reason = changed(step.path, step)
+    if reason and reason != "it is gone" and not force:
+        return reason
+    if _trashed_by(db, step, step.path) is None:
+        return "the duplicate it replaced is no longer in the trash (emptied?)"
+    return None
+
+
+def _check_link_redo(step: Step) -> str | None:
+    if step.note == "one file already":
+        return None
+    if not os.path.lexists(step.path):
+        return "it is gone"
+    if not os.path.lexists(step.to):
+        return f"the copy kept ({step.to}) is gone"
+    return None
+
+
+def _link_happened(db, step: Step) -> tuple[bool, dict[str, Any]]:
+    """Read from the disk: the duplicate in the trash and a file at its place is a link made; the
+    duplicate in the trash and nothing at its place is finished here (the waiting link renamed in,
+    or the duplicate put back when there is none)."""
+    temp = link_temp(step.path)
+    entry = _trashed_by(db, step, step.path)
+    if step.state == "undoing":
+        return (entry is not None), {}
+    if entry is None:  # the duplicate never left: a link made beside it is plexsh's own and goes
+        if os.path.lexists(temp):
+            os.unlink(temp)
+        return False, {}
+    if not os.path.lexists(step.path):
+        if os.path.lexists(temp):
+            rename_no_replace(temp, step.path)
+        else:
+            _put_back(db, step, step.path)
+            return False, {}
+    return True, {"trash_id": entry.id, **_safe_fingerprint(step.path)}
 
 
 # --- running an action's steps ---------------------------------------------------------------------

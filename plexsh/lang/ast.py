@@ -172,7 +172,9 @@ class Jobs(Command):
 
 @dataclass(frozen=True)
 class Status(Command):
-    pass
+    """`status`; `status storage` is `storage`."""
+
+    storage: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,3 +318,42 @@ class Organize(Command):
     dry_run: bool = False
     replace: bool = False
     yes: bool = False
+
+
+@dataclass(frozen=True)
+class Storage(Command):
+    """`storage`: local space per destination and title, what cleanup would free, the trash."""
+
+
+@dataclass(frozen=True)
+class Resync(Command):
+    """`resync [[movie|tv] TITLE [SELECTION] | all] [orphans] [priority LEVEL] [dry-run]`: repair local copies."""
+
+    title: str | None = None  # None: every local copy
+    kind: str | None = None
+    selection: Selection = Selection()
+    orphans: bool = False  # files no source has (or plexsh never placed) go to the trash too
+    priority: str = "normal"
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Verify(Command):
+    """`verify [[movie|tv] TITLE [SELECTION] | all] [quick]`: local copies checked against what plexsh recorded."""
+
+    title: str | None = None  # None: every copy, and the files under the destinations plexsh never placed
+    kind: str | None = None
+    selection: Selection = Selection()
+    quick: bool = False  # size and mtime only
+
+
+@dataclass(frozen=True)
+class Dupes(Command):
+    """`dupes [movies|tv|all | nas | in PATH] [remove|link [medium|low] [yes|dry-run]]`: duplicate copies."""
+
+    scope: str = "all"  # "movies" | "tv" | "all" (local copies) | "nas" | "in"
+    path: str | None = None  # scope "in": the folder
+    action: str | None = None  # None (report) | "remove" | "link"
+    lowest: str = "high"  # the lowest confidence acted on: "high", "medium" or "low"
+    yes: bool = False
+    dry_run: bool = False

@@ -29,6 +29,10 @@ TERMINAL_WORDS = {
     "PRESET_REF": "a saved preset like @big",
     "TRASH_ID": "a trash id like k3m9ab (`trash` lists them)",
     "DURATION": "a time span like 30d, 12h, 2w, 6m or 1y",
+    "VERIFY_ALL": "all",
+    "QUICK": "quick",
+    "DUPES_ACTION": "remove or link",
+    "DUPES_LEVEL": "medium or low (the lowest confidence acted on)",
     "SEMICOLON": "the end of the command",
     "_NL": "the end of the command",
     "$END": "the end of the command",
@@ -45,6 +49,7 @@ WORD_AFTER = {
     "LOG_FORMAT": "a file name",
     "_HELP": "a command name",
     "_PARSE": "a file name",
+    "_IN": "a folder",
 }
 
 # How a keyword or pattern is shown inside a group ("a selection (s3, e1-5, ...)"); others show their first word.

@@ -341,7 +341,7 @@ class ToAst(Transformer):
     def to(self, meta, children):
         return ("to", unquote(str(children[0])))
 
-    def verify(self, meta, children):
+    def verify_mode(self, meta, children):
         return ("verify", str(children[0]).lower())
 
     def bwlimit(self, meta, children):
@@ -352,6 +352,21 @@ class ToAst(Transformer):
 
     def priority(self, meta, children):
         return ("priority", str(children[0]).lower())
+
+    def resync(self, meta, children):
+        kind = title = None
+        selection, options, words = [], {}, set()
+        for child in children:
+            if isinstance(child, tuple) and child[0] == "priority":
+                options["priority"] = child[1]
+            elif isinstance(child, tuple):  # the title; none (or `all`) is every local copy
+                kind, title = child
+            elif isinstance(child, Token) and child.type in ("ORPHANS", "DRY_RUN", "RESYNC_ALL"):
+                words.add(child.type)
+            elif child is not None:
+                selection.append(child)
+        return ast.Resync(title, kind, _selection(selection), "ORPHANS" in words, options.get("priority", "normal"),
+                          "DRY_RUN" in words, span=_span(meta))
 
     def job_ids(self, meta, children):
         if children[0].type == "ALL":
@@ -461,9 +476,24 @@ class ToAst(Transformer):
         selection = [a for a in args if not (isinstance(a, Token) and a.type == "DRY_RUN")]
         return ast.Rm(title, kind, _selection(selection), dry_run, span=_span(meta))
 
+    def verify(self, meta, children):
+        target, *rest = children
+        quick = rest[-1] is not None if rest else False
+        selection = [c for c in rest[:-1] if c is not None]
+        if target is None or isinstance(target, Token):  # `verify`, `verify all`
+            return ast.Verify(quick=quick, span=_span(meta))
+        kind, title = target
+        return ast.Verify(title, kind, _selection(selection), quick, span=_span(meta))
+
     def trash(self, meta, children):
         action = children[0] or {}
         return ast.Trash(**action, span=_span(meta))
+
+    def status(self, meta, children):
+        return ast.Status(storage=children[0] is not None, span=_span(meta))
+
+    def storage(self, meta, children):
+        return ast.Storage(span=_span(meta))
 
     def history(self, meta, children):
         return ast.History(None if children[0] is None else _int(children[0]), span=_span(meta))
@@ -486,6 +516,25 @@ class ToAst(Transformer):
         kind, title = next((c for c in children if isinstance(c, tuple)), (None, None))  # `all` leaves no child
         return ast.Organize(title, kind, "DRY_RUN" in words, "REPLACE" in words, "APPLY_YES" in words,
                             span=_span(meta))
+
+
+    def dupes(self, meta, children):
+        where, act = children
+        scope, path = "all", None
+        if isinstance(where, Token):
+            scope = "nas" if where.type == "NAS" else KIND_NAMES[where.lower()]
+        elif where is not None:
+            scope, path = "in", where
+        action, lowest, confirm = act or (None, None, None)
+        return ast.Dupes(scope, path, action and str(action).lower(), str(lowest).lower() if lowest else "high",
+                         confirm is not None and confirm.type == "YES",
+                         confirm is not None and confirm.type == "DRY_RUN", span=_span(meta))
+
+    def dupes_in(self, meta, children):
+        return unquote(str(children[0]))
+
+    def dupes_act(self, meta, children):
+        return tuple(children)
 
 
 def accepted_after(text: str) -> set[str]:

@@ -18,7 +18,7 @@ __all__ = ["ACCESS_TYPES", "ACTIONS", "LOOK", "MIGRATIONS", "PLAY", "READ", "USE
 
 PLAY, READ, LOOK = "play", "read", "look"
 # What plexsh does to a file; each verb records its own (get and verify now: transfers.recorder).
-ACTIONS = ("get", "verify", "rm", "restore", "organize", "resync")
+ACTIONS = ("get", "verify", "rm", "restore", "organize", "resync", "dupes")
 ACCESS_TYPES = (PLAY, READ, LOOK, *ACTIONS)
 # What counts as watching: a play through `play`, or a read another program made (`usage scan`).
 USES = (PLAY, READ)

@@ -1,0 +1,1 @@
+"""Looking after the local copies: verify (survey, checks, hasher); resync, duplicates and organize build on it."""

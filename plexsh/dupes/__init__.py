@@ -1,0 +1,1 @@
+"""Duplicate copies: exact (same bytes) and media (same film or episode), and which copy to keep."""
