@@ -206,15 +206,16 @@ def _whole(size: int) -> bool:
     return size <= 2 * BLOCK
 
 
-def _to_hash(members) -> list[str]:
-    """The paths of a size class (path, size, sha, ends) whose SHA-256 is needed: all of a small size;
-    else those whose ends another member shares (every member's ends known by then)."""
+def _alike(members) -> list[list[str]]:
+    """The paths of a size class (path, size, sha, ends) that may hold the same bytes, in groups whose
+    SHA-256s are needed: all of a small size; else those of ends another member shares (every member's
+    ends known by then)."""
     if _whole(members[0][1]):
-        return [m[0] for m in members]
+        return [[m[0] for m in members]]
     by_ends: dict[str, list[str]] = defaultdict(list)
     for path, _, _, ends in members:
         by_ends[ends].append(path)
-    return [path for same in by_ends.values() if len(same) > 1 for path in same]
+    return [same for same in by_ends.values() if len(same) > 1]
 
 
 def _needs_reading(members) -> bool:
@@ -222,7 +223,7 @@ def _needs_reading(members) -> bool:
     if not _whole(members[0][1]) and any(ends is None for _, _, _, ends in members):
         return True
     shas = {m[0]: m[2] for m in members}
-    return any(shas[path] is None for path in _to_hash(members))
+    return any(shas[path] is None for same in _alike(members) for path in same)
 
 
 def _hash_in_children(work: list[list[tuple]], workers: int,
@@ -253,19 +254,19 @@ def _hash_in_children(work: list[list[tuple]], workers: int,
                 if child.fd not in ready:
                     continue
                 for message in child.read():
-                    kind = message[0]
-                    if kind == "hash":
-                        found[message[1]] = (message[2], found.get(message[1], (None, None))[1])
-                    elif kind == "ends":
-                        found[message[1]] = (found.get(message[1], (None, None))[0], message[2])
-                    elif kind == "read":
-                        done += message[1]
-                        if progress:
-                            progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
-                    elif kind == "unreadable":
-                        unreadable.append(message[1])
-                    elif kind == "crashed":
+                    if message[0] == "crashed":
                         raise PlexError(f"hashing failed: {message[1]}")
+                    _, items, read = message
+                    for kind, path, value in items:
+                        if kind == "hash":
+                            found[path] = (value, found.get(path, (None, None))[1])
+                        elif kind == "ends":
+                            found[path] = (found.get(path, (None, None))[0], value)
+                        else:
+                            unreadable.append(value)
+                    done += read
+                    if progress and read:
+                        progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
     except BaseException:
         for child in children:
             child.kill()
@@ -283,10 +284,39 @@ def _gib(size: int) -> str:
     return format_size(size)
 
 
+class _Outbox:
+    """A hashing child's findings, sent in batches: a message per file would cost more than its
+    hashing (each one wakes the parent), yet the parent hears often enough to show progress and to
+    tell a busy child from one stuck on a dead mount."""
+
+    EVERY = 0.05  # seconds
+    MOST = 1000  # findings per message
+
+    def __init__(self, send):
+        self.send = send
+        self.items: list[tuple] = []
+        self.read = 0
+        self.sent_at = time.monotonic()
+
+    def add(self, kind: str, path: str, value: str, read: int = 0) -> None:
+        self.items.append((kind, path, value))
+        self.read += read
+        if len(self.items) >= self.MOST or time.monotonic() - self.sent_at >= self.EVERY:
+            self.flush()
+
+    def unreadable(self, path: str, error: OSError, read: int = 0) -> None:
+        self.add("unreadable", path, f"{path}: {error.strerror or error}", read)
+
+    def flush(self) -> None:
+        if self.items or self.read:
+            self.send(("found", self.items, self.read))
+        self.items, self.read = [], 0
+        self.sent_at = time.monotonic()
+
+
 def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked child
     """Per size class: the ends not known yet, then the SHA-256s needed and not known yet."""
-    buffer = bytearray(READ_SIZE)
-    pending = 0
+    out = _Outbox(send)
     for members in share:
         size = members[0][1]
         members = [list(m) for m in members]
@@ -296,25 +326,81 @@ def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked c
                     try:
                         member[3] = _ends(member[0], size)
                     except OSError as error:
-                        send(("unreadable", f"{member[0]}: {error.strerror or error}"))
+                        out.unreadable(member[0], error)
                         member[3] = f"unreadable {member[0]}"  # matches nothing
                         continue
-                    send(("ends", member[0], member[3]))
-                    pending += 2 * BLOCK
+                    out.add("ends", member[0], member[3], 2 * BLOCK)
         shas = {m[0]: m[2] for m in members}
-        for path in _to_hash(members):
-            if shas[path] is not None:
-                continue
+        for same in _alike(members):
+            _hash_alike([path for path in same if shas[path] is None], size, out)
+    out.flush()
+
+
+# A lead file is read beside at most this many others (each an open file and a block in memory).
+_FOLLOWERS = 32
+
+
+def _hash_alike(paths: list[str], size: int, out: _Outbox) -> None:  # pragma: no cover - in the child
+    """The SHA-256 of each of PATHS (files of one size and ends, likely the same bytes): the first is
+    hashed and the others compared with it byte for byte as it is read. A file of the same bytes has
+    the same SHA-256, so it is stored for each; a file that differs is hashed in a pass of its own.
+    Comparing costs far less than SHA-256, so a pair of copies is hashed once, not twice."""
+    while paths:
+        lead, followers, rest = paths[0], paths[1:1 + _FOLLOWERS], paths[1 + _FOLLOWERS:]
+        try:
+            sha, same, differ, failed = _hash_and_compare(lead, followers)
+        except OSError as error:
+            out.unreadable(lead, error, size)
+            paths = followers + rest
+            continue
+        out.add("hash", lead, sha, size)
+        for path in same:
+            out.add("hash", path, sha, size)
+        for path, error in failed:
+            out.unreadable(path, error, size)
+        paths = differ + rest
+
+
+def _hash_and_compare(lead: str, followers: list[str]) -> tuple[str, list[str], list[str], list[tuple]]:
+    """LEAD's SHA-256 and, of FOLLOWERS: those holding the same bytes, those that differ, and those
+    that could not be read (path, error). Never through a symlink."""
+    digest = hashlib.sha256()
+    fd = os.open(lead, os.O_RDONLY | os.O_NOFOLLOW)
+    opened: list[tuple[str, int]] = []
+    failed: list[tuple] = []
+    differ: list[str] = []
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        for path in followers:
             try:
-                send(("hash", path, _sha256(path, buffer)))
+                opened.append((path, os.open(path, os.O_RDONLY | os.O_NOFOLLOW)))
             except OSError as error:
-                send(("unreadable", f"{path}: {error.strerror or error}"))
-            pending += size
-            if pending >= 16 * READ_SIZE:
-                send(("read", pending))
-                pending = 0
-    if pending:
-        send(("read", pending))
+                failed.append((path, error))
+        while True:
+            chunk = os.read(fd, READ_SIZE)
+            if chunk:
+                digest.update(chunk)
+            still = []
+            for path, other in opened:
+                try:
+                    alike = os.read(other, READ_SIZE) == chunk
+                except OSError as error:
+                    failed.append((path, error))
+                    os.close(other)
+                    continue
+                if alike:
+                    still.append((path, other))
+                else:
+                    differ.append(path)
+                    os.close(other)
+            opened = still
+            if not chunk:
+                break
+    finally:
+        os.close(fd)
+        for _, other in opened:
+            os.close(other)
+    return digest.hexdigest(), [path for path, _ in opened], differ, failed
 
 
 def _ends(path: str, size: int) -> str:
@@ -326,22 +412,6 @@ def _ends(path: str, size: int) -> str:
     finally:
         os.close(fd)
     return hashlib.blake2b(head + tail, digest_size=16).hexdigest()
-
-
-def _sha256(path: str, buffer: bytearray) -> str:
-    digest = hashlib.sha256()
-    view = memoryview(buffer)
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        while True:
-            count = os.readv(fd, [buffer])
-            if not count:
-                break
-            digest.update(view[:count])
-    finally:
-        os.close(fd)
-    return digest.hexdigest()
 
 
 # --- the byte compare before anything is removed or linked -------------------------------------
