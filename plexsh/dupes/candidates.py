@@ -101,6 +101,11 @@ def folder_candidates(files: Iterable, hashes: Mapping[str, str] | None = None,
             size = found_stat.st_size
         else:
             path, size = entry.path, entry.size
+            # Most files of a folder are no videos: the extension's test first, without splitting
+            # the name off (the name's extension is the path's; a dot only in a folder's name gives
+            # an "extension" holding a slash, which is none).
+            if path[path.rfind("."):].lower() not in rules.extensions:
+                continue
         name = os.path.basename(path)
         if not name or not rules.keeps(name):
             continue

@@ -11,6 +11,7 @@ on all of them, or nothing would be freed).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -50,6 +51,10 @@ class FileEntry(NamedTuple):
     @property
     def inode(self) -> tuple[int, int]:
         return self.dev, self.ino
+
+
+# FileEntry from a walk's tuple without FileEntry._make's Python-level call (20,000 a walk).
+_new_entry = functools.partial(tuple.__new__, FileEntry)
 
 
 @dataclass
@@ -94,7 +99,7 @@ def walk(root: str, progress: Callable[[str], None] | None = None) -> tuple[list
                 raise PlexError(f"{root}: {not_answering(SILENCE)}")
             for message in child.read():
                 if message[0] == "files":
-                    entries.extend(map(FileEntry._make, message[1]))
+                    entries.extend(map(_new_entry, message[1]))
                     if progress:
                         progress(f"{len(entries):,} files found")
                 elif message[0] == "unreadable":
@@ -195,10 +200,15 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
         for sha, same in by_hash.items():
             if len(same) > 1:
                 same.sort(key=lambda e: e.path)
-                names = {e.path: [n.path for n in sorted(by_inode[e.inode], key=lambda n: n.path)] for e in same}
+                names = {e.path: _names(by_inode[e.inode]) for e in same}
                 sets.append(ExactSet(sha, same[0].size, same, names))
     sets.sort(key=lambda s: (-s.size * (len(s.members) - 1), s.members[0].path))
     return Found(sets, len(files) + empty, empty, unreadable, hashed_bytes, reused, time.monotonic() - started)
+
+
+def _names(of_inode: list[FileEntry]) -> list[str]:
+    """Every name found of one inode, in order (one, but for hard links)."""
+    return [of_inode[0].path] if len(of_inode) == 1 else sorted(n.path for n in of_inode)
 
 
 def _whole(size: int) -> bool:
@@ -304,8 +314,15 @@ class _Outbox:
         if len(self.items) >= self.MOST or time.monotonic() - self.sent_at >= self.EVERY:
             self.flush()
 
-    def unreadable(self, path: str, error: OSError, read: int = 0) -> None:
-        self.add("unreadable", path, f"{path}: {error.strerror or error}", read)
+    def unreadable(self, path: str, error: OSError) -> None:
+        self.add("unreadable", path, f"{path}: {error.strerror or error}")
+
+    def reading(self, read: int) -> None:
+        """Bytes read: told as they are read, so a long file shows progress and is not taken for a
+        dead mount."""
+        self.read += read
+        if time.monotonic() - self.sent_at >= self.EVERY:
+            self.flush()
 
     def flush(self) -> None:
         if self.items or self.read:
@@ -332,7 +349,7 @@ def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked c
                     out.add("ends", member[0], member[3], 2 * BLOCK)
         shas = {m[0]: m[2] for m in members}
         for same in _alike(members):
-            _hash_alike([path for path in same if shas[path] is None], size, out)
+            _hash_alike([path for path in same if shas[path] is None], out)
     out.flush()
 
 
@@ -340,7 +357,7 @@ def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked c
 _FOLLOWERS = 32
 
 
-def _hash_alike(paths: list[str], size: int, out: _Outbox) -> None:  # pragma: no cover - in the child
+def _hash_alike(paths: list[str], out: _Outbox) -> None:  # pragma: no cover - in the child
     """The SHA-256 of each of PATHS (files of one size and ends, likely the same bytes): the first is
     hashed and the others compared with it byte for byte as it is read. A file of the same bytes has
     the same SHA-256, so it is stored for each; a file that differs is hashed in a pass of its own.
@@ -348,20 +365,20 @@ def _hash_alike(paths: list[str], size: int, out: _Outbox) -> None:  # pragma: n
     while paths:
         lead, followers, rest = paths[0], paths[1:1 + _FOLLOWERS], paths[1 + _FOLLOWERS:]
         try:
-            sha, same, differ, failed = _hash_and_compare(lead, followers)
+            sha, same, differ, failed = _hash_and_compare(lead, followers, out)
         except OSError as error:
-            out.unreadable(lead, error, size)
+            out.unreadable(lead, error)
             paths = followers + rest
             continue
-        out.add("hash", lead, sha, size)
+        out.add("hash", lead, sha)
         for path in same:
-            out.add("hash", path, sha, size)
+            out.add("hash", path, sha)
         for path, error in failed:
-            out.unreadable(path, error, size)
+            out.unreadable(path, error)
         paths = differ + rest
 
 
-def _hash_and_compare(lead: str, followers: list[str]) -> tuple[str, list[str], list[str], list[tuple]]:
+def _hash_and_compare(lead: str, followers: list[str], out: _Outbox) -> tuple[str, list[str], list[str], list[tuple]]:
     """LEAD's SHA-256 and, of FOLLOWERS: those holding the same bytes, those that differ, and those
     that could not be read (path, error). Never through a symlink."""
     digest = hashlib.sha256()
@@ -393,6 +410,7 @@ def _hash_and_compare(lead: str, followers: list[str]) -> tuple[str, list[str], 
                 else:
                     differ.append(path)
                     os.close(other)
+            out.reading(len(chunk) * (1 + len(opened)))
             opened = still
             if not chunk:
                 break
