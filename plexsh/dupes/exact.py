@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import zlib
 import stat
 import time
 from collections import defaultdict
@@ -35,6 +36,10 @@ WORKERS = max(2, min(8, 4 * (os.cpu_count() or 1)))
 # A walk or a hashing child silent this long is reported (a dead mount), not waited on for ever.
 SILENCE = 60.0
 _BATCH = 2000
+# Walking children: listing and stat-ing wait on the disk when cold and cost CPU when warm, both of
+# which two children share out; the folders this deep are shared between them (see _walk_child).
+WALKERS = 2
+_SPLIT = 2
 
 
 class FileEntry(NamedTuple):
@@ -84,47 +89,63 @@ class Found:
 # --- walking a folder ----------------------------------------------------------------------
 
 
-def walk(root: str, progress: Callable[[str], None] | None = None) -> tuple[list[FileEntry], list[str]]:
-    """Every regular file under ROOT (never through a symlink, so never out of it), read in a forked
-    child so a dead mount is reported rather than hung on; the folders it could not read."""
+def walk(root: str, progress: Callable[[str], None] | None = None,
+         walkers: int = WALKERS) -> tuple[list[FileEntry], list[str]]:
+    """Every regular file under ROOT (never through a symlink, so never out of it), read in forked
+    children (WALKERS, each its share of the folders) so a dead mount is reported rather than hung on;
+    the folders they could not read."""
     if not os.path.isdir(root):
         raise PlexError(f"{root}: {'no such folder' if not os.path.lexists(root) else 'not a folder'}")
-    child = ForkedChild(lambda send: _walk_child(root, send))
+    children = [ForkedChild(lambda send, part=part: _walk_child(root, send, part, walkers))
+                for part in range(walkers)]
     entries: list[FileEntry] = []
     problems: list[str] = []
     try:
-        while child.open:
-            if not wait_readable([child.fd], child.last_heard + SILENCE - time.monotonic()):
-                child.kill()
+        while any(c.open for c in children):
+            open_children = [c for c in children if c.open]
+            deadline = min(c.last_heard for c in open_children) + SILENCE
+            ready = wait_readable([c.fd for c in open_children], deadline - time.monotonic())
+            if not ready:
                 raise PlexError(f"{root}: {not_answering(SILENCE)}")
-            for message in child.read():
-                if message[0] == "files":
-                    entries.extend(map(_new_entry, message[1]))
-                    if progress:
-                        progress(f"{len(entries):,} files found")
-                elif message[0] == "unreadable":
-                    problems.append(message[1])
-                elif message[0] == "crashed":
-                    raise PlexError(f"{root}: the walk failed: {message[1]}")
-    except interrupt.CommandCancelled:
-        child.kill()
+            for child in open_children:
+                if child.fd not in ready:
+                    continue
+                for message in child.read():
+                    if message[0] == "files":
+                        entries.extend(map(_new_entry, message[1]))
+                        if progress:
+                            progress(f"{len(entries):,} files found")
+                    elif message[0] == "unreadable":
+                        problems.append(message[1])
+                    elif message[0] == "crashed":
+                        raise PlexError(f"{root}: the walk failed: {message[1]}")
+    except BaseException:
+        for child in children:
+            child.kill()
         raise
     return entries, problems
 
 
-def _walk_child(root: str, send) -> None:  # pragma: no cover - runs in the forked child
+def _walk_child(root: str, send, part: int = 0, parts: int = 1) -> None:  # pragma: no cover - in the child
+    """The files of this child's share of the folders under ROOT (PART of PARTS): a folder SPLIT deep
+    is one child's (by a checksum of its name, so the children need not talk), with all below it;
+    every child lists the folders above, to find those, and one keeps their files. A folder that
+    appears or goes between two children's listings is walked once or not at all, never twice."""
     batch: list[tuple] = []
-    folders = [root]
+    folders = [(root, 0)]
     while folders:
-        folder = folders.pop()
+        folder, depth = folders.pop()
+        mine = parts == 1 or depth > _SPLIT or zlib.crc32(folder.encode("utf-8", "surrogateescape")) % parts == part
+        if depth == _SPLIT and not mine:
+            continue
         try:
             with os.scandir(folder) as found:
                 for entry in found:
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            folders.append(entry.path)
+                            folders.append((entry.path, depth + 1))
                             continue
-                        if not entry.is_file(follow_symlinks=False):
+                        if not mine or not entry.is_file(follow_symlinks=False):
                             continue  # symlinks, devices, sockets, fifos: never followed or read
                         st = entry.stat(follow_symlinks=False)
                     except OSError:
@@ -134,7 +155,8 @@ def _walk_child(root: str, send) -> None:  # pragma: no cover - runs in the fork
                         send(("files", batch))
                         batch = []
         except OSError as error:
-            send(("unreadable", f"{folder}: {error.strerror or error}"))
+            if mine:
+                send(("unreadable", f"{folder}: {error.strerror or error}"))
     if batch:
         send(("files", batch))
 
