@@ -90,7 +90,14 @@ def folder_candidates(files: Iterable, hashes: Mapping[str, str] | None = None,
     hashes = hashes or {}
     found = []
     for entry in files:
-        if isinstance(entry, (str, os.PathLike)):
+        if isinstance(entry, tuple):  # the finder's entries (FileEntry): tested first, as the cheaper test
+            path, size = entry.path, entry.size
+            # Most files of a folder are no videos: the extension's test first, without splitting
+            # the name off (the name's extension is the path's; a dot only in a folder's name gives
+            # an "extension" holding a slash, which is none).
+            if path[path.rfind("."):].lower() not in rules.extensions:
+                continue
+        elif isinstance(entry, (str, os.PathLike)):
             path = os.fspath(entry)
             try:
                 found_stat = os.lstat(path)
@@ -101,11 +108,6 @@ def folder_candidates(files: Iterable, hashes: Mapping[str, str] | None = None,
             size = found_stat.st_size
         else:
             path, size = entry.path, entry.size
-            # Most files of a folder are no videos: the extension's test first, without splitting
-            # the name off (the name's extension is the path's; a dot only in a folder's name gives
-            # an "extension" holding a slash, which is none).
-            if path[path.rfind("."):].lower() not in rules.extensions:
-                continue
         name = os.path.basename(path)
         if not name or not rules.keeps(name):
             continue
