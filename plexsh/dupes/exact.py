@@ -194,7 +194,7 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
         if entry.size == 0:
             empty += 1
             continue
-        by_inode[entry.inode].append(entry)
+        by_inode[entry.dev, entry.ino].append(entry)
     files = [names[0] if len(names) == 1 else min(names) for names in by_inode.values()]  # tuples: path first
     by_size: dict[int, list[FileEntry]] = defaultdict(list)
     for entry in files:
@@ -221,8 +221,8 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
                 by_hash[sha].append(entry)
         for sha, same in by_hash.items():
             if len(same) > 1:
-                same.sort(key=lambda e: e.path)
-                names = {e.path: _names(by_inode[e.inode]) for e in same}
+                same.sort()  # by path: a FileEntry is a tuple, its path first, and paths differ
+                names = {e.path: _names(by_inode[e.dev, e.ino]) for e in same}
                 sets.append(ExactSet(sha, same[0].size, same, names))
     sets.sort(key=lambda s: (-s.size * (len(s.members) - 1), s.members[0].path))
     return Found(sets, len(files) + empty, empty, unreadable, hashed_bytes, reused, time.monotonic() - started)
@@ -252,7 +252,9 @@ def _alike(members) -> list[list[str]]:
 
 def _needs_reading(members) -> bool:
     """Whether a size class has a file to read: ends unknown (a large size), or a hash it needs unknown."""
-    if not _whole(members[0][1]) and any(ends is None for _, _, _, ends in members):
+    if _whole(members[0][1]):
+        return any(sha is None for _, _, sha, _ in members)
+    if any(ends is None for _, _, _, ends in members):
         return True
     shas = {m[0]: m[2] for m in members}
     return any(shas[path] is None for same in _alike(members) for path in same)
