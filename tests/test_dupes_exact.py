@@ -218,3 +218,15 @@ def test_every_stored_hash_is_the_files_own_sha256_whether_hashed_or_found_equal
     assert len(stored) == 7 + 12 + 5
     for path, sha in stored.items():
         assert sha == hashlib.sha256(Path(path).read_bytes()).hexdigest(), path
+
+
+def test_stored_hashes_are_found_among_thousands_stored_for_other_folders_between_them(tmp_path):
+    _, db = open_database(tmp_path / "plexsh.db")
+    (tmp_path / "a").mkdir(), (tmp_path / "z").mkdir()
+    (tmp_path / "a" / "one").write_bytes(b"same")
+    (tmp_path / "z" / "two").write_bytes(b"same")
+    entries = walk(str(tmp_path / "a"))[0] + walk(str(tmp_path / "z"))[0]
+    hashcache.remember(db, [(e, "ab" * 32, None) for e in entries])
+    others = [e._replace(path=str(tmp_path / "m" / f"f{i}")) for i in range(3000) for e in entries[:1]]
+    hashcache.remember(db, [(e, "cd" * 32, None) for e in others])  # between the two in path order
+    assert hashcache.known(db, entries) == {e.path: ("ab" * 32, None) for e in entries}
