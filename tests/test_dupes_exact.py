@@ -189,3 +189,44 @@ def test_hashing_cancelled_midway_from_another_thread_stops_and_leaves_no_child(
         time.sleep(0.05)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_every_stored_hash_is_the_files_own_sha256_whether_hashed_or_found_equal_to_another(tmp_path):
+    import hashlib
+
+    rng = random.Random(7)
+    root = tmp_path / "tree"
+    root.mkdir()
+    big = bytearray(rng.randbytes(2_500_000))  # over a read's size: differences past the first read
+    variants = {"lead-odd": 5000, "b1": 1_600_000, "b2": 1_600_000, "b3": 1_600_000, "c1": 2_400_000,
+                "c2": 2_400_000, "d": 1_048_576}  # same size and ends, each letter another middle
+    for name, flipped in variants.items():
+        data = bytearray(big)
+        data[flipped] ^= 0xFF
+        (root / name).write_bytes(bytes(data))
+    for i in range(12):  # small files of one size: a few the same, most not
+        (root / f"small{i}").write_bytes(b"%04d" % (i % 4 if i < 6 else i) + b"z" * 996)
+    for i in range(5):  # same ends, all different inside: each hashed alone
+        data = bytearray(big[:300_000])
+        data[150_000] = i
+        (root / f"alone{i}").write_bytes(bytes(data))
+    _, db = open_database(tmp_path / "plexsh.db")
+    entries, _ = walk(str(root))
+    found = exact_sets(entries, store=lambda hashed: hashcache.remember(db, hashed), workers=2)
+    assert {frozenset(m.inode for m in s.members) for s in found.sets} == jdupes_groups(root)
+    stored = dict(db.execute("SELECT path, sha256 FROM path_hashes WHERE sha256 IS NOT NULL").fetchall())
+    assert len(stored) == 7 + 12 + 5
+    for path, sha in stored.items():
+        assert sha == hashlib.sha256(Path(path).read_bytes()).hexdigest(), path
+
+
+def test_stored_hashes_are_found_among_thousands_stored_for_other_folders_between_them(tmp_path):
+    _, db = open_database(tmp_path / "plexsh.db")
+    (tmp_path / "a").mkdir(), (tmp_path / "z").mkdir()
+    (tmp_path / "a" / "one").write_bytes(b"same")
+    (tmp_path / "z" / "two").write_bytes(b"same")
+    entries = walk(str(tmp_path / "a"))[0] + walk(str(tmp_path / "z"))[0]
+    hashcache.remember(db, [(e, "ab" * 32, None) for e in entries])
+    others = [e._replace(path=str(tmp_path / "m" / f"f{i}")) for i in range(3000) for e in entries[:1]]
+    hashcache.remember(db, [(e, "cd" * 32, None) for e in others])  # between the two in path order
+    assert hashcache.known(db, entries) == {e.path: ("ab" * 32, None) for e in entries}

@@ -29,11 +29,13 @@ SHOWN = 200  # groups in the table; --json has them all
                  "the shell asks, scripts only show it unless `yes` is given.")
 def dupes(session, node: ast.Dupes) -> Reply:
     from plexsh.dupes import scope
+    from plexsh.library.catalog import no_gc
 
     if node.scope == "nas" and node.action:
         raise PlexError(f"`dupes nas` only reports: plexsh never {node.action}s anything on a source",
                         "copy what you keep with `get`; `dupes in PATH remove` acts on a folder of yours")
-    with session.renderer.progress("duplicates") as update:
+    # Tens of thousands of candidates and entries, none cyclic: the collector's passes would cost more than the search
+    with session.renderer.progress("duplicates") as update, no_gc():
         if node.scope == "in":
             root = os.path.abspath(os.path.expanduser(node.path))
             search = scope.search_folder(session.catalog.db, root, update, _discovery(session))
@@ -43,8 +45,8 @@ def dupes(session, node: ast.Dupes) -> Reply:
             search = scope.search_local(session.catalog, node.scope, update)
         update("media duplicates: comparing names")
         groups = search.exact + _media_groups(search, session.catalog)
-    reply = Reply("dupes", data=_data(node, search, groups))
-    _show(reply, groups, node)
+        reply = Reply("dupes", data=_data(node, search, groups))
+        _show(reply, groups, node)
     if node.action is None:
         return reply
     return _act(session, node, reply, search, groups)

@@ -89,6 +89,11 @@ def folder_candidates(files: Iterable, hashes: Mapping[str, str] | None = None,
     rules = Rules(discovery or Discovery())
     hashes = hashes or {}
     found = []
+    extensions = rules.extensions
+    # Most files of a folder are no videos: the finder's entries (FileEntry tuples, path first) are
+    # tested for the extension first, in one pass, without splitting the name off (the name's
+    # extension is the path's; a dot only in a folder's name gives an "extension" holding a slash).
+    files = [e for e in files if not isinstance(e, tuple) or e[0][e[0].rfind("."):].lower() in extensions]
     for entry in files:
         if isinstance(entry, (str, os.PathLike)):
             path = os.fspath(entry)

@@ -11,8 +11,10 @@ on all of them, or nothing would be freed).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import zlib
 import stat
 import time
 from collections import defaultdict
@@ -34,6 +36,10 @@ WORKERS = max(2, min(8, 4 * (os.cpu_count() or 1)))
 # A walk or a hashing child silent this long is reported (a dead mount), not waited on for ever.
 SILENCE = 60.0
 _BATCH = 2000
+# Walking children: listing and stat-ing wait on the disk when cold and cost CPU when warm, both of
+# which two children share out; the folders this deep are shared between them (see _walk_child).
+WALKERS = 2
+_SPLIT = 2
 
 
 class FileEntry(NamedTuple):
@@ -50,6 +56,10 @@ class FileEntry(NamedTuple):
     @property
     def inode(self) -> tuple[int, int]:
         return self.dev, self.ino
+
+
+# FileEntry from a walk's tuple without FileEntry._make's Python-level call (20,000 a walk).
+_new_entry = functools.partial(tuple.__new__, FileEntry)
 
 
 @dataclass
@@ -79,47 +89,63 @@ class Found:
 # --- walking a folder ----------------------------------------------------------------------
 
 
-def walk(root: str, progress: Callable[[str], None] | None = None) -> tuple[list[FileEntry], list[str]]:
-    """Every regular file under ROOT (never through a symlink, so never out of it), read in a forked
-    child so a dead mount is reported rather than hung on; the folders it could not read."""
+def walk(root: str, progress: Callable[[str], None] | None = None,
+         walkers: int = WALKERS) -> tuple[list[FileEntry], list[str]]:
+    """Every regular file under ROOT (never through a symlink, so never out of it), read in forked
+    children (WALKERS, each its share of the folders) so a dead mount is reported rather than hung on;
+    the folders they could not read."""
     if not os.path.isdir(root):
         raise PlexError(f"{root}: {'no such folder' if not os.path.lexists(root) else 'not a folder'}")
-    child = ForkedChild(lambda send: _walk_child(root, send))
+    children = [ForkedChild(lambda send, part=part: _walk_child(root, send, part, walkers))
+                for part in range(walkers)]
     entries: list[FileEntry] = []
     problems: list[str] = []
     try:
-        while child.open:
-            if not wait_readable([child.fd], child.last_heard + SILENCE - time.monotonic()):
-                child.kill()
+        while any(c.open for c in children):
+            open_children = [c for c in children if c.open]
+            deadline = min(c.last_heard for c in open_children) + SILENCE
+            ready = wait_readable([c.fd for c in open_children], deadline - time.monotonic())
+            if not ready:
                 raise PlexError(f"{root}: {not_answering(SILENCE)}")
-            for message in child.read():
-                if message[0] == "files":
-                    entries.extend(map(FileEntry._make, message[1]))
-                    if progress:
-                        progress(f"{len(entries):,} files found")
-                elif message[0] == "unreadable":
-                    problems.append(message[1])
-                elif message[0] == "crashed":
-                    raise PlexError(f"{root}: the walk failed: {message[1]}")
-    except interrupt.CommandCancelled:
-        child.kill()
+            for child in open_children:
+                if child.fd not in ready:
+                    continue
+                for message in child.read():
+                    if message[0] == "files":
+                        entries.extend(map(_new_entry, message[1]))
+                        if progress:
+                            progress(f"{len(entries):,} files found")
+                    elif message[0] == "unreadable":
+                        problems.append(message[1])
+                    elif message[0] == "crashed":
+                        raise PlexError(f"{root}: the walk failed: {message[1]}")
+    except BaseException:
+        for child in children:
+            child.kill()
         raise
     return entries, problems
 
 
-def _walk_child(root: str, send) -> None:  # pragma: no cover - runs in the forked child
+def _walk_child(root: str, send, part: int = 0, parts: int = 1) -> None:  # pragma: no cover - in the child
+    """The files of this child's share of the folders under ROOT (PART of PARTS): a folder SPLIT deep
+    is one child's (by a checksum of its name, so the children need not talk), with all below it;
+    every child lists the folders above, to find those, and one keeps their files. A folder that
+    appears or goes between two children's listings is walked once or not at all, never twice."""
     batch: list[tuple] = []
-    folders = [root]
+    folders = [(root, 0)]
     while folders:
-        folder = folders.pop()
+        folder, depth = folders.pop()
+        mine = parts == 1 or depth > _SPLIT or zlib.crc32(folder.encode("utf-8", "surrogateescape")) % parts == part
+        if depth == _SPLIT and not mine:
+            continue
         try:
             with os.scandir(folder) as found:
                 for entry in found:
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            folders.append(entry.path)
+                            folders.append((entry.path, depth + 1))
                             continue
-                        if not entry.is_file(follow_symlinks=False):
+                        if not mine or not entry.is_file(follow_symlinks=False):
                             continue  # symlinks, devices, sockets, fifos: never followed or read
                         st = entry.stat(follow_symlinks=False)
                     except OSError:
@@ -129,7 +155,8 @@ def _walk_child(root: str, send) -> None:  # pragma: no cover - runs in the fork
                         send(("files", batch))
                         batch = []
         except OSError as error:
-            send(("unreadable", f"{folder}: {error.strerror or error}"))
+            if mine:
+                send(("unreadable", f"{folder}: {error.strerror or error}"))
     if batch:
         send(("files", batch))
 
@@ -167,7 +194,7 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
         if entry.size == 0:
             empty += 1
             continue
-        by_inode[entry.inode].append(entry)
+        by_inode[entry.dev, entry.ino].append(entry)
     files = [names[0] if len(names) == 1 else min(names) for names in by_inode.values()]  # tuples: path first
     by_size: dict[int, list[FileEntry]] = defaultdict(list)
     for entry in files:
@@ -194,11 +221,16 @@ def exact_sets(entries: Iterable[FileEntry], known: Callable[[list[FileEntry]], 
                 by_hash[sha].append(entry)
         for sha, same in by_hash.items():
             if len(same) > 1:
-                same.sort(key=lambda e: e.path)
-                names = {e.path: [n.path for n in sorted(by_inode[e.inode], key=lambda n: n.path)] for e in same}
+                same.sort()  # by path: a FileEntry is a tuple, its path first, and paths differ
+                names = {e.path: _names(by_inode[e.dev, e.ino]) for e in same}
                 sets.append(ExactSet(sha, same[0].size, same, names))
     sets.sort(key=lambda s: (-s.size * (len(s.members) - 1), s.members[0].path))
     return Found(sets, len(files) + empty, empty, unreadable, hashed_bytes, reused, time.monotonic() - started)
+
+
+def _names(of_inode: list[FileEntry]) -> list[str]:
+    """Every name found of one inode, in order (one, but for hard links)."""
+    return [of_inode[0].path] if len(of_inode) == 1 else sorted(n.path for n in of_inode)
 
 
 def _whole(size: int) -> bool:
@@ -206,23 +238,26 @@ def _whole(size: int) -> bool:
     return size <= 2 * BLOCK
 
 
-def _to_hash(members) -> list[str]:
-    """The paths of a size class (path, size, sha, ends) whose SHA-256 is needed: all of a small size;
-    else those whose ends another member shares (every member's ends known by then)."""
+def _alike(members) -> list[list[str]]:
+    """The paths of a size class (path, size, sha, ends) that may hold the same bytes, in groups whose
+    SHA-256s are needed: all of a small size; else those of ends another member shares (every member's
+    ends known by then)."""
     if _whole(members[0][1]):
-        return [m[0] for m in members]
+        return [[m[0] for m in members]]
     by_ends: dict[str, list[str]] = defaultdict(list)
     for path, _, _, ends in members:
         by_ends[ends].append(path)
-    return [path for same in by_ends.values() if len(same) > 1 for path in same]
+    return [same for same in by_ends.values() if len(same) > 1]
 
 
 def _needs_reading(members) -> bool:
     """Whether a size class has a file to read: ends unknown (a large size), or a hash it needs unknown."""
-    if not _whole(members[0][1]) and any(ends is None for _, _, _, ends in members):
+    if _whole(members[0][1]):
+        return any(sha is None for _, _, sha, _ in members)
+    if any(ends is None for _, _, _, ends in members):
         return True
     shas = {m[0]: m[2] for m in members}
-    return any(shas[path] is None for path in _to_hash(members))
+    return any(shas[path] is None for same in _alike(members) for path in same)
 
 
 def _hash_in_children(work: list[list[tuple]], workers: int,
@@ -253,19 +288,19 @@ def _hash_in_children(work: list[list[tuple]], workers: int,
                 if child.fd not in ready:
                     continue
                 for message in child.read():
-                    kind = message[0]
-                    if kind == "hash":
-                        found[message[1]] = (message[2], found.get(message[1], (None, None))[1])
-                    elif kind == "ends":
-                        found[message[1]] = (found.get(message[1], (None, None))[0], message[2])
-                    elif kind == "read":
-                        done += message[1]
-                        if progress:
-                            progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
-                    elif kind == "unreadable":
-                        unreadable.append(message[1])
-                    elif kind == "crashed":
+                    if message[0] == "crashed":
                         raise PlexError(f"hashing failed: {message[1]}")
+                    _, items, read = message
+                    for kind, path, value in items:
+                        if kind == "hash":
+                            found[path] = (value, found.get(path, (None, None))[1])
+                        elif kind == "ends":
+                            found[path] = (found.get(path, (None, None))[0], value)
+                        else:
+                            unreadable.append(value)
+                    done += read
+                    if progress and read:
+                        progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
     except BaseException:
         for child in children:
             child.kill()
@@ -283,10 +318,46 @@ def _gib(size: int) -> str:
     return format_size(size)
 
 
+class _Outbox:
+    """A hashing child's findings, sent in batches: a message per file would cost more than its
+    hashing (each one wakes the parent), yet the parent hears often enough to show progress and to
+    tell a busy child from one stuck on a dead mount."""
+
+    EVERY = 0.05  # seconds
+    MOST = 1000  # findings per message
+
+    def __init__(self, send):
+        self.send = send
+        self.items: list[tuple] = []
+        self.read = 0
+        self.sent_at = time.monotonic()
+
+    def add(self, kind: str, path: str, value: str, read: int = 0) -> None:
+        self.items.append((kind, path, value))
+        self.read += read
+        if len(self.items) >= self.MOST or time.monotonic() - self.sent_at >= self.EVERY:
+            self.flush()
+
+    def unreadable(self, path: str, error: OSError) -> None:
+        self.add("unreadable", path, f"{path}: {error.strerror or error}")
+
+    def reading(self, read: int) -> None:
+        """Bytes read: told as they are read, so a long file shows progress and is not taken for a
+        dead mount."""
+        self.read += read
+        if time.monotonic() - self.sent_at >= self.EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.items or self.read:
+            self.send(("found", self.items, self.read))
+        self.items, self.read = [], 0
+        self.sent_at = time.monotonic()
+
+
 def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked child
     """Per size class: the ends not known yet, then the SHA-256s needed and not known yet."""
-    buffer = bytearray(READ_SIZE)
-    pending = 0
+    out = _Outbox(send)
     for members in share:
         size = members[0][1]
         members = [list(m) for m in members]
@@ -296,25 +367,112 @@ def _hash_child(share, send) -> None:  # pragma: no cover - runs in the forked c
                     try:
                         member[3] = _ends(member[0], size)
                     except OSError as error:
-                        send(("unreadable", f"{member[0]}: {error.strerror or error}"))
+                        out.unreadable(member[0], error)
                         member[3] = f"unreadable {member[0]}"  # matches nothing
                         continue
-                    send(("ends", member[0], member[3]))
-                    pending += 2 * BLOCK
+                    out.add("ends", member[0], member[3], 2 * BLOCK)
         shas = {m[0]: m[2] for m in members}
-        for path in _to_hash(members):
-            if shas[path] is not None:
-                continue
+        for same in _alike(members):
+            wanted = [path for path in same if shas[path] is None]
+            if _whole(size):
+                _hash_small(wanted, size, out)
+            else:
+                _hash_alike(wanted, out)
+    out.flush()
+
+
+def _hash_small(paths: list[str], size: int, out: _Outbox) -> None:  # pragma: no cover - in the child
+    """The SHA-256 of each of PATHS, files small enough to be read in one go: once per distinct
+    content (files of one small size mostly differ, so comparing them pairwise would read them over and over)."""
+    by_content: dict[bytes, list[str]] = defaultdict(list)
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
             try:
-                send(("hash", path, _sha256(path, buffer)))
+                content = os.read(fd, size + 1)
+            finally:
+                os.close(fd)
+        except OSError as error:
+            out.unreadable(path, error)
+            continue
+        by_content[content].append(path)
+        out.reading(len(content))
+    for content, same in by_content.items():
+        sha = hashlib.sha256(content).hexdigest()
+        for path in same:
+            out.add("hash", path, sha)
+
+
+# A lead file is read beside at most this many others (each an open file and a block in memory).
+_FOLLOWERS = 32
+
+
+def _hash_alike(paths: list[str], out: _Outbox) -> None:  # pragma: no cover - in the child
+    """The SHA-256 of each of PATHS (files of one size and ends, likely the same bytes): the first is
+    hashed and the others compared with it byte for byte as it is read. A file of the same bytes has
+    the same SHA-256, so it is stored for each; a file that differs is hashed in a pass of its own.
+    Comparing costs far less than SHA-256, so a pair of copies is hashed once, not twice."""
+    while paths:
+        lead, followers, rest = paths[0], paths[1:1 + _FOLLOWERS], paths[1 + _FOLLOWERS:]
+        try:
+            sha, same, differ, failed = _hash_and_compare(lead, followers, out)
+        except OSError as error:
+            out.unreadable(lead, error)
+            paths = followers + rest
+            continue
+        out.add("hash", lead, sha)
+        for path in same:
+            out.add("hash", path, sha)
+        for path, error in failed:
+            out.unreadable(path, error)
+        if differ and not same:  # files alike at both ends that differ inside (disk images?): each is
+            for path in differ:  # hashed alone, so none is read over and over
+                _hash_alike([path], out)
+            differ = []
+        paths = differ + rest
+
+
+def _hash_and_compare(lead: str, followers: list[str], out: _Outbox) -> tuple[str, list[str], list[str], list[tuple]]:
+    """LEAD's SHA-256 and, of FOLLOWERS: those holding the same bytes, those that differ, and those
+    that could not be read (path, error). Never through a symlink."""
+    digest = hashlib.sha256()
+    fd = os.open(lead, os.O_RDONLY | os.O_NOFOLLOW)
+    opened: list[tuple[str, int]] = []
+    failed: list[tuple] = []
+    differ: list[str] = []
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        for path in followers:
+            try:
+                opened.append((path, os.open(path, os.O_RDONLY | os.O_NOFOLLOW)))
             except OSError as error:
-                send(("unreadable", f"{path}: {error.strerror or error}"))
-            pending += size
-            if pending >= 16 * READ_SIZE:
-                send(("read", pending))
-                pending = 0
-    if pending:
-        send(("read", pending))
+                failed.append((path, error))
+        while True:
+            chunk = os.read(fd, READ_SIZE)
+            if chunk:
+                digest.update(chunk)
+            still = []
+            for path, other in opened:
+                try:
+                    alike = os.read(other, READ_SIZE) == chunk
+                except OSError as error:
+                    failed.append((path, error))
+                    os.close(other)
+                    continue
+                if alike:
+                    still.append((path, other))
+                else:
+                    differ.append(path)
+                    os.close(other)
+            out.reading(len(chunk) * (1 + len(opened)))
+            opened = still
+            if not chunk:
+                break
+    finally:
+        os.close(fd)
+        for _, other in opened:
+            os.close(other)
+    return digest.hexdigest(), [path for path, _ in opened], differ, failed
 
 
 def _ends(path: str, size: int) -> str:
@@ -326,22 +484,6 @@ def _ends(path: str, size: int) -> str:
     finally:
         os.close(fd)
     return hashlib.blake2b(head + tail, digest_size=16).hexdigest()
-
-
-def _sha256(path: str, buffer: bytearray) -> str:
-    digest = hashlib.sha256()
-    view = memoryview(buffer)
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        while True:
-            count = os.readv(fd, [buffer])
-            if not count:
-                break
-            digest.update(view[:count])
-    finally:
-        os.close(fd)
-    return digest.hexdigest()
 
 
 # --- the byte compare before anything is removed or linked -------------------------------------

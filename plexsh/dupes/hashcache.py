@@ -29,7 +29,30 @@ def known(db, entries) -> dict[str, tuple[str | None, str | None]]:
     """path -> (SHA-256, ends digest) for the ENTRIES (FileEntry) stored for the version now on disk."""
     conn = getattr(db, "conn", db)
     wanted = {stored(e.path): e for e in entries}
-    found: dict[str, str] = {}
+    if not wanted:
+        return {}
+    # The files of one folder lie together in the table's path order: one pass over their stretch
+    # reads them in half the time of looking each up. A stretch mostly of other paths (local copies
+    # spread over the disk, between them folders of other searches) is left to the look-ups.
+    found: dict[str, tuple[str | None, str | None]] = {}
+    others_allowed = len(wanted) + 1000
+    rows = conn.execute("SELECT path, size, mtime_ns, sha256, ends FROM path_hashes WHERE path BETWEEN ? AND ?",
+                        (min(wanted), max(wanted)))
+    for path, size, mtime_ns, sha, ends in rows:
+        entry = wanted.get(path)
+        if entry is None:
+            others_allowed -= 1
+            if others_allowed < 0:
+                rows.close()
+                return _looked_up(conn, wanted)
+        elif entry.size == size and entry.mtime_ns == mtime_ns:
+            found[entry.path] = (sha, ends)
+    return found
+
+
+def _looked_up(conn, wanted: dict) -> dict[str, tuple[str | None, str | None]]:
+    """known(), each path looked up (by chunks of bound parameters)."""
+    found: dict[str, tuple[str | None, str | None]] = {}
     keys = list(wanted)
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]

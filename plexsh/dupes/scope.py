@@ -12,6 +12,7 @@ from plexsh.dupes.exact import ExactSet, FileEntry, Found, entries_of, exact_set
 from plexsh.dupes.groups import Candidate, Group
 from plexsh.dupes.keep import choose_keep
 from plexsh.dupes.media import folder_candidates, local_candidates, nas_candidates
+from plexsh.library.catalog import no_gc
 from plexsh.library.pathtext import loaded
 
 # A copy's recorded hash holds while the file is the one recorded: the same size, not written since
@@ -48,17 +49,18 @@ def _groups(sets: list[ExactSet], candidate: Callable[[FileEntry], Candidate]) -
 def search_folder(db, root: str, progress: Callable[[str], None] | None = None, discovery=None) -> Search:
     """Every file under ROOT (`dupes in PATH`): exact groups among all of them (as jdupes), media groups
     among its videos (the scan's rules: DISCOVERY); hashes stored in and reused from `path_hashes`."""
-    started = time.monotonic()
-    entries, unreadable = walk(root, progress)
-    found = exact_sets(entries, known=lambda files: hashcache.known(db, files),
-                       store=lambda hashed: hashcache.remember(db, hashed), progress=progress)
-    found.unreadable[:0] = unreadable
-    found.seconds = time.monotonic() - started  # the walk too
-    hashes = {e.path: s.sha256 for s in found.sets for e in s.members}
-    candidates = folder_candidates([e for e in entries if e.size > 0], hashes, discovery)
-    by_path = {c.path: c for c in candidates}
-    exact, names = _groups(found.sets, lambda e: by_path.get(e.path) or Candidate(e.path, e.size, hashes[e.path],
-                                                                                     "folder"))
+    with no_gc():  # tens of thousands of entries, none cyclic: the collector's passes cost more than the search
+        started = time.monotonic()
+        entries, unreadable = walk(root, progress)
+        found = exact_sets(entries, known=lambda files: hashcache.known(db, files),
+                           store=lambda hashed: hashcache.remember(db, hashed), progress=progress)
+        found.unreadable[:0] = unreadable
+        found.seconds = time.monotonic() - started  # the walk too
+        hashes = {e.path: s.sha256 for s in found.sets for e in s.members}
+        candidates = folder_candidates([e for e in entries if e.size > 0], hashes, discovery)
+        by_path = {c.path: c for c in candidates}
+        exact, names = _groups(found.sets, lambda e: by_path.get(e.path) or Candidate(e.path, e.size,
+                                                                                         hashes[e.path], "folder"))
     return Search(candidates, exact, found, names)
 
 
