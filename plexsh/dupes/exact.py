@@ -18,6 +18,7 @@ import zlib
 import stat
 import time
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, NamedTuple
 
@@ -100,30 +101,37 @@ def walk(root: str, progress: Callable[[str], None] | None = None,
                 for part in range(walkers)]
     entries: list[FileEntry] = []
     problems: list[str] = []
+    with closing(_messages(children, f"{root}: {not_answering(SILENCE)}")) as messages:
+        for message in messages:
+            if message[0] == "files":
+                entries.extend(map(_new_entry, message[1]))
+                if progress:
+                    progress(f"{len(entries):,} files found")
+            elif message[0] == "unreadable":
+                problems.append(message[1])
+            elif message[0] == "crashed":
+                raise PlexError(f"{root}: the walk failed: {message[1]}")
+    return entries, problems
+
+
+def _messages(children: list, silent: str):
+    """Every message of CHILDREN as it comes, until all have ended; one silent for SILENCE seconds is
+    a dead mount (PlexError SILENT). Any stop (that error, Ctrl-C, or the caller's own error, which
+    closes the generator: callers hold it in `closing`) kills them all."""
     try:
         while any(c.open for c in children):
             open_children = [c for c in children if c.open]
             deadline = min(c.last_heard for c in open_children) + SILENCE
             ready = wait_readable([c.fd for c in open_children], deadline - time.monotonic())
             if not ready:
-                raise PlexError(f"{root}: {not_answering(SILENCE)}")
+                raise PlexError(silent)
             for child in open_children:
-                if child.fd not in ready:
-                    continue
-                for message in child.read():
-                    if message[0] == "files":
-                        entries.extend(map(_new_entry, message[1]))
-                        if progress:
-                            progress(f"{len(entries):,} files found")
-                    elif message[0] == "unreadable":
-                        problems.append(message[1])
-                    elif message[0] == "crashed":
-                        raise PlexError(f"{root}: the walk failed: {message[1]}")
+                if child.fd in ready:
+                    yield from child.read()
     except BaseException:
         for child in children:
             child.kill()
         raise
-    return entries, problems
 
 
 def _walk_child(root: str, send, part: int = 0, parts: int = 1) -> None:  # pragma: no cover - in the child
@@ -277,34 +285,21 @@ def _hash_in_children(work: list[list[tuple]], workers: int,
     found: dict[str, tuple] = {}
     unreadable: list[str] = []
     done = 0
-    try:
-        while any(c.open for c in children):
-            open_children = [c for c in children if c.open]
-            deadline = min(c.last_heard for c in open_children) + SILENCE
-            ready = wait_readable([c.fd for c in open_children], deadline - time.monotonic())
-            if not ready:
-                raise PlexError(f"hashing stopped answering for {SILENCE:g} s (a dead mount?)")
-            for child in open_children:
-                if child.fd not in ready:
-                    continue
-                for message in child.read():
-                    if message[0] == "crashed":
-                        raise PlexError(f"hashing failed: {message[1]}")
-                    _, items, read = message
-                    for kind, path, value in items:
-                        if kind == "hash":
-                            found[path] = (value, found.get(path, (None, None))[1])
-                        elif kind == "ends":
-                            found[path] = (found.get(path, (None, None))[0], value)
-                        else:
-                            unreadable.append(value)
-                    done += read
-                    if progress and read:
-                        progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
-    except BaseException:
-        for child in children:
-            child.kill()
-        raise
+    with closing(_messages(children, f"hashing stopped answering for {SILENCE:g} s (a dead mount?)")) as messages:
+        for message in messages:
+            if message[0] == "crashed":
+                raise PlexError(f"hashing failed: {message[1]}")
+            _, items, read = message
+            for kind, path, value in items:
+                if kind == "hash":
+                    found[path] = (value, found.get(path, (None, None))[1])
+                elif kind == "ends":
+                    found[path] = (found.get(path, (None, None))[0], value)
+                else:
+                    unreadable.append(value)
+            done += read
+            if progress and read:
+                progress(f"hashing: {_percent(done, total)} of {_gib(total)} to compare")
     return found, unreadable, done
 
 
